@@ -1,0 +1,9 @@
+"""plsym: check the optimization theory of over-parameterized systems (Liu, Zhu & Belkin)."""
+
+from .ball import Ball
+from .errors import InvalidArgument
+from .system import System
+from . import systems
+
+__all__ = ["Ball", "InvalidArgument", "System", "systems"]
+__version__ = "0.1.0"

@@ -1,0 +1,170 @@
+"""Derivatives of sympy outputs, and their compilation to batched numpy code.
+
+Each output is differentiated only in the parameters it contains, and each
+Hessian only in the upper triangle of those, so the work grows with the
+sparsity pattern of the system rather than with ``n * m**2``.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import scipy
+import scipy.special
+import sympy
+from sympy.printing.numpy import SciPyPrinter
+
+from ._diff import Differentiator
+
+# Functions whose second derivative is not a function (a kink, a jump or a
+# branch): plsym refuses to compute a Hessian through them.
+NON_SMOOTH = (
+    sympy.Abs, sympy.sign, sympy.Heaviside, sympy.Max, sympy.Min, sympy.Piecewise,
+    sympy.floor, sympy.ceiling, sympy.frac, sympy.DiracDelta,
+)
+
+
+
+def gradients(outputs, params, differ=None):
+    """Per output, the list of ``(j, d f_i / d w_j)`` over the nonzero partials."""
+    differ = differ or Differentiator()
+    index = {p: j for j, p in enumerate(params)}
+    result = []
+    for f in outputs:
+        js = sorted(index[s] for s in differ.free(f))
+        row = []
+        for j in js:
+            d = differ.diff(f, params[j])
+            if d != 0:
+                row.append((j, d))
+        result.append(row)
+    return result
+
+
+def hessian_entries(grads, params, differ=None):
+    """Per output, ``(j, k, d^2 f_i / d w_j d w_k)`` for j <= k over the nonzero entries."""
+    differ = differ or Differentiator()
+    index = {p: j for j, p in enumerate(params)}
+    result = []
+    for row in grads:
+        entries = []
+        for j, g in row:
+            for k in sorted(index[s] for s in differ.free(g)):
+                if k < j:
+                    continue
+                d = differ.diff(g, params[k])
+                if d != 0:
+                    entries.append((j, k, d))
+        result.append(entries)
+    return result
+
+
+class Compiled:
+    """Batched numpy evaluation of expressions scattered into an array.
+
+    ``index`` is a tuple of integer arrays locating each expression in an array
+    of shape ``shape``; calling with points ``W`` of shape ``(k, m)`` returns an
+    array of shape ``(k,) + shape``, zero wherever no expression is placed. With
+    ``symmetric=True`` each entry is also written at its transposed position in
+    the last two axes (for Hessians given by their upper triangle).
+
+    The code is generated from the expression DAG: sympy hash-conses equal
+    subtrees, so each distinct subexpression is computed once, in time linear in
+    the size of the DAG (sympy's ``cse`` is far slower on network-like outputs).
+    Only plsym's own names (``a0``, ``t12``, ``out``) and numbers printed from
+    sympy's numeric objects appear in the generated source, never user text.
+    """
+
+    def __init__(self, params, exprs, shape, index, *, symmetric=False):
+        self.shape = tuple(shape)
+        index = tuple(np.asarray(ix, dtype=np.intp) for ix in index)
+        self.source = _generate(params, exprs, index, symmetric)
+        namespace = {"numpy": np, "scipy": scipy, "functools": functools}
+        exec(compile(self.source, "<plsym generated>", "exec"), namespace)  # noqa: S102 - see docstring
+        self._fn = namespace["_evaluate"]
+
+    def __call__(self, W: np.ndarray) -> np.ndarray:
+        out = np.zeros((W.shape[0],) + self.shape)
+        with np.errstate(all="ignore"):
+            self._fn(W, out)
+        return out
+
+
+_PRINTER = SciPyPrinter({"fully_qualified_modules": True})
+
+
+def _generate(params, exprs, index, symmetric):
+    """Python source of ``_evaluate(W, out)`` filling ``out`` with the expressions."""
+    arg_names = {p: sympy.Symbol(f"a{j}") for j, p in enumerate(params)}
+    lines = ["def _evaluate(W, out):"]
+    lines += [f"    a{j} = W[:, {j}]" for j in range(len(params))]
+    memo = {}
+
+    def name_of(e):
+        """The Python expression text for node ``e``, emitting temporaries as needed."""
+        got = memo.get(e)
+        if got is not None:
+            return got
+        if e in arg_names:
+            text = str(arg_names[e])
+        elif e.is_Number:
+            text = repr(float(e))
+        elif e.is_NumberSymbol:  # pi, E
+            text = repr(float(e))
+        elif (e.is_Add or e.is_Mul or e.is_Pow or (isinstance(e, sympy.Function) and len(e.args) == 1)) and all(
+            isinstance(a, sympy.Expr) for a in e.args
+        ):
+            slots = [sympy.Symbol(name_of(a)) if not a.is_Number else a for a in e.args]
+            node = e.func(*slots, evaluate=False)
+            text = _emit(lines, memo, _PRINTER.doprint(node))
+        else:  # piecewise, Max/Min, ...: print the whole subtree over the arguments
+            text = _emit(lines, memo, _PRINTER.doprint(e.xreplace(arg_names)))
+        memo[e] = text
+        return text
+
+    for e, pos in zip(exprs, zip(*index)):
+        value = name_of(e)
+        where = ", ".join(["slice(None)"] + [str(int(p)) for p in pos])
+        lines.append(f"    out[{where}] = {value}")
+        if symmetric and pos[-1] != pos[-2]:
+            swapped = list(pos[:-2]) + [pos[-1], pos[-2]]
+            lines.append(f"    out[{', '.join(['slice(None)'] + [str(int(p)) for p in swapped])}] = {value}")
+    lines.append("    return out")
+    return "\n".join(lines) + "\n"
+
+
+def _emit(lines, memo, text):
+    """Assign ``text`` to a fresh temporary and return its name."""
+    name = f"t{len(lines)}"
+    lines.append(f"    {name} = {text}")
+    return name
+
+
+def compile_values(params, outputs):
+    """Batched F: (k, m) -> (k, n)."""
+    n = len(outputs)
+    return Compiled(params, list(outputs), (n,), (np.arange(n),))
+
+
+def compile_jacobian(params, grads, n, m):
+    """Batched DF: (k, m) -> (k, n, m) from :func:`gradients`."""
+    rows, cols, exprs = [], [], []
+    for i, row in enumerate(grads):
+        for j, d in row:
+            rows.append(i)
+            cols.append(j)
+            exprs.append(d)
+    return Compiled(params, exprs, (n, m), (rows, cols))
+
+
+def compile_hessians(params, entries, n, m):
+    """Batched per-output Hessians: (k, m) -> (k, n, m, m) from :func:`hessian_entries`."""
+    outs, js, ks, exprs = [], [], [], []
+    for i, row in enumerate(entries):
+        for j, k, d in row:
+            outs.append(i)
+            js.append(j)
+            ks.append(k)
+            exprs.append(d)
+    return Compiled(params, exprs, (n, m, m), (outs, js, ks), symmetric=True)

@@ -1,0 +1,364 @@
+"""The parametric system F: R^m -> R^n with targets y, and what the paper builds on it.
+
+Notation of ../shared/paper.md §1: ``r(w) = F(w) - y``, ``J = DF(w)`` (n x m),
+``K(w) = J J^T`` (D2), ``H_{F_i}`` the per-output Hessians, the square loss
+``L(w) = 1/2 ||r(w)||^2`` (a sum, not a mean), its gradient ``J^T r`` (C1) and
+Hessian ``J^T J + sum_i r_i H_{F_i}`` (C8).
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import sympy
+from sympy.core.function import AppliedUndef
+
+from . import _compile
+from ._diff import Differentiator
+from .errors import InvalidArgument, _show, as_real_array
+
+__all__ = ["System"]
+
+
+class System:
+    """A system of n equations F(w) = y in m parameters, with its square loss.
+
+    Parameters
+    ----------
+    outputs : sequence of sympy expressions
+        The n components F_1, ..., F_n. Python numbers are taken as constants;
+        strings are refused (plsym never parses text here: see ``plsym check``).
+    params : sequence of sympy Symbols
+        The m parameters; their order is the coordinate order of ``w``.
+    y : array_like, shape (n,)
+        The targets (a scalar is allowed when n = 1).
+    name : str, optional
+        A label used in reports.
+    w0 : array_like, shape (m,), optional
+        A natural starting point (for example an initialization), or None.
+
+    Attributes
+    ----------
+    m, n : int
+        Number of parameters and of equations.
+    params, outputs : tuple
+        The symbols and expressions (built lazily for network families).
+    y : ndarray, shape (n,)
+    w0 : ndarray, shape (m,) or None
+    derivatives : dict
+        How the Jacobian and Hessians are computed: ``"exact"`` (symbolic or
+        hand-derived) or ``"finite-difference"``.
+
+    Notes
+    -----
+    Every evaluator (``F``, ``residual``, ``jacobian``, ``hessians``, ``kernel``,
+    ``loss``, ``grad``, ``loss_hessian``, ``hessian_norm``) takes one point of
+    shape (m,) or a batch of shape (k, m) and then returns a leading k axis. The
+    batch is evaluated by vectorized numpy code, with no Python loop over points.
+
+    References
+    ----------
+    ../shared/paper.md §1, D2 (tangent kernel), C1 (gradient identity), C8 (loss
+    Hessian).
+
+    Examples
+    --------
+    >>> import sympy, plsym
+    >>> a, b = sympy.symbols("a b")
+    >>> s = plsym.System([a * b], [a, b], [1.0])
+    >>> s.kernel([3.0, 1.0])
+    array([[10.]])
+    """
+
+    # Subclasses (network families, callables) override these batch hooks; the
+    # symbolic implementation below compiles them from sympy.
+    _non_smooth_reason: str | None = None
+
+    def __init__(self, outputs, params, y, *, name=None, w0=None):
+        params = _check_params(params)
+        outputs = _check_outputs(outputs, params)
+        self._setup(m=len(params), n=len(outputs), y=y, w0=w0, name=name)
+        self._params = params
+        self._outputs = outputs
+        self.derivatives = {"jacobian": "exact", "hessians": "exact"}
+        # Differentiate in real-valued stand-ins so that |x|, sign and the like
+        # have real derivatives; user-facing forms are mapped back.
+        self._real = tuple(sympy.Dummy(p.name, real=True) for p in params)
+        self._to_real = dict(zip(params, self._real))
+        self._from_real = dict(zip(self._real, params))
+        self._real_outputs = tuple(f.xreplace(self._to_real) for f in outputs)
+        bad = [f for f in outputs if f.has(*_compile.NON_SMOOTH)]
+        if bad:
+            funcs = sorted({type(a).__name__ for f in bad for a in f.atoms(sympy.Function) if isinstance(a, _compile.NON_SMOOTH)}
+                           | ({"Piecewise"} if any(f.has(sympy.Piecewise) for f in bad) else set()))
+            self._non_smooth_reason = f"outputs contain the non-smooth function(s) {', '.join(funcs)}"
+
+    # -- construction helpers -------------------------------------------------
+    def _setup(self, *, m, n, y, w0, name):
+        if n < 1:
+            raise InvalidArgument("outputs=[] is empty; a system needs at least one output")
+        if m < 1:
+            raise InvalidArgument("params=[] is empty; a system needs at least one parameter")
+        self.m = int(m)
+        self.n = int(n)
+        y_arr = as_real_array("y", y, ndim=(0, 1))
+        if y_arr.ndim == 0:
+            if n != 1:
+                raise InvalidArgument(f"y={_show(y)} is a scalar; a system with n={n} outputs needs y of shape ({n},)")
+            y_arr = y_arr.reshape(1)
+        if y_arr.shape != (n,):
+            raise InvalidArgument(f"y has shape {y_arr.shape}; it must have shape ({n},), one target per output")
+        y_arr.setflags(write=False)
+        self.y = y_arr
+        if w0 is None:
+            self.w0 = None
+        else:
+            w0_arr = as_real_array("w0", w0, shape=(m,))
+            w0_arr.setflags(write=False)
+            self.w0 = w0_arr
+        if name is not None and not isinstance(name, str):
+            raise InvalidArgument(f"name={_show(name)} must be a string or None")
+        self.name = name
+
+    def __repr__(self):
+        label = f" {self.name!r}" if self.name else ""
+        return f"<{type(self).__name__}{label}: m={self.m} parameters, n={self.n} outputs>"
+
+    # -- symbolic forms -------------------------------------------------------
+    @property
+    def params(self):
+        """The m parameter symbols, in coordinate order."""
+        return self._params
+
+    @property
+    def outputs(self):
+        """The n output expressions."""
+        return self._outputs
+
+    @functools.cached_property
+    def _differ(self):
+        return Differentiator()
+
+    @functools.cached_property
+    def _grads(self):
+        return _compile.gradients(self._real_outputs, self._real, self._differ)
+
+    @functools.cached_property
+    def _hess_entries(self):
+        self._require_smooth()
+        return _compile.hessian_entries(self._grads, self._real, self._differ)
+
+    @functools.cached_property
+    def jacobian_expr(self) -> sympy.Matrix:
+        """The symbolic Jacobian DF, an n x m sympy Matrix."""
+        J = sympy.zeros(self.n, self.m)
+        for i, row in enumerate(self._grads):
+            for j, d in row:
+                J[i, j] = d.xreplace(self._from_real)
+        return J
+
+    @functools.cached_property
+    def hessian_exprs(self) -> tuple:
+        """The n symbolic per-output Hessians H_{F_i}, each an m x m sympy Matrix."""
+        out = []
+        for row in self._hess_entries:
+            H = sympy.zeros(self.m, self.m)
+            for j, k, d in row:
+                H[j, k] = H[k, j] = d.xreplace(self._from_real)
+            out.append(H)
+        return tuple(out)
+
+    @functools.cached_property
+    def loss_expr(self):
+        """The symbolic square loss 1/2 sum_i (F_i - y_i)^2."""
+        return sympy.Rational(1, 2) * sum((f - sympy.Float(t)) ** 2 for f, t in zip(self.outputs, self.y))
+
+    # -- batch hooks: (k, m) -> arrays with a leading k axis --------------------
+    @functools.cached_property
+    def _values_fn(self):
+        return _compile.compile_values(self._real, self._real_outputs)
+
+    @functools.cached_property
+    def _jacobian_fn(self):
+        return _compile.compile_jacobian(self._real, self._grads, self.n, self.m)
+
+    @functools.cached_property
+    def _hessians_fn(self):
+        return _compile.compile_hessians(self._real, self._hess_entries, self.n, self.m)
+
+    def _F(self, W):
+        return self._values_fn(W)
+
+    def _jacobian(self, W):
+        return self._jacobian_fn(W)
+
+    def _hessians(self, W):
+        return self._hessians_fn(W)
+
+    def _kernel(self, W):
+        J = self._jacobian(W)
+        return J @ np.swapaxes(J, -1, -2)
+
+    def _hessian_norm(self, W):
+        H = self._hessians(W)
+        return np.abs(np.linalg.eigvalsh(H)).max(axis=(-1, -2))
+
+    def _hvp(self, W, V):
+        """Per-output Hessian-vector products H_{F_i}(w) v: (k, m), (k, m) -> (k, n, m)."""
+        return np.einsum("knij,kj->kni", self._hessians(W), V)
+
+    def _require_smooth(self):
+        if self._non_smooth_reason is not None:
+            raise InvalidArgument(
+                f"Hessians of system {self.name or type(self).__name__} are not defined: "
+                f"{self._non_smooth_reason}; only first derivatives are available"
+            )
+
+    # -- public evaluators ------------------------------------------------------
+    def _points(self, w, name="w"):
+        W = as_real_array(name, w, ndim=(1, 2))
+        if W.shape[-1] != self.m:
+            raise InvalidArgument(
+                f"{name} has shape {W.shape}; it must be (m,) or (k, m) with m={self.m} parameters"
+            )
+        return (W[None, :], True) if W.ndim == 1 else (W, False)
+
+    def _apply(self, hook, w):
+        W, single = self._points(w)
+        out = hook(W)
+        return out[0] if single else out
+
+    def F(self, w):
+        """The outputs F(w), shape (n,) or (k, n)."""
+        return self._apply(self._F, w)
+
+    def residual(self, w):
+        """r(w) = F(w) - y, shape (n,) or (k, n)."""
+        return self._apply(lambda W: self._F(W) - self.y, w)
+
+    def jacobian(self, w):
+        """DF(w), shape (n, m) or (k, n, m)."""
+        return self._apply(self._jacobian, w)
+
+    def hessians(self, w):
+        """The per-output Hessians H_{F_i}(w), shape (n, m, m) or (k, n, m, m)."""
+        self._require_smooth()
+        return self._apply(self._hessians, w)
+
+    def kernel(self, w):
+        """The tangent kernel K(w) = DF DF^T (D2), shape (n, n) or (k, n, n)."""
+        return self._apply(self._kernel, w)
+
+    def loss(self, w):
+        """L(w) = 1/2 ||F(w) - y||^2, shape () or (k,)."""
+        return self._apply(lambda W: 0.5 * np.sum((self._F(W) - self.y) ** 2, axis=-1), w)
+
+    def grad(self, w):
+        """The loss gradient DF^T (F - y) (C1), shape (m,) or (k, m)."""
+        def hook(W):
+            r = self._F(W) - self.y
+            return np.einsum("kni,kn->ki", self._jacobian(W), r)
+        return self._apply(hook, w)
+
+    def loss_hessian(self, w):
+        """H_L = DF^T DF + sum_i r_i H_{F_i} (C8), shape (m, m) or (k, m, m)."""
+        self._require_smooth()
+
+        def hook(W):
+            J = self._jacobian(W)
+            r = self._F(W) - self.y
+            return np.swapaxes(J, -1, -2) @ J + np.einsum("kn,knij->kij", r, self._hessians(W))
+        return self._apply(hook, w)
+
+    def hessian_norm(self, w):
+        """||H_F(w)|| := max_i ||H_{F_i}(w)||_2 (the paper's convention), shape () or (k,)."""
+        self._require_smooth()
+        return self._apply(self._hessian_norm, w)
+
+
+    def hvp(self, w, v):
+        """Per-output Hessian-vector products H_{F_i}(w) v, shape (n, m) or (k, n, m).
+
+        ``v`` has the shape of ``w``. Network families compute these matrix-free.
+        """
+        self._require_smooth()
+        W, single = self._points(w)
+        V, _ = self._points(v, "v")
+        if V.shape != W.shape:
+            raise InvalidArgument(f"v has shape {np.shape(v)}; it must have the shape of w, {np.shape(w)}")
+        out = self._hvp(W, V)
+        return out[0] if single else out
+
+    def loss_hvp(self, w, v):
+        """H_L(w) v = J^T (J v) + sum_i r_i H_{F_i} v, shape (m,) or (k, m), matrix-free where possible."""
+        self._require_smooth()
+        W, single = self._points(w)
+        V, _ = self._points(v, "v")
+        if V.shape != W.shape:
+            raise InvalidArgument(f"v has shape {np.shape(v)}; it must have the shape of w, {np.shape(w)}")
+        J = self._jacobian(W)
+        r = self._F(W) - self.y
+        out = np.einsum("kni,kn->ki", J, np.einsum("kni,ki->kn", J, V)) + np.einsum("kn,kni->ki", r, self._hvp(W, V))
+        return out[0] if single else out
+
+
+def _check_params(params):
+    """The parameters as a tuple of distinct sympy Symbols, or InvalidArgument."""
+    if isinstance(params, (str, bytes)) or not hasattr(params, "__iter__"):
+        raise InvalidArgument(f"params={_show(params)} must be a sequence of sympy Symbols")
+    params = tuple(params)
+    if not params:
+        raise InvalidArgument("params=[] is empty; a system needs at least one parameter")
+    for j, p in enumerate(params):
+        if not isinstance(p, sympy.Symbol):
+            raise InvalidArgument(f"params[{j}]={_show(p)} must be a sympy Symbol")
+    seen = set()
+    for p in params:
+        if p in seen:
+            raise InvalidArgument(f"params has the parameter {p} twice; parameters must be distinct")
+        seen.add(p)
+    return params
+
+
+def _check_outputs(outputs, params):
+    """The outputs as a tuple of real sympy expressions in ``params`` only, or InvalidArgument."""
+    if isinstance(outputs, (str, bytes)) or not hasattr(outputs, "__iter__"):
+        raise InvalidArgument(f"outputs={_show(outputs)} must be a sequence of sympy expressions")
+    outputs = tuple(outputs)
+    if not outputs:
+        raise InvalidArgument("outputs=[] is empty; a system needs at least one output")
+    allowed = set(params)
+    result = []
+    for i, f in enumerate(outputs):
+        if isinstance(f, (bool, np.bool_)):
+            raise InvalidArgument(f"outputs[{i}]={f!r} must be a sympy expression, not a bool")
+        if isinstance(f, (int, float, np.integer, np.floating)):
+            if not np.isfinite(f):
+                raise InvalidArgument(f"outputs[{i}]={f!r} must be finite")
+            f = sympy.Float(float(f)) if isinstance(f, (float, np.floating)) else sympy.Integer(int(f))
+        if isinstance(f, (str, bytes)):
+            raise InvalidArgument(
+                f"outputs[{i}]={_show(f)} is a string; plsym does not parse strings here "
+                "(build sympy expressions, or use a spec file with `plsym check`)"
+            )
+        if not isinstance(f, sympy.Expr):
+            raise InvalidArgument(f"outputs[{i}]={_show(f)} must be a sympy expression (sympy.Expr), got {type(f).__name__}")
+        extra = sorted(f.free_symbols - allowed, key=str)
+        if extra:
+            raise InvalidArgument(
+                f"outputs[{i}]={_show(f)} uses the symbol(s) {', '.join(map(str, extra))} "
+                f"that are not parameters; declared parameters: {', '.join(map(str, params))}"
+            )
+        if f.has(sympy.I, sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
+            raise InvalidArgument(f"outputs[{i}]={_show(f)} must be a finite real expression (it contains I, oo or nan)")
+        undefined = sorted({str(type(a)) for a in f.atoms(AppliedUndef)})
+        if undefined:
+            raise InvalidArgument(
+                f"outputs[{i}]={_show(f)} uses the undefined function(s) {', '.join(undefined)}; "
+                "outputs must be built from concrete functions (exp, tanh, ...)"
+            )
+        if f.atoms(sympy.Derivative, sympy.Integral):
+            raise InvalidArgument(f"outputs[{i}]={_show(f)} contains an unevaluated Derivative or Integral")
+        result.append(f)
+    return tuple(result)

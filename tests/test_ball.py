@@ -1,0 +1,49 @@
+"""Ball membership and sampling."""
+
+import numpy as np
+import pytest
+from scipy import stats
+
+import plsym
+
+
+def test_interior_samples_are_inside_and_uniform():
+    b = plsym.Ball([1.0, -2.0, 0.5], 0.7)
+    pts = b.sample(4000, rng=0)
+    assert pts.shape == (4000, 3) and b.contains(pts).all()
+    # uniform in the ball: (||w - c|| / R)^m is uniform on [0, 1]
+    u = (np.linalg.norm(pts - b.center, axis=1) / b.radius) ** 3
+    assert stats.kstest(u, "uniform").pvalue > 1e-3
+    # and directions are isotropic: the mean offset is near 0
+    assert np.linalg.norm((pts - b.center).mean(0)) < 0.05
+
+
+def test_sphere_samples_are_on_the_sphere():
+    b = plsym.Ball([3.0, 1.0], 0.5)
+    pts = b.sample(100, rng=1, where="sphere")
+    np.testing.assert_allclose(np.linalg.norm(pts - b.center, axis=1), 0.5, rtol=1e-14)
+    assert b.contains(pts).all()
+
+
+def test_same_seed_same_points_and_generator_accepted():
+    b = plsym.Ball(np.zeros(4), 1.0)
+    np.testing.assert_array_equal(b.sample(5, rng=7), b.sample(5, rng=7))
+    assert not np.array_equal(b.sample(5, rng=7), b.sample(5, rng=8))
+    assert b.sample(3, rng=np.random.default_rng(1)).shape == (3, 4)
+
+
+def test_contains_and_project():
+    b = plsym.Ball([0.0, 0.0], 1.0)
+    assert b.contains([[0.6, 0.8], [0.6, 0.81]]).tolist() == [True, False]
+    p = b.project([[3.0, 4.0], [0.1, 0.1]])
+    np.testing.assert_allclose(p, [[0.6, 0.8], [0.1, 0.1]])
+
+
+def test_sample_rejects_bad_arguments():
+    b = plsym.Ball([0.0], 1.0)
+    with pytest.raises(plsym.InvalidArgument, match="where='box'"):
+        b.sample(3, rng=0, where="box")
+    with pytest.raises(plsym.InvalidArgument, match="k=0"):
+        b.sample(0, rng=0)
+    with pytest.raises(plsym.InvalidArgument, match="rng="):
+        b.sample(3, rng="seed")
