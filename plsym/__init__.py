@@ -3,7 +3,7 @@
 from .ball import Ball
 from .errors import InvalidArgument
 from .system import System
-from . import systems
+from . import dynamics, estimate, systems
 
-__all__ = ["Ball", "InvalidArgument", "System", "systems"]
+__all__ = ["Ball", "InvalidArgument", "System", "dynamics", "estimate", "systems"]
 __version__ = "0.1.0"

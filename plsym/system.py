@@ -208,6 +208,24 @@ class System:
         """Per-output Hessian-vector products H_{F_i}(w) v: (k, m), (k, m) -> (k, n, m)."""
         return np.einsum("knij,kj->kni", self._hessians(W), V)
 
+    def _loss_hessian_norm(self, W):
+        """||H_L(w)||_2 per point: dense below ~400 parameters, Lanczos on loss_hvp above."""
+        self._require_smooth()
+        if self.m <= 400:
+            J = self._jacobian(W)
+            r = self._F(W) - self.y
+            HL = np.swapaxes(J, -1, -2) @ J + np.einsum("kn,knij->kij", r, self._hessians(W))
+            return np.abs(np.linalg.eigvalsh(HL)).max(axis=-1)
+        import scipy.sparse.linalg as sla
+
+        out = np.empty(W.shape[0])
+        for k, w in enumerate(W):  # a Krylov solve per point: the Hessian is never formed
+            def matvec(v, w=w):
+                return self.loss_hvp(w, np.ravel(v))
+            op = sla.LinearOperator((self.m, self.m), matvec=matvec, dtype=np.float64)
+            out[k] = abs(sla.eigsh(op, k=1, which="LM", tol=1e-10, return_eigenvectors=False)[0])
+        return out
+
     def _require_smooth(self):
         if self._non_smooth_reason is not None:
             raise InvalidArgument(
@@ -270,6 +288,11 @@ class System:
             r = self._F(W) - self.y
             return np.swapaxes(J, -1, -2) @ J + np.einsum("kn,knij->kij", r, self._hessians(W))
         return self._apply(hook, w)
+
+    def loss_hessian_norm(self, w):
+        """||H_L(w)||_2, the local smoothness of L, shape () or (k,)."""
+        self._require_smooth()
+        return self._apply(self._loss_hessian_norm, w)
 
     def hessian_norm(self, w):
         """||H_F(w)|| := max_i ||H_{F_i}(w)||_2 (the paper's convention), shape () or (k,)."""

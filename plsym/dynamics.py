@@ -1,0 +1,259 @@
+"""Gradient descent and SGD runs, and the linear-rate inequality checked along them.
+
+The theorems (../shared/paper.md T14, T15, T18) promise L(w_t) <= (1 - eta mu)^t L(w_0)
+and iterates that stay in the ball; :func:`linear_rate` checks exactly that on a
+:class:`Trajectory`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from .errors import InvalidArgument, _show, as_real_array, as_rng, positive_finite, positive_int
+from .system import System
+
+__all__ = ["Trajectory", "RateCheck", "gd", "sgd", "linear_rate"]
+
+_EPS = np.finfo(np.float64).eps
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Trajectory:
+    """The iterates of one run and what was measured along it.
+
+    Attributes
+    ----------
+    points : ndarray, shape (T+1, m)
+        w_0, ..., w_T (only finite iterates).
+    losses : ndarray, shape (T+1,)
+        The full loss L(w_t) (a sum over the n equations).
+    grad_norms : ndarray, shape (T+1,)
+        ||grad L(w_t)||.
+    distances : ndarray, shape (T+1,)
+        ||w_t - w_0||.
+    path_length : ndarray, shape (T+1,)
+        sum_{s<t} ||w_{s+1} - w_s|| (C16).
+    eta : float
+    method : {"gd", "sgd"}
+    stopped : {"completed", "zero loss", "non-finite"}
+        Why the run ended: all steps done, L = 0 exactly (a solution), or a
+        non-finite loss or iterate (divergence); the non-finite point is not kept.
+    batch_size : int or None
+    seed : int or None
+    loss_floor : float
+        Losses below this are at the level of round-off in L (see :func:`linear_rate`).
+    """
+
+    points: np.ndarray
+    losses: np.ndarray
+    grad_norms: np.ndarray
+    distances: np.ndarray
+    path_length: np.ndarray
+    eta: float
+    method: str
+    stopped: str
+    batch_size: int | None = None
+    seed: int | None = None
+    loss_floor: float = 0.0
+
+    @property
+    def steps(self) -> int:
+        """Number of steps taken (T)."""
+        return len(self.losses) - 1
+
+    def to_dict(self) -> dict:
+        """A JSON-ready summary (losses and distances, not the points)."""
+        return {
+            "method": self.method, "eta": self.eta, "steps": self.steps, "stopped": self.stopped,
+            "batch_size": self.batch_size, "seed": self.seed, "losses": self.losses.tolist(),
+            "distances": self.distances.tolist(), "path_length": float(self.path_length[-1]),
+        }
+
+
+@dataclasses.dataclass(frozen=True)
+class RateCheck:
+    """The linear-rate inequality L(w_t) <= rate^t L(w_0) checked along a trajectory.
+
+    Attributes
+    ----------
+    rate : float
+        The claimed rate (e.g. 1 - eta mu).
+    worst_ratio : float
+        max_t L(w_{t+1}) / L(w_t) over the checked steps.
+    held : bool
+        Whether L(w_t) <= rate^t L(w_0) at every checked t.
+    first_failure : int or None
+        The first t where it failed.
+    steps_checked : int
+    max_distance : float
+        max_t ||w_t - w_0||.
+    stopped : str
+        The trajectory's stop reason.
+    """
+
+    rate: float
+    worst_ratio: float
+    held: bool
+    first_failure: int | None
+    steps_checked: int
+    max_distance: float
+    stopped: str
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+def _start(system, w0):
+    if not isinstance(system, System):
+        raise InvalidArgument(f"system={_show(system)} must be a plsym.System")
+    if w0 is None:
+        if system.w0 is None:
+            raise InvalidArgument("w0=None: this system has no natural starting point; pass w0 of shape (m,)")
+        w0 = system.w0
+    return as_real_array("w0", w0, shape=(system.m,)).copy()
+
+
+def _run(system, w, eta, steps, direction, method, batch_size=None, seed=None):
+    """Iterate w <- w - eta * direction(w, r, J); stop at L = 0 or non-finite values."""
+    pts, losses, gnorms = [], [], []
+    stopped = "completed"
+    for t in range(steps + 1):
+        W = w[None, :]
+        with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported, not warned
+            r = system._F(W)[0] - system.y
+            J = system._jacobian(W)[0]
+            g = J.T @ r
+            loss = 0.5 * float(r @ r)
+        if not (np.isfinite(loss) and np.all(np.isfinite(g)) and np.all(np.isfinite(w))):
+            stopped = "non-finite"
+            break
+        pts.append(w)
+        losses.append(loss)
+        gnorms.append(float(np.linalg.norm(g)))
+        if loss == 0.0:
+            stopped = "zero loss"
+            break
+        if t == steps:
+            break
+        w = w - eta * direction(g, r, J)
+    if not pts:
+        raise InvalidArgument("w0 gives a non-finite loss; the run cannot start")
+    P = np.array(pts)
+    steps_len = np.linalg.norm(np.diff(P, axis=0), axis=1)
+    scale = max(1.0, float(np.linalg.norm(system.y)), float(np.sqrt(2 * losses[0])))
+    return Trajectory(
+        points=P, losses=np.array(losses), grad_norms=np.array(gnorms),
+        distances=np.linalg.norm(P - P[0], axis=1), path_length=np.concatenate([[0.0], np.cumsum(steps_len)]),
+        eta=float(eta), method=method, stopped=stopped, batch_size=batch_size, seed=seed,
+        loss_floor=(64 * _EPS * scale) ** 2,
+    )
+
+
+def gd(system, w0=None, *, eta, steps):
+    """Gradient descent w_{t+1} = w_t - eta grad L(w_t) on the square loss.
+
+    Parameters
+    ----------
+    system : plsym.System
+    w0 : array_like, shape (m,), optional
+        Start; defaults to ``system.w0``.
+    eta : float
+        Step size > 0 (T14: eta <= 1 / (L_F^2 + beta_F ||F(w0) - y||)).
+    steps : int
+        Maximum number of steps.
+
+    Returns
+    -------
+    Trajectory
+
+    Examples
+    --------
+    >>> from plsym.systems import product
+    >>> tr = gd(product(2.9), eta=0.07, steps=20)
+    >>> tr.losses[-1] < 1e-20
+    True
+    """
+    w = _start(system, w0)
+    eta = positive_finite("eta", eta)
+    steps = positive_int("steps", steps, minimum=0)
+    return _run(system, w, eta, steps, lambda g, r, J: g, "gd")
+
+
+def sgd(system, w0=None, *, eta, batch_size, steps, rng):
+    """Mini-batch SGD with the unbiased normalization of T18.
+
+    The step is w <- w - eta g with g = (n/s) sum_{j=1}^s grad l_{i_j}(w), where
+    l_i = 1/2 (F_i - y_i)^2 and the s indices i_j are drawn i.i.d. uniform on
+    [n] (with replacement), so E[g] = grad L. In the paper's apparent
+    parametrization (a batch *sum* with step eta'), eta = (s/n) eta' (T17/T18).
+
+    Parameters
+    ----------
+    system : plsym.System
+    w0 : array_like, shape (m,), optional
+    eta : float
+        Step size on g (T18: eta* = mu s / (n beta (n beta + mu (s - 1)))).
+    batch_size : int
+        s >= 1.
+    steps : int
+    rng : int or numpy.random.Generator
+        Seed of the index draws; recorded in the trajectory.
+
+    Returns
+    -------
+    Trajectory
+        ``losses`` are the full losses L(w_t).
+    """
+    w = _start(system, w0)
+    eta = positive_finite("eta", eta)
+    steps = positive_int("steps", steps, minimum=0)
+    s = positive_int("batch_size", batch_size)
+    gen, seed = as_rng(rng)
+    n = system.n
+
+    def direction(g, r, J):
+        idx = gen.integers(0, n, size=s)
+        counts = np.bincount(idx, minlength=n)
+        return (n / s) * (J.T @ (counts * r))
+
+    return _run(system, w, eta, steps, direction, "sgd", batch_size=s, seed=seed)
+
+
+def linear_rate(trajectory, rate):
+    """Check L(w_t) <= rate^t L(w_0) at every step, and report the worst one-step ratio.
+
+    Steps whose loss is below ``trajectory.loss_floor`` (round-off level of L,
+    about (64 eps max(1, ||y||, ||r_0||))^2) are not checked: there the computed
+    loss is dominated by rounding, not by the dynamics.
+
+    Parameters
+    ----------
+    trajectory : Trajectory
+    rate : float
+        The claimed contraction factor, in [0, 1] for a meaningful claim.
+
+    Returns
+    -------
+    RateCheck
+    """
+    if not isinstance(trajectory, Trajectory):
+        raise InvalidArgument(f"trajectory={_show(trajectory)} must be a plsym.dynamics.Trajectory")
+    if isinstance(rate, bool) or not isinstance(rate, (int, float, np.integer, np.floating)) or not np.isfinite(rate):
+        raise InvalidArgument(f"rate={_show(rate)} must be a finite real number")
+    L = trajectory.losses
+    checked = np.flatnonzero(L > trajectory.loss_floor)
+    last = int(checked.max()) if checked.size else 0
+    t = np.arange(last + 1)
+    with np.errstate(over="ignore", under="ignore"):
+        bound = np.power(float(rate), t) * L[0]
+    ok = L[: last + 1] <= bound * (1 + 1e-12) + trajectory.loss_floor
+    failures = np.flatnonzero(~ok)
+    prev = L[:last]
+    ratios = L[1: last + 1] / prev if last > 0 else np.array([0.0])
+    return RateCheck(
+        rate=float(rate), worst_ratio=float(np.max(ratios)), held=bool(ok.all()),
+        first_failure=int(failures[0]) if failures.size else None, steps_checked=int(last),
+        max_distance=float(trajectory.distances.max()), stopped=trajectory.stopped,
+    )

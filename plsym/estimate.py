@@ -1,0 +1,473 @@
+"""Worst-case constants of a system on a ball, by sampling and then by search.
+
+Each function returns an :class:`Estimate` of an infimum or a supremum over the
+closed ball B(w0, R):
+
+=================  ======  ====================================  ==========
+function           kind    quantity at w                          paper
+=================  ======  ====================================  ==========
+kernel_min_eig     inf     lambda_min(K(w))                       D3, T4
+pl_constant        inf     1/2 ||grad L(w)||^2 / L(w), L > 0      D1
+hessian_norm       sup     max_i ||H_{F_i}(w)||_2                 T10
+lipschitz          sup     ||DF(w)||_2  (L_F)                     D5
+smoothness         sup     ||H_L(w)||_2 (beta)                    D5, C8
+residual_norm      sup     ||F(w) - y||                           T14
+=================  ======  ====================================  ==========
+
+What an estimate means: the value is attained at ``witness``, a point of the
+ball, so an estimated infimum is an upper bound of the true one (``bound =
+"upper"``) and an estimated supremum a lower bound (``bound = "lower"``). Only
+:mod:`plsym.certify` proves bounds the other way.
+
+Two stages. Sampling evaluates the quantity on points uniform in the ball and on
+its sphere, in batches. Search then runs local optimizations kept inside the ball,
+started from the worst samples: SLSQP with the ball as a constraint (projected
+gradient for large m), with exact gradients where the quantity has one
+(eigenvector gradients through Hessian-vector products for lambda_min(K) and
+||DF||, H_L grad L for the PL ratio) and batched central differences otherwise,
+then a derivative-free compass search, which also copes with the kinks where
+eigenvalues cross. The searched value is never worse than the sampled one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import warnings
+
+import numpy as np
+import scipy.optimize
+import scipy.sparse.linalg
+
+from .ball import Ball
+from .errors import InvalidArgument, _show, as_rng, positive_int
+from .system import System
+
+__all__ = [
+    "Estimate", "kernel_min_eig", "pl_constant", "hessian_norm", "lipschitz", "smoothness", "residual_norm",
+]
+
+# Above this many parameters, local search uses projected gradient rather than SLSQP
+# (a dense QP in m), and finite-difference gradients use a random subspace.
+_DENSE_SEARCH_MAX_M = 200
+_FD_SUBSPACE = 16
+# Points per batch, so that batched Jacobians (k, n, m) stay within memory.
+_BATCH_FLOATS = 2**24
+
+
+@dataclasses.dataclass(frozen=True)
+class Estimate:
+    """An estimated infimum or supremum over a ball, with how it was obtained.
+
+    Attributes
+    ----------
+    quantity : str
+        Which constant (``"kernel_min_eig"``, ``"pl_constant"``, ...).
+    value : float
+        The estimate: the quantity at ``witness``.
+    witness : tuple of float
+        A point of the ball attaining ``value``.
+    method : {"sampled", "searched"}
+    bound : {"upper", "lower"}
+        ``"upper"``: the true infimum is <= value; ``"lower"``: the true supremum is >= value.
+    evaluations : int
+        Points at which the quantity (or its gradient) was evaluated.
+    seed : int or None
+        The seed that reproduces it (None when a Generator was passed).
+    sampled_value : float
+        The best value from sampling alone, before search.
+    samples : int
+        Number of sampled points.
+    derivatives : str
+        ``"exact"`` or ``"finite-difference"``: how the system's derivatives were computed.
+    """
+
+    quantity: str
+    value: float
+    witness: tuple
+    method: str
+    bound: str
+    evaluations: int
+    seed: int | None
+    sampled_value: float
+    samples: int
+    derivatives: str
+
+    @property
+    def point(self) -> np.ndarray:
+        """The witness as an array."""
+        return np.array(self.witness)
+
+    def to_dict(self) -> dict:
+        """A JSON-ready dict (the witness as a list)."""
+        d = dataclasses.asdict(self)
+        d["witness"] = list(self.witness)
+        return d
+
+
+# -- the quantities: batched values and, where they exist, exact gradients ------
+
+def _eigh_extreme(K, which):
+    vals, vecs = np.linalg.eigh(K)
+    j = 0 if which == "min" else -1
+    return vals[:, j], vecs[:, :, j]
+
+
+class _Quantity:
+    """A function of w on batches, with kind ('inf'/'sup') and an optional exact gradient."""
+
+    name = ""
+    kind = "inf"
+
+    def __init__(self, system: System):
+        self.system = system
+
+    def values(self, W):
+        raise NotImplementedError
+
+    def value_and_grad(self, W):
+        """(values, gradients) or None when only values are available."""
+        return None
+
+
+class _KernelMinEig(_Quantity):
+    name, kind = "kernel_min_eig", "inf"
+    which = "min"
+
+    def values(self, W):
+        K = self.system._kernel(W)
+        return np.linalg.eigvalsh(K)[:, 0 if self.which == "min" else -1]
+
+    def value_and_grad(self, W):
+        s = self.system
+        if s._non_smooth_reason is not None or s.derivatives.get("hessians") != "exact":
+            return None
+        J = s._jacobian(W)
+        lam, v = _eigh_extreme(J @ np.swapaxes(J, -1, -2), self.which)
+        u = np.einsum("kni,kn->ki", J, v)  # J^T v
+        # d lambda / dw = v^T dK v = 2 sum_i v_i H_{F_i} (J^T v)
+        grad = 2.0 * np.einsum("kn,kni->ki", v, s._hvp(W, u))
+        return lam, grad
+
+
+class _Lipschitz(_KernelMinEig):
+    name, kind = "lipschitz", "sup"
+    which = "max"
+
+    def values(self, W):
+        return np.sqrt(np.maximum(super().values(W), 0.0))
+
+    def value_and_grad(self, W):
+        got = super().value_and_grad(W)
+        if got is None:
+            return None
+        lam, grad = got
+        root = np.sqrt(np.maximum(lam, 0.0))
+        return root, grad / (2.0 * np.maximum(root, np.finfo(float).tiny))[:, None]
+
+
+class _PLConstant(_Quantity):
+    name, kind = "pl_constant", "inf"
+
+    def values(self, W):
+        s = self.system
+        r = s._F(W) - s.y
+        g = np.einsum("kni,kn->ki", s._jacobian(W), r)
+        loss = 0.5 * np.sum(r * r, axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(loss > 0, 0.5 * np.sum(g * g, axis=1) / loss, np.nan)
+
+    def value_and_grad(self, W):
+        s = self.system
+        if s._non_smooth_reason is not None or s.derivatives.get("hessians") != "exact":
+            return None
+        J = s._jacobian(W)
+        r = s._F(W) - s.y
+        g = np.einsum("kni,kn->ki", J, r)
+        loss = 0.5 * np.sum(r * r, axis=1)
+        Hg = np.einsum("kni,kn->ki", J, np.einsum("kni,ki->kn", J, g)) + np.einsum("kn,kni->ki", r, s._hvp(W, g))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(loss > 0, 0.5 * np.sum(g * g, axis=1) / loss, np.nan)
+            # d/dw (1/2 |g|^2 / L) = (H_L g - ratio * g) / L
+            grad = (Hg - ratio[:, None] * g) / loss[:, None]
+        return ratio, grad
+
+
+class _ResidualNorm(_Quantity):
+    name, kind = "residual_norm", "sup"
+
+    def values(self, W):
+        return np.linalg.norm(self.system._F(W) - self.system.y, axis=1)
+
+    def value_and_grad(self, W):
+        s = self.system
+        r = s._F(W) - s.y
+        norm = np.linalg.norm(r, axis=1)
+        grad = np.einsum("kni,kn->ki", s._jacobian(W), r) / np.maximum(norm, np.finfo(float).tiny)[:, None]
+        return norm, grad
+
+
+class _HessianNorm(_Quantity):
+    name, kind = "hessian_norm", "sup"
+
+    def values(self, W):
+        return self.system._hessian_norm(W)
+
+
+class _Smoothness(_Quantity):
+    name, kind = "smoothness", "sup"
+
+    def values(self, W):
+        return self.system._loss_hessian_norm(W)
+
+
+# -- the engine ----------------------------------------------------------------------
+
+class _Counted:
+    """Count point evaluations, in batches bounded for memory."""
+
+    def __init__(self, quantity: _Quantity):
+        self.q = quantity
+        s = quantity.system
+        self.batch = max(1, _BATCH_FLOATS // max(1, s.n * s.m))
+        self.evaluations = 0
+
+    def values(self, W):
+        self.evaluations += W.shape[0]
+        out = [self.q.values(W[i:i + self.batch]) for i in range(0, W.shape[0], self.batch)]
+        return np.concatenate(out)
+
+    def value_and_grad(self, W):
+        got = self.q.value_and_grad(W)
+        if got is not None:
+            self.evaluations += W.shape[0]
+        return got
+
+
+def _check(system, ball):
+    if not isinstance(system, System):
+        raise InvalidArgument(f"system={_show(system)} must be a plsym.System")
+    if not isinstance(ball, Ball):
+        raise InvalidArgument(f"ball={_show(ball)} must be a plsym.Ball")
+    if ball.m != system.m:
+        raise InvalidArgument(f"ball has dimension {ball.m}; it must match the system's m={system.m} parameters")
+
+
+def _estimate(quantity: _Quantity, ball: Ball, *, samples, search, rng, maxiter, starts):
+    system = quantity.system
+    _check(system, ball)
+    samples = positive_int("samples", samples, minimum=2)
+    maxiter = positive_int("maxiter", maxiter, minimum=0)
+    starts = positive_int("starts", starts)
+    if not isinstance(search, (bool, np.bool_)):
+        raise InvalidArgument(f"search={_show(search)} must be True or False")
+    gen, seed = as_rng(rng)
+    counted = _Counted(quantity)
+    sign = 1.0 if quantity.kind == "inf" else -1.0  # minimize sign * quantity
+
+    n_sphere = max(1, samples // 4)
+    P = np.vstack([ball.center[None, :], ball.sample(samples - n_sphere, rng=gen),
+                   ball.sample(n_sphere, rng=gen, where="sphere")])
+    vals = counted.values(P)
+    obj = np.where(np.isnan(vals), np.inf, sign * vals)
+    if not np.isfinite(obj).any():
+        raise InvalidArgument(
+            f"{quantity.name} is undefined at every sampled point of the ball (for pl_constant: L = 0 there)"
+        )
+    order = np.argsort(obj, kind="stable")
+    best_w, best_obj = P[order[0]], obj[order[0]]
+    sampled_value = sign * best_obj
+
+    if search:
+        scale = max(abs(best_obj), 1e-300)
+        for idx in order[:starts]:
+            if not np.isfinite(obj[idx]):
+                break
+            w, o = _local_search(counted, sign, ball, P[idx], scale, maxiter, gen)
+            if o < best_obj:
+                best_w, best_obj = w, o
+    value = float(sign * best_obj)
+    return Estimate(
+        quantity=quantity.name, value=value, witness=tuple(float(x) for x in best_w),
+        method="searched" if search else "sampled", bound="upper" if quantity.kind == "inf" else "lower",
+        evaluations=int(counted.evaluations), seed=seed, sampled_value=float(sampled_value), samples=int(samples),
+        derivatives=_derivatives(system, quantity),
+    )
+
+
+def _derivatives(system, quantity):
+    needs = "jacobian" if quantity.name in ("kernel_min_eig", "lipschitz", "residual_norm") else "hessians"
+    if quantity.name == "pl_constant":
+        needs = "jacobian"
+    return system.derivatives.get(needs, "exact")
+
+
+def _objective_fns(counted, sign, ball, scale, gen):
+    """phi(w) = sign * quantity(w) / scale and its gradient (exact or central differences)."""
+    m = ball.m
+
+    def phi_batch(W):
+        v = counted.values(W)
+        return np.where(np.isnan(v), np.inf, sign * v / scale)
+
+    def phi(w):
+        return float(phi_batch(w[None, :])[0])
+
+    def grad(w):
+        got = counted.value_and_grad(w[None, :])
+        if got is not None:
+            return sign * got[1][0] / scale
+        h = 1e-6 * max(1.0, float(np.linalg.norm(w)) / np.sqrt(m))
+        if m <= _DENSE_SEARCH_MAX_M:
+            E = np.eye(m)
+        else:  # central differences in a random subspace: a descent direction, not the full gradient
+            E = np.linalg.qr(gen.standard_normal((m, _FD_SUBSPACE)))[0].T
+        vals = phi_batch(np.vstack([w + h * E, w - h * E]))
+        d = (vals[: len(E)] - vals[len(E):]) / (2 * h)
+        d = np.where(np.isfinite(d), d, 0.0)
+        return E.T @ d
+
+    return phi_batch, phi, grad
+
+
+def _local_search(counted, sign, ball, w0, scale, maxiter, gen):
+    """Minimize sign * quantity from w0 inside the ball; return (point, sign * value)."""
+    phi_batch, phi, grad = _objective_fns(counted, sign, ball, scale, gen)
+    c, R = ball.center, ball.radius
+    w = w0.copy()
+    if maxiter > 0:
+        if ball.m <= _DENSE_SEARCH_MAX_M:
+            cons = {"type": "ineq", "fun": lambda x: (R * R - np.sum((x - c) ** 2)) / (R * R),
+                    "jac": lambda x: -2.0 * (x - c) / (R * R)}
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                res = scipy.optimize.minimize(phi, w, jac=grad, method="SLSQP", constraints=[cons],
+                                              options={"maxiter": maxiter, "ftol": 1e-15})
+            cand = ball.project(res.x)
+            if np.all(np.isfinite(cand)) and phi(cand) < phi(w):
+                w = cand
+        else:
+            w = _projected_gradient(phi, grad, ball, w, maxiter)
+        w = _compass(phi_batch, ball, w, step=0.05 * R, iters=maxiter)
+    return w, phi(w) * scale
+
+
+def _projected_gradient(phi, grad, ball, w, maxiter):
+    """Projected gradient descent with Armijo backtracking, inside the ball."""
+    f = phi(w)
+    step = ball.radius
+    for _ in range(maxiter):
+        g = grad(w)
+        gn = np.linalg.norm(g)
+        if not np.isfinite(gn) or gn == 0:
+            break
+        while step > 1e-14 * ball.radius:
+            cand = ball.project(w - step * g / gn)
+            fc = phi(cand)
+            if fc < f - 1e-4 * gn * np.linalg.norm(cand - w):
+                w, f = cand, fc
+                step *= 2.0
+                break
+            step *= 0.5
+        else:
+            break
+    return w
+
+
+def _compass(phi_batch, ball, w, *, step, iters):
+    """Derivative-free compass search (all +-e_j moves in one batch), projected onto the ball."""
+    m = ball.m
+    f = float(phi_batch(w[None, :])[0])
+    E = np.eye(m) if m <= _DENSE_SEARCH_MAX_M else None
+    rng = np.random.default_rng(0)
+    for _ in range(iters):
+        if step < 1e-12 * ball.radius:
+            break
+        D = E if E is not None else np.linalg.qr(rng.standard_normal((m, _FD_SUBSPACE)))[0].T
+        cand = ball.project(np.vstack([w + step * D, w - step * D]))
+        vals = phi_batch(cand)
+        j = int(np.argmin(vals))
+        if vals[j] < f:
+            w, f = cand[j], float(vals[j])
+        else:
+            step *= 0.5
+    return w
+
+
+_DOC_KNOBS = """
+    Parameters
+    ----------
+    system : plsym.System
+    ball : plsym.Ball
+        The ball B(w0, R); its dimension must be the system's m.
+    samples : int, default 4096
+        Points sampled (3/4 uniform in the ball, 1/4 on its sphere, plus the center).
+    search : bool, default True
+        Run local searches from the worst samples after sampling.
+    rng : int or numpy.random.Generator, default 0
+        Seed of the sampling; recorded in the result.
+    maxiter : int, default 200
+        Iterations of each local search (SLSQP or projected gradient, then compass search).
+    starts : int, default 4
+        Number of local searches, from the worst distinct samples.
+
+    Returns
+    -------
+    Estimate
+"""
+
+
+def _make(cls, doc):
+    def estimator(system, ball, *, samples=4096, search=True, rng=0, maxiter=200, starts=4):
+        return _estimate(cls(system) if isinstance(system, System) else _bad_system(system), ball,
+                         samples=samples, search=search, rng=rng, maxiter=maxiter, starts=starts)
+    estimator.__name__ = estimator.__qualname__ = cls.name
+    estimator.__doc__ = doc + _DOC_KNOBS
+    return estimator
+
+
+def _bad_system(system):
+    raise InvalidArgument(f"system={_show(system)} must be a plsym.System")
+
+
+kernel_min_eig = _make(_KernelMinEig, """inf over the ball of lambda_min(K(w)), K = DF DF^T (D3).
+
+    The returned value is an upper bound of the true infimum (``bound="upper"``):
+    it is attained at the witness. By T4 it is also the best PL* constant that
+    uniform conditioning can give on the ball.
+
+    Examples
+    --------
+    >>> import plsym
+    >>> from plsym.systems import product
+    >>> e = plsym.estimate.kernel_min_eig(product(2.9), plsym.Ball([3.0, 1.0], 0.5))
+    >>> round(e.value, 6), e.method, e.bound
+    (7.087722, 'searched', 'upper')
+""")
+
+pl_constant = _make(_PLConstant, """inf over the ball (where L > 0) of 1/2 ||grad L||^2 / L (D1, the 1/2 form).
+
+    The no-1/2 convention's constant is twice this value (mu' = 2 mu).
+    An upper bound of the true infimum (``bound="upper"``).
+""")
+
+hessian_norm = _make(_HessianNorm, """sup over the ball of ||H_F(w)|| := max_i ||H_{F_i}(w)||_2 (T10).
+
+    A lower bound of the true supremum (``bound="lower"``). Network families use
+    their structured Hessians (per-neuron blocks, or Lanczos on Hessian-vector
+    products, whose value is itself a lower bound of the norm at each point).
+""")
+
+lipschitz = _make(_Lipschitz, """sup over the ball of ||DF(w)||_2, the Lipschitz constant L_F (D5).
+
+    A lower bound of the true supremum (``bound="lower"``).
+""")
+
+smoothness = _make(_Smoothness, """sup over the ball of ||H_L(w)||_2, the smoothness beta of L (D5, C8).
+
+    A lower bound of the true supremum (``bound="lower"``).
+""")
+
+residual_norm = _make(_ResidualNorm, """sup over the ball of ||F(w) - y||, the residual bound of T14.
+
+    A lower bound of the true supremum (``bound="lower"``).
+""")

@@ -1,0 +1,141 @@
+"""Numeric estimators: closed forms after search, a needle that sampling misses, order and determinism."""
+
+import numpy as np
+import pytest
+import sympy
+
+import plsym
+from plsym import estimate
+from plsym.systems import linear, product, sphere
+
+REL = 1e-6  # issue 3: relative error after search
+
+
+def rel(a, b):
+    return abs(a - b) / abs(b)
+
+
+def test_product_X3_closed_forms():
+    s, ball = product(2.9), plsym.Ball([3.0, 1.0], 0.5)
+    mu = estimate.kernel_min_eig(s, ball)
+    assert rel(mu.value, (np.sqrt(10) - 0.5) ** 2) < REL
+    assert mu.method == "searched" and mu.bound == "upper" and ball.contains(mu.point)
+    assert rel(estimate.hessian_norm(s, ball).value, 1.0) < REL
+    LF = estimate.lipschitz(s, ball)
+    assert rel(LF.value, np.sqrt(10) + 0.5) < REL and LF.bound == "lower"
+    # n = 1: the PL* ratio equals K(w) everywhere (C2 with equality), so the same infimum
+    assert rel(estimate.pl_constant(s, ball).value, (np.sqrt(10) - 0.5) ** 2) < REL
+
+
+def test_product_residual_and_smoothness_against_dense_grid():
+    s, ball = product(2.9), plsym.Ball([3.0, 1.0], 0.5)
+    t = np.linspace(0, 2 * np.pi, 20001)
+    rim = ball.center + 0.5 * np.stack([np.cos(t), np.sin(t)], 1)
+    # both quantities are convex-ish along rays here; their sup is on the rim
+    assert rel(estimate.residual_norm(s, ball).value, np.abs(s.residual(rim)).max()) < 1e-6
+    assert estimate.smoothness(s, ball).value >= s.loss_hessian_norm(rim).max() * (1 - 1e-6)
+
+
+@pytest.mark.parametrize("m,R", [(3, 0.4), (5, 0.9)])
+def test_sphere_kernel_min(m, R):
+    s = sphere(m, 1.0)
+    c = np.linspace(1.0, -0.5, m)
+    e = estimate.kernel_min_eig(s, plsym.Ball(c, R))
+    assert rel(e.value, 4 * (np.linalg.norm(c) - R) ** 2) < REL
+    assert rel(estimate.hessian_norm(s, plsym.Ball(c, R)).value, 2.0) < REL
+
+
+def test_linear_constant_kernel():
+    rng = np.random.default_rng(0)
+    A = rng.standard_normal((3, 6))
+    s = linear(A, rng.standard_normal(3))
+    ball = plsym.Ball(rng.standard_normal(6), 2.0)
+    eig = np.linalg.eigvalsh(A @ A.T)
+    assert rel(estimate.kernel_min_eig(s, ball, samples=64).value, eig[0]) < 1e-12
+    assert rel(estimate.lipschitz(s, ball, samples=64).value, np.sqrt(eig[-1])) < 1e-12
+    assert estimate.hessian_norm(s, ball, samples=64).value == 0.0
+
+
+def needle_system(m=6):
+    """F = 1/2 (w-p)^T C (w-p) + a.w, C = diag(1 .. 400): K = ||C (w - p) + a||^2 vanishes
+    only at w* = p - C^{-1} a, at the bottom of a needle narrow in the stiff directions."""
+    w = sympy.symbols(f"w1:{m + 1}")
+    C = np.geomspace(1.0, 400.0, m)
+    p = np.full(m, 0.1)
+    a = np.full(m, 0.5)
+    F = sum(sympy.Float(C[j] / 2) * (w[j] - sympy.Float(p[j])) ** 2 + sympy.Float(a[j]) * w[j] for j in range(m))
+    return plsym.System([F], list(w), [0.0], name="needle"), p - a / C
+
+
+def test_needle_missed_by_sampling_found_by_search():
+    s, wstar = needle_system()
+    ball = plsym.Ball(np.zeros(6), 1.0)
+    assert ball.contains(wstar)
+    sampled = estimate.kernel_min_eig(s, ball, samples=20000, search=False)
+    searched = estimate.kernel_min_eig(s, ball, samples=20000)
+    assert sampled.value > 1e-2  # sampling stays far above the infimum 0
+    assert searched.value < 1e-7  # one search reaches it
+    assert np.linalg.norm(searched.point - wstar) < 1e-3
+
+
+def random_system(seed):
+    rng = np.random.default_rng(seed)
+    w = sympy.symbols("w1:4")
+    outs = [sum(sympy.Float(rng.normal()) * sympy.tanh(sympy.Float(rng.normal()) * w[j] + sympy.Float(rng.normal()) * w[(j + 1) % 3])
+                for j in range(3)) + sympy.Float(rng.normal()) * w[i] ** 2 for i in range(2)]
+    return plsym.System(outs, list(w), rng.normal(size=2)), plsym.Ball(rng.normal(size=3), 0.8)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_search_never_worse_than_sampling(seed):
+    s, ball = random_system(seed)
+    for fn in (estimate.kernel_min_eig, estimate.pl_constant):
+        a, b = fn(s, ball, samples=500, search=False), fn(s, ball, samples=500)
+        assert b.value <= a.value and b.sampled_value == a.value
+    for fn in (estimate.hessian_norm, estimate.lipschitz, estimate.smoothness, estimate.residual_norm):
+        a, b = fn(s, ball, samples=500, search=False), fn(s, ball, samples=500)
+        assert b.value >= a.value and ball.contains(b.point)
+
+
+def test_exact_gradients_used_by_search_are_right():
+    """The eigenvector gradient of lambda_min(K) and the PL-ratio gradient match central differences."""
+    s, ball = random_system(11)
+    w = ball.center[None, :]
+    for q in (estimate._KernelMinEig(s), estimate._Lipschitz(s), estimate._PLConstant(s), estimate._ResidualNorm(s)):
+        _, g = q.value_and_grad(w)
+        h = 1e-6
+        fd = np.array([(q.values(w + h * e) - q.values(w - h * e))[0] / (2 * h) for e in np.eye(3)])
+        np.testing.assert_allclose(g[0], fd, rtol=1e-5, atol=1e-8)
+
+
+def test_same_seed_same_estimate():
+    s, ball = random_system(3)
+    a = estimate.kernel_min_eig(s, ball, samples=300, rng=5)
+    b = estimate.kernel_min_eig(s, ball, samples=300, rng=5)
+    assert a == b and a.seed == 5 and a.to_dict() == b.to_dict()
+    assert estimate.kernel_min_eig(s, ball, samples=300, rng=6, search=False).witness != a.witness
+
+
+@pytest.mark.parametrize("kwargs,pattern", [
+    ({"samples": 1}, "samples=1"),
+    ({"rng": "x"}, "rng='x'"),
+    ({"maxiter": -1}, "maxiter=-1"),
+    ({"search": "yes"}, "search='yes'"),
+])
+def test_bad_knobs(kwargs, pattern):
+    with pytest.raises(plsym.InvalidArgument, match=pattern):
+        estimate.kernel_min_eig(product(1.0), plsym.Ball([0.0, 1.0], 0.5), **kwargs)
+
+
+def test_ball_dimension_must_match():
+    with pytest.raises(plsym.InvalidArgument, match="ball has dimension 3.*m=2"):
+        estimate.kernel_min_eig(product(1.0), plsym.Ball([0.0, 1.0, 2.0], 0.5))
+    with pytest.raises(plsym.InvalidArgument, match="system=3"):
+        estimate.lipschitz(3, plsym.Ball([0.0], 1.0))
+
+
+def test_to_dict_is_json_ready():
+    import json
+    e = estimate.lipschitz(product(1.0), plsym.Ball([0.0, 1.0], 0.5), samples=50)
+    d = json.loads(json.dumps(e.to_dict()))
+    assert set(d) >= {"value", "witness", "method", "evaluations", "seed", "bound"}
