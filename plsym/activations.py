@@ -1,0 +1,164 @@
+"""Activation functions sigma of the fully connected network D8, by name.
+
+Each :class:`Activation` carries vectorized numpy forms of sigma, sigma' and
+sigma'' (float64 in, float64 out, written to stay finite for large |z|), a sympy
+builder for the symbolic outputs, and whether sigma is twice differentiable.
+D8 asks the hidden activations to be twice differentiable with Lipschitz
+sigma' and sigma''; ``relu`` is offered for first-order work only (its
+``d2sigma`` is None, and networks using it refuse Hessians).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+import numpy as np
+import scipy.special
+import sympy
+
+from .errors import one_of
+
+__all__ = ["Activation", "NAMES", "get"]
+
+_INV_SQRT_2PI = 1.0 / np.sqrt(2.0 * np.pi)
+
+
+@dataclass(frozen=True)
+class Activation:
+    """One activation sigma with its first two derivatives.
+
+    Parameters
+    ----------
+    name : str
+        The registry name (``"tanh"``, ``"relu"``, ...).
+    sigma, dsigma : callable
+        Vectorized numpy functions z -> sigma(z), z -> sigma'(z).
+    d2sigma : callable or None
+        z -> sigma''(z), or None when sigma is not twice differentiable.
+    symbolic : callable
+        A sympy expression -> the sympy expression sigma(expression).
+    smooth : bool
+        True when sigma is twice differentiable everywhere (D8's assumption).
+
+    References
+    ----------
+    ../shared/paper.md §3.8, D8 (activation assumptions).
+    """
+
+    name: str
+    sigma: Callable[[np.ndarray], np.ndarray]
+    dsigma: Callable[[np.ndarray], np.ndarray]
+    d2sigma: Optional[Callable[[np.ndarray], np.ndarray]]
+    symbolic: Callable[[sympy.Expr], sympy.Expr]
+    smooth: bool
+
+    def __repr__(self):
+        return f"Activation({self.name!r})"
+
+
+def _sech2(z):
+    """sech(z)^2 = 4 e^{-2|z|} / (1 + e^{-2|z|})^2, without overflow or cancellation."""
+    e = np.exp(-2.0 * np.abs(z))
+    return 4.0 * e / (1.0 + e) ** 2
+
+
+def _tanh_d2(z):
+    return -2.0 * np.tanh(z) * _sech2(z)
+
+
+def _sigmoid_d1(z):
+    return scipy.special.expit(z) * scipy.special.expit(-z)
+
+
+def _sigmoid_d2(z):
+    s, t = scipy.special.expit(z), scipy.special.expit(-z)
+    return s * t * (t - s)
+
+
+def _phi(z):
+    """The standard normal density."""
+    return _INV_SQRT_2PI * np.exp(-0.5 * np.square(z))
+
+
+def _gelu(z):
+    return z * scipy.special.ndtr(z)
+
+
+def _gelu_d1(z):
+    return scipy.special.ndtr(z) + z * _phi(z)
+
+
+def _gelu_d2(z):
+    return (2.0 - np.square(z)) * _phi(z)
+
+
+def _relu(z):
+    return np.maximum(z, 0.0)
+
+
+def _relu_d1(z):
+    # The subgradient 0 at the kink, as autodiff frameworks use.
+    return (np.asarray(z) > 0).astype(np.float64)
+
+
+def _identity(z):
+    return np.asarray(z, dtype=np.float64)
+
+
+def _one(z):
+    return np.ones_like(z, dtype=np.float64)
+
+
+def _zero(z):
+    return np.zeros_like(z, dtype=np.float64)
+
+
+_REGISTRY = {
+    a.name: a
+    for a in (
+        Activation("tanh", np.tanh, _sech2, _tanh_d2, sympy.tanh, True),
+        Activation("sigmoid", scipy.special.expit, _sigmoid_d1, _sigmoid_d2,
+                   lambda z: 1 / (1 + sympy.exp(-z)), True),
+        Activation("softplus", lambda z: np.logaddexp(0.0, z), scipy.special.expit, _sigmoid_d1,
+                   lambda z: sympy.log(1 + sympy.exp(z)), True),
+        Activation("sin", np.sin, np.cos, lambda z: -np.sin(z), sympy.sin, True),
+        Activation("gelu", _gelu, _gelu_d1, _gelu_d2,
+                   lambda z: z * (1 + sympy.erf(z / sympy.sqrt(2))) / 2, True),
+        Activation("relu", _relu, _relu_d1, None, lambda z: sympy.Max(0, z), False),
+        Activation("identity", _identity, _one, _zero, lambda z: z, True),
+    )
+}
+
+#: The names accepted by :func:`get`, in registry order.
+NAMES = tuple(_REGISTRY)
+
+
+def get(name: str, *, argument: str = "activation") -> Activation:
+    """The activation registered under ``name``.
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`NAMES`: ``"tanh"``, ``"sigmoid"``, ``"softplus"``,
+        ``"sin"``, ``"gelu"`` (erf-GELU, z Phi(z)), ``"relu"``, ``"identity"``.
+    argument : str, optional
+        The argument name used in the error message (for example ``"output"``).
+
+    Returns
+    -------
+    Activation
+
+    Raises
+    ------
+    InvalidArgument
+        If ``name`` is not a registered name.
+
+    Examples
+    --------
+    >>> from plsym import activations
+    >>> act = activations.get("tanh")
+    >>> float(act.dsigma(0.0))
+    1.0
+    """
+    return _REGISTRY[one_of(argument, name, NAMES)]

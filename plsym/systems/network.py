@@ -1,0 +1,565 @@
+"""The fully connected network of D8 (NTK parameterization) as a System.
+
+alpha_0 = x in R^d, alpha_l = sigma_l(W_l alpha_{l-1} / sqrt(m_{l-1})) for
+l = 1, ..., L+1 with m_0 = d and m_{L+1} = 1; f(W; x) = alpha_{L+1} and
+F(W) = (f(W; x_1), ..., f(W; x_n)). Every derivative is computed by hand-written,
+batched backpropagation (no symbolic differentiation), so wide networks are
+cheap: the tangent kernel never forms the Jacobian, Hessian-vector products are
+forward-over-reverse (Pearlmutter's R-operator) and never form a Hessian.
+
+Notation: ``dims = (m_0, m_1, ..., m_L, m_{L+1}) = (d, *widths, 1)``; layer
+``j = 0..L`` (the paper's l = j + 1) has weights of shape ``(dims[j+1], dims[j])``,
+pre-activations ``h_j = alpha_j W_j^T / sqrt(dims[j])`` and output
+``alpha_{j+1} = sigma_j(h_j)``; ``delta_j = d f / d h_j``.
+
+References
+----------
+../shared/paper.md §3.8: D8 (the architecture), T19 and C22 (Hessian norm
+O~(1/sqrt m)), C25 (the two-layer kernel identity).
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import scipy.sparse.linalg
+import sympy
+
+from .. import activations
+from ..errors import InvalidArgument, _show, as_real_array, positive_int
+from ..system import System
+
+__all__ = ["NetworkSystem", "network"]
+
+# Symbolic forms are refused above this many parameter-output pairs (m * n).
+_SYMBOLIC_MAX = 20_000
+# Dense per-output Hessians are refused above this many floats (k * n * m * m).
+_DENSE_HESSIAN_MAX = 50_000_000
+# Intermediate tangent arrays are built in chunks of about this many floats.
+_CHUNK_FLOATS = 4_000_000
+# Tolerance of the Lanczos (ARPACK) largest-magnitude eigenvalue.
+_LANCZOS_TOL = 1e-10
+
+
+class _Tape:
+    """The forward and backward pass at a batch of points, kept for the R-operator."""
+
+    __slots__ = ("layers", "hs", "alphas", "d1", "d2", "deltas", "gs")
+
+    def __init__(self, layers, hs, alphas, d1, d2, deltas, gs):
+        self.layers = layers  # per layer (k, a, b)
+        self.hs = hs          # per layer (k, n, a): pre-activations h_j
+        self.alphas = alphas  # per layer (k, n, b): inputs alpha_j of layer j
+        self.d1 = d1          # sigma_j'(h_j)
+        self.d2 = d2          # sigma_j''(h_j), or None when not asked for
+        self.deltas = deltas  # d f / d h_j, (k, n, a)
+        self.gs = gs          # d f / d alpha_j = delta_j W_j / sqrt(dims[j]), for j >= 1
+
+
+class NetworkSystem(System):
+    """The fully connected network of D8 on the data X, as the system F(W) = y.
+
+    Parameters
+    ----------
+    X : array_like, shape (n, d)
+        The inputs x_1, ..., x_n, one per row; finite.
+    y : array_like, shape (n,)
+        The targets, one per row of X.
+    widths : sequence of int
+        The hidden widths [m_1, ..., m_L], L >= 1, each >= 1. ``[m]`` is the
+        two-layer network f = v^T sigma(U x / sqrt d) / sqrt m.
+    activation : str, optional
+        The hidden activation sigma_1 = ... = sigma_L, a name in
+        :data:`plsym.activations.NAMES` (default ``"tanh"``).
+    output : str or None, optional
+        The output activation sigma_{L+1}; None (default) for a linear output.
+    seed : int, optional
+        Seed of ``numpy.random.default_rng`` drawing w0 with iid N(0, 1) entries.
+    name : str, optional
+        A label for reports; by default one describing the architecture.
+
+    Attributes
+    ----------
+    X : ndarray, shape (n, d), read-only
+    widths : tuple of int
+    activation : str
+    output : str or None
+    depth : int
+        L, the number of hidden layers.
+    layer_shapes : tuple of (int, int)
+        ``(m_l, m_{l-1})`` for l = 1, ..., L+1.
+    m, n, y, w0, derivatives
+        As for :class:`plsym.System`; ``m = sum_l m_l m_{l-1}``.
+
+    Notes
+    -----
+    Parameters are W_1 (m_1 x d), ..., W_{L+1} (1 x m_L), each flattened
+    row-major and concatenated in that order; the symbol of entry (r, c) of W_l
+    is ``W{l}_{r}_{c}`` with l 1-based and r, c 0-based. ``params`` and
+    ``outputs`` are built lazily and only for small networks (m * n <= 20000).
+
+    Every derivative is exact (hand-derived backpropagation, float64). With a
+    ReLU hidden or output activation, first derivatives (the subgradient 0 at
+    the kink) are available but Hessians are refused.
+
+    Raises
+    ------
+    InvalidArgument
+        As :func:`network`; and from ``hessians``, ``hvp``, ``hessian_norm``,
+        ``loss_hvp``, ``loss_hessian`` when an activation is ``"relu"``.
+
+    References
+    ----------
+    ../shared/paper.md §3.8, D8; T19 and C22 for ``hessian_norm``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from plsym.systems.network import network
+    >>> X = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    >>> net = network(X, [0.0, 1.0, 0.5], [64])
+    >>> net.m, net.n, net.kernel(net.w0).shape
+    (192, 3, (3, 3))
+    """
+
+    # Private knob: above this many parameters hessian_norm uses Lanczos, never
+    # a dense m x m eigen-solve.
+    _dense_max_m = 400
+
+    def __init__(self, X, y, widths, *, activation="tanh", output=None, seed=0, name=None):
+        X = as_real_array("X", X, ndim=2)
+        if X.shape[0] < 1 or X.shape[1] < 1:
+            raise InvalidArgument(
+                f"X has shape {X.shape}; it needs at least one row (a data point) and one column (a feature)"
+            )
+        widths = _check_widths(widths)
+        hidden = activations.get(activation, argument="activation")
+        if output is None:
+            out = activations.get("identity")
+        else:
+            if not isinstance(output, str) or output not in activations.NAMES:
+                raise InvalidArgument(
+                    f"output={_show(output)} is not allowed; choose None (a linear output) or one of "
+                    f"{', '.join(map(repr, activations.NAMES))}"
+                )
+            out = activations.get(output, argument="output")
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+            raise InvalidArgument(f"seed={_show(seed)} must be a non-negative int")
+
+        n, d = X.shape
+        dims = (d, *widths, 1)
+        shapes = tuple((dims[j + 1], dims[j]) for j in range(len(dims) - 1))
+        m = sum(a * b for a, b in shapes)
+        w0 = np.random.default_rng(int(seed)).standard_normal(m)
+        if name is None:
+            name = (f"network(d={d}, widths={list(widths)}, activation={hidden.name!r}"
+                    + (f", output={out.name!r}" if output is not None else "") + ")")
+        self._setup(m=m, n=n, y=y, w0=w0, name=name)
+        self.derivatives = {"jacobian": "exact", "hessians": "exact"}
+
+        X = X.copy()
+        X.setflags(write=False)
+        self.X = X
+        self.widths = widths
+        self.activation = hidden.name
+        self.output = output
+        self.seed = int(seed)
+        self.depth = len(widths)
+        self.layer_shapes = shapes
+        self._dims = dims
+        self._acts = (hidden,) * len(widths) + (out,)
+        self._scale = tuple(np.sqrt(float(b)) for b in dims[:-1])
+        self._offsets = tuple(int(o) for o in np.cumsum([0] + [a * b for a, b in shapes]))
+        self._linear_output = out.name == "identity"
+        self._gram0 = X @ X.T  # alpha_0 alpha_0^T, the same at every W
+        rough = [f"{arg}={act.name!r}" for arg, act in (("activation", hidden), ("output", out)) if not act.smooth]
+        if rough:
+            # System._require_smooth raises with this reason in hessians, hvp, ...
+            self._non_smooth_reason = (
+                f"the network uses {' and '.join(rough)}, which {'is' if len(rough) == 1 else 'are'} "
+                "not twice differentiable"
+            )
+
+    # -- layout -------------------------------------------------------------------
+    def unflatten(self, w):
+        """Split parameters into the per-layer weight matrices.
+
+        Parameters
+        ----------
+        w : array_like, shape (m,) or (k, m)
+
+        Returns
+        -------
+        list of ndarray
+            W_1, ..., W_{L+1} with shapes ``layer_shapes``, each with a leading
+            k axis when ``w`` is a batch (views into ``w`` where possible).
+        """
+        W = as_real_array("w", w, ndim=(1, 2))
+        if W.shape[-1] != self.m:
+            raise InvalidArgument(f"w has shape {W.shape}; it must be (m,) or (k, m) with m={self.m} parameters")
+        return self._split(W)
+
+    def _split(self, W):
+        """Per-layer views of W (..., m), any leading axes, unchecked."""
+        lead = W.shape[:-1]
+        return [W[..., o:o + a * b].reshape(lead + (a, b))
+                for o, (a, b) in zip(self._offsets, self.layer_shapes)]
+
+    def flatten(self, layers):
+        """Concatenate per-layer weight matrices into parameters, the inverse of :meth:`unflatten`.
+
+        Parameters
+        ----------
+        layers : sequence of array_like
+            W_1, ..., W_{L+1} with shapes ``layer_shapes``, all with or all
+            without the same leading batch axis.
+
+        Returns
+        -------
+        ndarray, shape (m,) or (k, m)
+        """
+        if isinstance(layers, np.ndarray) or not hasattr(layers, "__len__") or len(layers) != len(self.layer_shapes):
+            raise InvalidArgument(
+                f"layers must be a list of {len(self.layer_shapes)} arrays with shapes {list(self.layer_shapes)}"
+            )
+        arrays = [as_real_array(f"layers[{j}]", a, ndim=(2, 3)) for j, a in enumerate(layers)]
+        lead = arrays[0].shape[:-2]
+        for j, (a, shape) in enumerate(zip(arrays, self.layer_shapes)):
+            if a.shape != lead + shape:
+                raise InvalidArgument(f"layers[{j}] has shape {a.shape}; it must be {lead + shape}")
+        return np.concatenate([a.reshape(lead + (-1,)) for a in arrays], axis=-1)
+
+    # -- backpropagation ----------------------------------------------------------
+    def _tape(self, layers, X, *, second=False):
+        """Forward and backward pass for layers (k, a, b) on inputs X (n, d)."""
+        k = layers[0].shape[0]
+        alphas = [np.broadcast_to(X, (k,) + X.shape)]
+        hs, d1 = [], []
+        for j, Wj in enumerate(layers):
+            h = (alphas[-1] @ np.swapaxes(Wj, -1, -2)) / self._scale[j]
+            hs.append(h)
+            d1.append(self._acts[j].dsigma(h))
+            if j < len(layers) - 1:  # the network output alpha_{L+1} is not needed here
+                alphas.append(self._acts[j].sigma(h))
+        d2 = [a.d2sigma(h) for a, h in zip(self._acts, hs)] if second else None
+        last = len(layers) - 1
+        deltas = [None] * len(layers)
+        gs = [None] * len(layers)
+        deltas[last] = d1[last]
+        for j in range(last, 0, -1):
+            gs[j] = (deltas[j] @ layers[j]) / self._scale[j]
+            deltas[j - 1] = d1[j - 1] * gs[j]
+        return _Tape(layers, hs, alphas, d1, d2, deltas, gs)
+
+    def _F(self, W):
+        layers = self._split(W)
+        alpha = self.X
+        for j, Wj in enumerate(layers):
+            alpha = self._acts[j].sigma((alpha @ np.swapaxes(Wj, -1, -2)) / self._scale[j])
+        return alpha[..., 0]
+
+    def _jacobian(self, W):
+        """Per-sample gradients: d f(x_i) / d W_j = delta_j[i] outer alpha_j[i] / sqrt(dims[j])."""
+        tape = self._tape(self._split(W), self.X)
+        k = W.shape[0]
+        J = np.empty((k, self.n, self.m))
+        for j, (a, b) in enumerate(self.layer_shapes):
+            # Write the outer products straight into J (splitting the last axis
+            # of a slice is always a view): no temporaries of J's size.
+            block = J[..., self._offsets[j]:self._offsets[j + 1]].reshape(k, self.n, a, b)
+            np.multiply(tape.deltas[j][..., :, None], tape.alphas[j][..., None, :] / self._scale[j], out=block)
+        return J
+
+    def _kernel(self, W):
+        """K = sum_j (delta_j delta_j^T) * (alpha_j alpha_j^T) / dims[j], without forming J.
+
+        The Jacobian block of layer j is the row-wise Kronecker product of delta_j
+        and alpha_j / sqrt(dims[j]), and (a kron b)(c kron e)^T = (a c^T)(b e^T);
+        the cost is O(k n^2 sum_l m_l) instead of O(k n^2 m).
+        """
+        tape = self._tape(self._split(W), self.X)
+        K = np.zeros((W.shape[0], self.n, self.n))
+        for j in range(len(self.layer_shapes)):
+            dd = tape.deltas[j] @ np.swapaxes(tape.deltas[j], -1, -2)
+            aa = self._gram0 if j == 0 else tape.alphas[j] @ np.swapaxes(tape.alphas[j], -1, -2)
+            K += dd * aa / self._dims[j]
+        return K
+
+    def _tangent(self, tape, V):
+        """R-operator: tangents V (per layer (k, p, a, b)) -> H_{F_i} v, shape (k, p, n, m).
+
+        Forward: hdot_j = (alphadot_j W_j^T + alpha_j V_j^T) / sqrt(dims[j]),
+        alphadot_{j+1} = sigma'(h_j) hdot_j, alphadot_0 = 0. Backward: deltadot_L
+        = sigma''(h_L) hdot_L, deltadot_{j-1} = sigma''(h_{j-1}) hdot_{j-1} g_j +
+        sigma'(h_{j-1}) (deltadot_j W_j + delta_j V_j) / sqrt(dims[j]); the tangent
+        of the gradient of W_j is (deltadot_j alpha_j^T + delta_j alphadot_j^T) / sqrt(dims[j]).
+        """
+        layers = tape.layers
+        k, p = V[0].shape[:2]
+        n = tape.hs[0].shape[-2]
+        alphadots = [None]
+        hdots = []
+        for j, (Wj, Vj) in enumerate(zip(layers, V)):
+            hd = tape.alphas[j][:, None] @ np.swapaxes(Vj, -1, -2)
+            if alphadots[j] is not None:
+                hd = hd + alphadots[j] @ np.swapaxes(Wj, -1, -2)[:, None]
+            hd /= self._scale[j]
+            hdots.append(hd)
+            if j < len(layers) - 1:
+                alphadots.append(tape.d1[j][:, None] * hd)
+        out = np.empty((k, p, n, self.m))
+        last = len(layers) - 1
+        dd = tape.d2[last][:, None] * hdots[last]
+        for j in range(last, -1, -1):
+            a, b = self.layer_shapes[j]
+            block = out[..., self._offsets[j]:self._offsets[j + 1]].reshape(k, p, n, a, b)
+            alpha = np.broadcast_to(tape.alphas[j][:, None] / self._scale[j], hdots[j].shape[:-1] + (b,))
+            if alphadots[j] is None:
+                np.matmul(dd[..., :, None], alpha[..., None, :], out=block)
+            else:
+                # deltadot alpha^T + delta alphadot^T as one (a x 2)(2 x b) product per
+                # sample, written in place: much faster than two broadcast products.
+                left = np.stack([dd, np.broadcast_to(tape.deltas[j][:, None], dd.shape)], axis=-1)
+                right = np.stack([alpha, alphadots[j] / self._scale[j]], axis=-2)
+                np.matmul(left, right, out=block)
+            if j > 0:
+                gdot = (dd @ layers[j][:, None] + tape.deltas[j][:, None] @ V[j]) / self._scale[j]
+                dd = tape.d2[j - 1][:, None] * hdots[j - 1] * tape.gs[j][:, None] + tape.d1[j - 1][:, None] * gdot
+        return out
+
+    def _hvp(self, W, V):
+        """Exact per-output Hessian-vector products H_{F_i}(w) v, matrix-free: (k, n, m)."""
+        self._require_smooth()
+        tape = self._tape(self._split(W), self.X, second=True)
+        return self._tangent(tape, self._split(V[:, None]))[:, 0]
+
+    def _hessians(self, W):
+        """Dense per-output Hessians from the R-operator on identity columns, in chunks."""
+        self._require_smooth()
+        k, m, n = W.shape[0], self.m, self.n
+        size = k * n * m * m
+        if size > _DENSE_HESSIAN_MAX:
+            raise InvalidArgument(
+                f"hessians at k={k} point(s) of a network with n={n}, m={m} would hold k*n*m*m={size:.3g} "
+                f"floats (the limit is {_DENSE_HESSIAN_MAX:.0e}); use hvp (matrix-free) or hessian_norm"
+            )
+        tape = self._tape(self._split(W), self.X, second=True)
+        H = np.empty((k, n, m, m))
+        chunk = max(1, _CHUNK_FLOATS // (4 * k * n * m))
+        for start in range(0, m, chunk):
+            stop = min(m, start + chunk)
+            E = np.zeros((k, stop - start, m))
+            E[:, np.arange(stop - start), np.arange(start, stop)] = 1.0
+            cols = self._tangent(tape, self._split(E))
+            H[:, :, start:stop, :] = np.moveaxis(cols, 1, 2)
+        return 0.5 * (H + np.swapaxes(H, -1, -2))
+
+    # -- Hessian norm (T19, C22) ------------------------------------------------------
+    def _hessian_norm(self, W):
+        """||H_F(w)|| = max_i ||H_{F_i}(w)||_2, shape (k,).
+
+        Two-layer nets with a linear output use the exact block closed form;
+        otherwise dense ``eigvalsh`` for m <= ``_dense_max_m``, else Lanczos
+        (ARPACK ``eigsh`` on the matrix-free hvp, tol 1e-10). Lanczos returns a
+        Ritz value, which is <= the true norm up to its tolerance: a lower bound.
+        """
+        self._require_smooth()
+        if self.depth == 1 and self._linear_output:
+            return self._hessian_norm_two_layer(W)
+        if self.m <= self._dense_max_m and self.n * self.m ** 2 <= _DENSE_HESSIAN_MAX:
+            return self._hessian_norm_dense(W)
+        return self._hessian_norm_lanczos(W)
+
+    def _hessian_norm_two_layer(self, W):
+        """Exact closed form for f = v^T sigma(U x / sqrt d) / sqrt m, O(k n m).
+
+        With xhat = x / sqrt d, s = ||xhat||, z_r = u_r . xhat, the Hessian is block
+        diagonal over neurons r, block [[a_r xhat xhat^T, b_r xhat], [b_r xhat^T, 0]]
+        on (u_r, v_r) with a_r = v_r sigma''(z_r) / sqrt m, b_r = sigma'(z_r) / sqrt m.
+        On span{xhat / s, e_{v_r}} it is [[a s^2, b s], [b s, 0]] and zero on the
+        complement, so ||block|| = (|a| s^2 + sqrt(a^2 s^4 + 4 b^2 s^2)) / 2.
+        """
+        U, v = self._split(W)
+        width, d = self.layer_shapes[0]
+        act = self._acts[0]
+        s2 = np.sum(self.X ** 2, axis=1) / d  # (n,)
+        z = (self.X @ np.swapaxes(U, -1, -2)) / self._scale[0]  # (k, n, width)
+        a = v * act.d2sigma(z) / np.sqrt(width)  # v (k, 1, width) broadcasts over n
+        b = act.dsigma(z) / np.sqrt(width)
+        s2 = s2[:, None]
+        norms = 0.5 * (np.abs(a) * s2 + np.sqrt(a ** 2 * s2 ** 2 + 4.0 * b ** 2 * s2))
+        return norms.max(axis=(-1, -2))
+
+    def _hessian_norm_dense(self, W):
+        """max_i ||H_{F_i}||_2 by eigvalsh of dense Hessians, points in memory-bounded chunks."""
+        k = W.shape[0]
+        per_point = self.n * self.m * self.m
+        step = max(1, _DENSE_HESSIAN_MAX // per_point)
+        out = np.empty(k)
+        for start in range(0, k, step):
+            H = self._hessians(W[start:start + step])
+            out[start:start + step] = np.abs(np.linalg.eigvalsh(H)).max(axis=(-1, -2))
+        return out
+
+    def _hessian_norm_lanczos(self, W, *, tol=_LANCZOS_TOL):
+        """max_i ||H_{F_i}||_2 by ARPACK Lanczos on the matrix-free hvp, per point and output.
+
+        A Krylov method needs one operator per (point, output), hence the loop;
+        each matvec is one tangent pass over a single data row, O(m). The Ritz
+        value is <= the true norm up to ``tol`` (a lower bound).
+        """
+        k, m = W.shape[0], self.m
+        v0 = np.random.default_rng(0).standard_normal(m)  # a fixed start: reproducible
+        layers_all = self._split(W)
+        out = np.zeros(k)
+        for p in range(k):
+            layers = [Wj[p:p + 1] for Wj in layers_all]
+            for i in range(self.n):
+                tape = self._tape(layers, self.X[i:i + 1], second=True)
+
+                def matvec(x, tape=tape):
+                    V = self._split(np.ravel(x)[None, None])
+                    return self._tangent(tape, V)[0, 0, 0]
+
+                op = scipy.sparse.linalg.LinearOperator((m, m), matvec=matvec, dtype=np.float64)
+                if not np.any(matvec(v0)):
+                    # H v0 = 0 for a generic v0 only when H = 0 (for example a zero
+                    # input row), where ARPACK would stop on a zero residual.
+                    val = 0.0
+                elif m <= 2:  # ARPACK needs k < m - 1 for symmetric problems; tiny m is cheap to form
+                    H = np.column_stack([matvec(e) for e in np.eye(m)])
+                    val = np.abs(np.linalg.eigvalsh(0.5 * (H + H.T))).max()
+                else:
+                    val = np.abs(scipy.sparse.linalg.eigsh(
+                        op, k=1, which="LM", tol=tol, v0=v0, return_eigenvectors=False,
+                        ncv=min(m, 40), maxiter=max(1000, 10 * m),
+                    )).max()
+                out[p] = max(out[p], val)
+        return out
+
+    # -- symbolic forms (small networks only) --------------------------------------------
+    def _check_symbolic_size(self):
+        size = self.m * self.n
+        if size > _SYMBOLIC_MAX:
+            raise InvalidArgument(
+                f"{self.name} has m*n={self.m}*{self.n}={size} parameter-output pairs, more than the "
+                f"{_SYMBOLIC_MAX} allowed for symbolic forms (params, outputs); use the numeric evaluators "
+                "(F, jacobian, kernel, hvp, hessian_norm)"
+            )
+
+    @functools.cached_property
+    def _symbolic(self):
+        self._check_symbolic_size()
+        params = tuple(sympy.Symbol(f"W{j + 1}_{r}_{c}")
+                       for j, (a, b) in enumerate(self.layer_shapes) for r in range(a) for c in range(b))
+        mats, pos = [], 0
+        for a, b in self.layer_shapes:
+            mats.append([params[pos + r * b: pos + (r + 1) * b] for r in range(a)])
+            pos += a * b
+        outputs = []
+        for x in self.X:
+            alpha = [sympy.Float(float(t)) for t in x]
+            for j, rows in enumerate(mats):
+                inv = 1 / sympy.sqrt(self._dims[j])
+                alpha = [self._acts[j].symbolic(inv * sympy.Add(*[wc * ac for wc, ac in zip(row, alpha)]))
+                         for row in rows]
+            outputs.append(alpha[0])
+        return params, tuple(outputs)
+
+    @property
+    def params(self):
+        """The m parameter symbols ``W{l}_{r}_{c}`` (small networks only; see Raises).
+
+        Raises
+        ------
+        InvalidArgument
+            If m * n > 20000: use the numeric evaluators instead.
+        """
+        self._check_symbolic_size()
+        return self._symbolic[0]
+
+    @property
+    def outputs(self):
+        """The n symbolic outputs f(W; x_i) (small networks only; see Raises).
+
+        Raises
+        ------
+        InvalidArgument
+            If m * n > 20000: use the numeric evaluators instead.
+        """
+        self._check_symbolic_size()
+        return self._symbolic[1]
+
+    # The base class's symbolic derivatives (jacobian_expr, hessian_exprs) read these.
+    @functools.cached_property
+    def _real(self):
+        return tuple(sympy.Dummy(p.name, real=True) for p in self.params)
+
+    @functools.cached_property
+    def _to_real(self):
+        return dict(zip(self.params, self._real))
+
+    @functools.cached_property
+    def _from_real(self):
+        return dict(zip(self._real, self.params))
+
+    @functools.cached_property
+    def _real_outputs(self):
+        return tuple(f.xreplace(self._to_real) for f in self.outputs)
+
+
+def _check_widths(widths):
+    """The hidden widths as a tuple of positive ints, or InvalidArgument naming ``widths``."""
+    if isinstance(widths, (str, bytes)) or not hasattr(widths, "__iter__"):
+        raise InvalidArgument(f"widths={_show(widths)} must be a non-empty list of positive ints, such as [64]")
+    widths = list(widths)
+    if not widths:
+        raise InvalidArgument("widths=[] is empty; give at least one hidden width, such as [64]")
+    return tuple(positive_int(f"widths[{j}]", w) for j, w in enumerate(widths))
+
+
+def network(X, y, widths, *, activation="tanh", output=None, seed=0, name=None):
+    """The fully connected NTK-parameterized network of D8 as a :class:`NetworkSystem`.
+
+    Parameters
+    ----------
+    X : array_like, shape (n, d)
+        Inputs, one per row (x_i in R^d).
+    y : array_like, shape (n,)
+        Targets.
+    widths : sequence of int
+        Hidden widths [m_1, ..., m_L], L >= 1.
+    activation : str, optional
+        Hidden activation name (:data:`plsym.activations.NAMES`), default ``"tanh"``.
+    output : str or None, optional
+        Output activation name, or None (default) for a linear output.
+    seed : int, optional
+        Seed for the N(0, 1) initialization w0 (``numpy.random.default_rng``).
+    name : str, optional
+        Label for reports.
+
+    Returns
+    -------
+    NetworkSystem
+
+    Raises
+    ------
+    InvalidArgument
+        If X is not a finite 2-D array, y does not have one entry per row of X,
+        widths is not a non-empty list of positive ints, activation or output is
+        not a registered name, or seed is not a non-negative int.
+
+    References
+    ----------
+    ../shared/paper.md §3.8, D8.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from plsym.systems.network import network
+    >>> net = network(np.eye(2), [1.0, -1.0], [512])
+    >>> bool(net.hessian_norm(net.w0) < 0.1)  # T19: O~(1/sqrt m)
+    True
+    """
+    return NetworkSystem(X, y, widths, activation=activation, output=output, seed=seed, name=name)

@@ -1,0 +1,278 @@
+"""The fully connected network of D8: exact derivatives against differences and closed forms.
+
+Every comparison states its rtol/atol. Central differences of step h have
+truncation error O(h^2) and rounding error O(eps / h), about 1e-10 relative
+here, so rtol 1e-6 leaves a wide margin while still catching any wrong term.
+"""
+
+import numpy as np
+import pytest
+import sympy
+
+from plsym import InvalidArgument, activations
+from plsym.systems.network import NetworkSystem, network
+
+SMOOTH = ["tanh", "sigmoid", "softplus", "sin", "gelu"]
+
+
+def _data(n=4, d=3, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((n, d)), rng.standard_normal(n)
+
+
+def _point(net, scale=0.3, k=None, seed=1):
+    """w0 moved off the initialization, so nothing depends on w0's symmetry."""
+    rng = np.random.default_rng(seed)
+    shape = (net.m,) if k is None else (k, net.m)
+    return net.w0 + scale * rng.standard_normal(shape)
+
+
+def _fd_jacobian(net, w, h=1e-6):
+    """Central differences of F, all m directions as one batch: (n, m)."""
+    E = h * np.eye(net.m)
+    return ((net.F(w + E) - net.F(w - E)) / (2 * h)).T
+
+
+def _fd_hessians(net, w, h=1e-5):
+    """Central differences of the exact Jacobian: (n, m, m), column j = d DF / d w_j."""
+    E = h * np.eye(net.m)
+    D = (net.jacobian(w + E) - net.jacobian(w - E)) / (2 * h)  # (m, n, m): [j, i, :]
+    return np.moveaxis(D, 0, -1)
+
+
+# -- activations -------------------------------------------------------------------
+@pytest.mark.parametrize("name", SMOOTH + ["identity"])
+def test_activation_derivatives_match_sympy(name):
+    act = activations.get(name)
+    z = sympy.Symbol("z")
+    expr = act.symbolic(z)
+    mods = [{"erf": __import__("scipy.special").special.erf}, "numpy"]
+    f0, f1, f2 = (sympy.lambdify(z, e, modules=mods) for e in (expr, sympy.diff(expr, z), sympy.diff(expr, z, 2)))
+    pts = np.linspace(-4, 4, 33)
+    for fn, ref in ((act.sigma, f0), (act.dsigma, f1), (act.d2sigma, f2)):
+        want = np.broadcast_to(np.asarray(ref(pts), dtype=float), pts.shape)
+        np.testing.assert_allclose(fn(pts), want, rtol=1e-12, atol=1e-14)
+    assert act.smooth
+
+
+def test_activations_stay_finite_for_large_inputs():
+    z = np.array([-800.0, -50.0, 50.0, 800.0])
+    with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
+        for name in SMOOTH:
+            act = activations.get(name)
+            for fn in (act.sigma, act.dsigma, act.d2sigma):
+                assert np.all(np.isfinite(fn(z))), name
+
+
+def test_relu_is_marked_non_smooth_and_unknown_names_are_refused():
+    relu = activations.get("relu")
+    assert relu.d2sigma is None and not relu.smooth
+    np.testing.assert_array_equal(relu.dsigma(np.array([-1.0, 2.0])), [0.0, 1.0])
+    with pytest.raises(InvalidArgument, match=r"activation='foo' is not allowed; choose one of 'tanh'"):
+        activations.get("foo")
+
+
+# -- layout --------------------------------------------------------------------------
+def test_layout_initialization_and_flatten_roundtrip():
+    X, y = _data(n=3, d=4)
+    net = network(X, y, [5, 2], seed=7)
+    assert net.layer_shapes == ((5, 4), (2, 5), (1, 2))
+    assert (net.m, net.n, net.depth, net.widths) == (20 + 10 + 2, 3, 2, (5, 2))
+    np.testing.assert_array_equal(net.w0, np.random.default_rng(7).standard_normal(net.m))
+    W = _point(net, k=3)
+    layers = net.unflatten(W)
+    assert [L.shape for L in layers] == [(3, 5, 4), (3, 2, 5), (3, 1, 2)]
+    np.testing.assert_array_equal(layers[1][2], W[2, 20:30].reshape(2, 5))  # row-major, in order
+    np.testing.assert_array_equal(net.flatten(layers), W)
+    np.testing.assert_array_equal(net.flatten(net.unflatten(net.w0)), net.w0)
+
+
+def test_forward_pass_matches_the_formula_of_D8():
+    X, y = _data(n=5, d=3)
+    net = network(X, y, [4, 6], activation="sin", output="tanh")
+    W1, W2, W3 = net.unflatten(net.w0)
+    want = np.tanh(np.sin(np.sin(X @ W1.T / np.sqrt(3)) @ W2.T / 2.0) @ W3.T / np.sqrt(6))[:, 0]
+    np.testing.assert_allclose(net.F(net.w0), want, rtol=1e-13, atol=0)
+
+
+# -- first derivatives ------------------------------------------------------------------
+@pytest.mark.parametrize("activation", SMOOTH)
+@pytest.mark.parametrize("widths", [[5], [4, 3]])
+@pytest.mark.parametrize("output", [None, "tanh"])
+def test_jacobian_matches_central_differences(activation, widths, output):
+    X, y = _data()
+    net = network(X, y, widths, activation=activation, output=output)
+    w = _point(net)
+    np.testing.assert_allclose(net.jacobian(w), _fd_jacobian(net, w), rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("widths", [[6], [3, 4, 5]])
+@pytest.mark.parametrize("output", [None, "sigmoid"])
+def test_structured_kernel_equals_J_JT(widths, output):
+    X, y = _data(n=5, d=3)
+    net = network(X, y, widths, activation="gelu", output=output)
+    W = _point(net, k=3)
+    J = net.jacobian(W)
+    np.testing.assert_allclose(net.kernel(W), J @ np.swapaxes(J, -1, -2), rtol=1e-10, atol=1e-13)
+
+
+def test_two_layer_kernel_closed_form():
+    """K = (1/m) [ (S' diag(v^2) S'^T) * (X X^T / d) + S S^T ], S = sigma(X U^T / sqrt d)."""
+    X, y = _data(n=6, d=4)
+    width = 50
+    net = network(X, y, [width], activation="tanh")
+    w = _point(net)
+    U, V = net.unflatten(w)
+    v = V[0]
+    Z = X @ U.T / 2.0
+    S, dS = np.tanh(Z), 1.0 / np.cosh(Z) ** 2
+    want = ((dS * v ** 2) @ dS.T * (X @ X.T / 4.0) + S @ S.T) / width
+    np.testing.assert_allclose(net.kernel(w), want, rtol=1e-12, atol=1e-14)
+
+
+# -- second derivatives -------------------------------------------------------------------
+@pytest.mark.parametrize("activation", SMOOTH)
+@pytest.mark.parametrize("widths,output", [([5], None), ([3, 4], None), ([4], "tanh"), ([3, 2], "softplus")])
+def test_hessians_match_differences_of_jacobian_and_hvp_matches_hessians(activation, widths, output):
+    X, y = _data(n=3)
+    net = network(X, y, widths, activation=activation, output=output)
+    w = _point(net)
+    H = net.hessians(w)
+    np.testing.assert_allclose(H, _fd_hessians(net, w), rtol=1e-6, atol=1e-8)
+    np.testing.assert_array_equal(H, np.swapaxes(H, -1, -2))
+    v = np.random.default_rng(3).standard_normal(net.m)
+    np.testing.assert_allclose(net.hvp(w, v), H @ v, rtol=1e-10, atol=1e-13)
+
+
+def test_loss_hvp_matches_loss_hessian():
+    X, y = _data(n=4)
+    net = network(X, y, [3, 3], activation="softplus")
+    W = _point(net, k=2)
+    V = np.random.default_rng(5).standard_normal(W.shape)
+    want = np.einsum("kij,kj->ki", net.loss_hessian(W), V)
+    np.testing.assert_allclose(net.loss_hvp(W, V), want, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("activation", SMOOTH)
+def test_two_layer_block_hessian_norm_equals_dense_eigvalsh(activation):
+    X, y = _data(n=5, d=3)
+    net = network(X, y, [12], activation=activation)
+    W = _point(net, scale=1.0, k=3)
+    dense = np.abs(np.linalg.eigvalsh(net.hessians(W))).max(axis=(-1, -2))
+    np.testing.assert_allclose(net.hessian_norm(W), dense, rtol=1e-10, atol=0)
+
+
+def test_lanczos_hessian_norm_equals_dense_above_the_threshold():
+    X, y = _data(n=3, d=6)
+    X[1] = 0.0  # this output's Hessian is exactly zero at every W (tanh(0) = 0)
+    net = network(X, y, [15, 20], activation="tanh")
+    assert net.m == 410 > NetworkSystem._dense_max_m  # hessian_norm takes the Lanczos path
+    W = _point(net, k=2)
+    H = net.hessians(W)
+    assert np.abs(H[:, 1]).max() == 0.0
+    dense = np.abs(np.linalg.eigvalsh(H)).max(axis=(-1, -2))
+    lanczos = net.hessian_norm(W)
+    np.testing.assert_allclose(lanczos, dense, rtol=1e-8, atol=0)
+    np.testing.assert_allclose(net._hessian_norm_dense(W), dense, rtol=1e-12, atol=0)
+
+
+def test_lanczos_agrees_with_the_two_layer_closed_form_at_width_1000():
+    X, y = _data(n=2, d=5)
+    net = network(X, y, [1000], activation="gelu")
+    W = _point(net, k=1)
+    np.testing.assert_allclose(net._hessian_norm_lanczos(W), net.hessian_norm(W), rtol=1e-8, atol=0)
+
+
+def test_batch_and_single_point_calls_agree():
+    X, y = _data(n=4)
+    for net in (network(X, y, [6]), network(X, y, [3, 4], output="tanh"), network(X, y, [20, 20])):
+        W = _point(net, k=3)
+        V = np.random.default_rng(9).standard_normal(W.shape)
+        for method in ("F", "jacobian", "kernel", "hessians", "hessian_norm", "loss", "grad"):
+            batch = getattr(net, method)(W)
+            for p in range(3):
+                np.testing.assert_allclose(getattr(net, method)(W[p]), batch[p], rtol=1e-12, atol=1e-15)
+        hv = net.hvp(W, V)
+        for p in range(3):
+            np.testing.assert_allclose(net.hvp(W[p], V[p]), hv[p], rtol=1e-12, atol=1e-15)
+
+
+# -- ReLU: first derivatives only -------------------------------------------------------------
+@pytest.mark.parametrize("kwargs,named", [({"activation": "relu"}, "activation='relu'"),
+                                          ({"output": "relu"}, "output='relu'")])
+def test_relu_has_jacobian_and_kernel_but_no_hessians(kwargs, named):
+    X, y = _data(n=4)
+    net = network(X, y, [8, 5], **kwargs)
+    w = _point(net)
+    J = net.jacobian(w)
+    np.testing.assert_allclose(J, _fd_jacobian(net, w), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(net.kernel(w), J @ J.T, rtol=1e-10, atol=1e-13)
+    for call in (lambda: net.hessians(w), lambda: net.hessian_norm(w), lambda: net.hvp(w, w),
+                 lambda: net.loss_hvp(w, w), lambda: net.loss_hessian(w)):
+        with pytest.raises(InvalidArgument, match=named):
+            call()
+
+
+# -- bad inputs ------------------------------------------------------------------------------------
+GOOD = dict(X=np.ones((3, 2)), y=np.zeros(3), widths=[4])
+
+
+@pytest.mark.parametrize("change,match", [
+    ({"X": np.ones(3)}, r"^X has shape \(3,\); it must have 2 dimension"),
+    ({"X": np.ones((0, 2)), "y": np.zeros(0)}, r"^X has shape \(0, 2\)"),
+    ({"X": np.array([[1.0, np.nan]] * 3)}, r"^X contains nan"),
+    ({"X": "abc"}, r"^X='abc'"),
+    ({"y": np.zeros(2)}, r"^y has shape \(2,\); it must have shape \(3,\)"),
+    ({"widths": []}, r"^widths=\[\] is empty"),
+    ({"widths": [0]}, r"^widths\[0\]=0 must be an integer >= 1"),
+    ({"widths": [4, -2]}, r"^widths\[1\]=-2 must be an integer >= 1"),
+    ({"widths": [2.5]}, r"^widths\[0\]=2.5 must be an integer"),
+    ({"widths": 4}, r"^widths=4 must be a non-empty list"),
+    ({"activation": "foo"}, r"^activation='foo' is not allowed; choose one of 'tanh'"),
+    ({"output": "foo"}, r"^output='foo' is not allowed; choose None"),
+    ({"seed": -1}, r"^seed=-1 must be a non-negative int"),
+    ({"seed": 1.5}, r"^seed=1.5 must be a non-negative int"),
+])
+def test_bad_inputs_name_the_argument(change, match):
+    args = {**GOOD, **change}
+    with pytest.raises(InvalidArgument, match=match):
+        network(args.pop("X"), args.pop("y"), args.pop("widths"), **args)
+
+
+def test_bad_points_and_oversized_dense_hessians_are_refused():
+    X, y = _data(n=4, d=10)
+    net = network(X, y, [1024])
+    with pytest.raises(InvalidArgument, match=r"^w has shape \(3,\)"):
+        net.unflatten(np.zeros(3))
+    with pytest.raises(InvalidArgument, match=r"hvp.*hessian_norm"):
+        net.hessians(net.w0)
+
+
+# -- wide networks (T19, C22): matrix-free only --------------------------------------------------------
+def test_width_4096_kernel_and_hessian_norm_run_without_dense_hessians(monkeypatch):
+    X, y = _data(n=8, d=10)
+    wide, narrow = network(X, y, [4096]), network(X, y, [64])
+
+    def refuse(W):
+        raise AssertionError("a dense Hessian was formed")
+    monkeypatch.setattr(wide, "_hessians", refuse)
+    K = wide.kernel(wide.w0)
+    assert K.shape == (8, 8) and np.all(np.isfinite(K))
+    assert np.linalg.eigvalsh(K).min() > 0  # over-parameterized: K is positive definite (D3)
+    norm = wide.hessian_norm(wide.w0)
+    # T19: ||H_F|| = O~(1/sqrt m); a 64x wider net has a clearly smaller Hessian.
+    assert 0 < norm < narrow.hessian_norm(narrow.w0) / 2
+    with pytest.raises(InvalidArgument, match="too big for symbolic work|symbolic forms"):
+        wide.outputs
+
+
+# -- symbolic forms ------------------------------------------------------------------------------
+def test_symbolic_outputs_and_jacobian_of_a_tiny_net_match_numerics():
+    X, y = _data(n=2, d=2)
+    net = network(X, y, [2], activation="gelu", output="sigmoid")
+    assert [p.name for p in net.params] == ["W1_0_0", "W1_0_1", "W1_1_0", "W1_1_1", "W2_0_0", "W2_0_1"]
+    subs = dict(zip(net.params, map(sympy.Float, net.w0)))
+    got = np.array([float(f.xreplace(subs).evalf(30)) for f in net.outputs])
+    np.testing.assert_allclose(got, net.F(net.w0), rtol=1e-12, atol=0)
+    J = np.array(net.jacobian_expr.xreplace(subs).evalf(30), dtype=float)
+    np.testing.assert_allclose(J, net.jacobian(net.w0), rtol=1e-12, atol=1e-15)
