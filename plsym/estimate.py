@@ -282,8 +282,8 @@ def _estimate(quantity: _Quantity, ball: Ball, *, samples, search, rng, maxiter,
         for idx in order[:starts]:
             if not np.isfinite(obj[idx]):
                 break
-            w, o = _local_search(counted, sign, ball, P[idx], scale, maxiter, gen)
-            if o < best_obj:
+            w, o = _local_search(counted, sign, ball, P[idx], scale, maxiter, gen, budget=samples)
+            if w is not None and o < best_obj:
                 best_w, best_obj = w, o
     value = float(sign * best_obj)
     return Estimate(
@@ -301,62 +301,88 @@ def _derivatives(system, quantity):
     return system.derivatives.get(needs, "exact")
 
 
-def _objective_fns(counted, sign, ball, scale, gen):
-    """phi(w) = sign * quantity(w) / scale and its gradient (exact or central differences)."""
-    m = ball.m
+def _directions(gen, m):
+    """_FD_SUBSPACE random unit directions in R^m (nearly orthogonal when m is large)."""
+    D = gen.standard_normal((_FD_SUBSPACE, m))
+    return D / np.linalg.norm(D, axis=1, keepdims=True)
 
-    def phi_batch(W):
-        v = counted.values(W)
-        return np.where(np.isnan(v), np.inf, sign * v / scale)
 
-    def phi(w):
-        return float(phi_batch(w[None, :])[0])
+class _OutOfBudget(Exception):
+    """Raised inside a local search when its evaluation budget is spent."""
 
-    def grad(w):
-        got = counted.value_and_grad(w[None, :])
+
+class _Tracker:
+    """phi and its gradient for one local search: counts, remembers the best point, enforces the budget."""
+
+    def __init__(self, counted, sign, ball, scale, gen, budget):
+        self.counted, self.sign, self.ball, self.scale, self.gen = counted, sign, ball, scale, gen
+        self.limit = counted.evaluations + budget
+        self.best_w, self.best_f = None, np.inf
+
+    def _spend(self):
+        if self.counted.evaluations > self.limit:
+            raise _OutOfBudget
+
+    def batch(self, W):
+        self._spend()
+        v = self.counted.values(W)
+        f = np.where(np.isnan(v), np.inf, self.sign * v / self.scale)
+        j = int(np.argmin(f))
+        if f[j] < self.best_f and self.ball.contains(W[j]):
+            self.best_w, self.best_f = W[j].copy(), float(f[j])
+        return f
+
+    def __call__(self, w):
+        return float(self.batch(w[None, :])[0])
+
+    def grad(self, w):
+        self._spend()
+        got = self.counted.value_and_grad(w[None, :])
         if got is not None:
-            return sign * got[1][0] / scale
+            return self.sign * got[1][0] / self.scale
+        m = self.ball.m
         h = 1e-6 * max(1.0, float(np.linalg.norm(w)) / np.sqrt(m))
         if m <= _DENSE_SEARCH_MAX_M:
             E = np.eye(m)
         else:  # central differences in a random subspace: a descent direction, not the full gradient
-            E = np.linalg.qr(gen.standard_normal((m, _FD_SUBSPACE)))[0].T
-        vals = phi_batch(np.vstack([w + h * E, w - h * E]))
+            E = _directions(self.gen, m)
+        vals = self.batch(np.vstack([w + h * E, w - h * E]))
         d = (vals[: len(E)] - vals[len(E):]) / (2 * h)
         d = np.where(np.isfinite(d), d, 0.0)
         return E.T @ d
 
-    return phi_batch, phi, grad
 
-
-def _local_search(counted, sign, ball, w0, scale, maxiter, gen):
-    """Minimize sign * quantity from w0 inside the ball; return (point, sign * value)."""
-    phi_batch, phi, grad = _objective_fns(counted, sign, ball, scale, gen)
+def _local_search(counted, sign, ball, w0, scale, maxiter, gen, *, budget):
+    """Minimize sign * quantity from w0 inside the ball within ``budget`` evaluations;
+    return (best point, sign * value)."""
+    phi = _Tracker(counted, sign, ball, scale, gen, budget)
     c, R = ball.center, ball.radius
-    w = w0.copy()
-    if maxiter > 0:
-        if ball.m <= _DENSE_SEARCH_MAX_M:
-            cons = {"type": "ineq", "fun": lambda x: (R * R - np.sum((x - c) ** 2)) / (R * R),
-                    "jac": lambda x: -2.0 * (x - c) / (R * R)}
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                res = scipy.optimize.minimize(phi, w, jac=grad, method="SLSQP", constraints=[cons],
-                                              options={"maxiter": maxiter, "ftol": 1e-15})
-            cand = ball.project(res.x)
-            if np.all(np.isfinite(cand)) and phi(cand) < phi(w):
-                w = cand
-        else:
-            w = _projected_gradient(phi, grad, ball, w, maxiter)
-        w = _compass(phi_batch, ball, w, step=0.05 * R, iters=maxiter)
-    return w, phi(w) * scale
+    try:
+        phi(w0)
+        if maxiter > 0:
+            w = w0.copy()
+            if ball.m <= _DENSE_SEARCH_MAX_M:
+                cons = {"type": "ineq", "fun": lambda x: (R * R - np.sum((x - c) ** 2)) / (R * R),
+                        "jac": lambda x: -2.0 * (x - c) / (R * R)}
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    res = scipy.optimize.minimize(phi, w, jac=phi.grad, method="SLSQP", constraints=[cons],
+                                                  options={"maxiter": maxiter, "ftol": 1e-15})
+                phi(ball.project(res.x))
+            else:
+                _projected_gradient(phi, ball, w, maxiter)
+            _compass(phi, ball, phi.best_w, step=0.05 * R, iters=maxiter)
+    except _OutOfBudget:
+        pass
+    return phi.best_w, phi.best_f * scale
 
 
-def _projected_gradient(phi, grad, ball, w, maxiter):
+def _projected_gradient(phi, ball, w, maxiter):
     """Projected gradient descent with Armijo backtracking, inside the ball."""
     f = phi(w)
     step = ball.radius
     for _ in range(maxiter):
-        g = grad(w)
+        g = phi.grad(w)
         gn = np.linalg.norm(g)
         if not np.isfinite(gn) or gn == 0:
             break
@@ -373,18 +399,18 @@ def _projected_gradient(phi, grad, ball, w, maxiter):
     return w
 
 
-def _compass(phi_batch, ball, w, *, step, iters):
-    """Derivative-free compass search (all +-e_j moves in one batch), projected onto the ball."""
+def _compass(phi, ball, w, *, step, iters):
+    """Derivative-free compass search (all +-e_j moves in one batch, random directions for
+    large m), projected onto the ball; copes with kinks where eigenvalues cross."""
     m = ball.m
-    f = float(phi_batch(w[None, :])[0])
+    f = phi(w)
     E = np.eye(m) if m <= _DENSE_SEARCH_MAX_M else None
-    rng = np.random.default_rng(0)
     for _ in range(iters):
         if step < 1e-12 * ball.radius:
             break
-        D = E if E is not None else np.linalg.qr(rng.standard_normal((m, _FD_SUBSPACE)))[0].T
+        D = E if E is not None else _directions(phi.gen, m)
         cand = ball.project(np.vstack([w + step * D, w - step * D]))
-        vals = phi_batch(cand)
+        vals = phi.batch(cand)
         j = int(np.argmin(vals))
         if vals[j] < f:
             w, f = cand[j], float(vals[j])
