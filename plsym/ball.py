@@ -85,7 +85,7 @@ class Ball:
         u /= np.linalg.norm(u, axis=1, keepdims=True)
         if where == "interior":
             u *= gen.random((k, 1)) ** (1.0 / self.m)
-        return self.center + self.radius * u
+        return self.project(self.center + self.radius * u)  # exactly inside, despite rounding
 
     def project(self, w):
         """The nearest point of the ball to each point of ``w`` (shape (m,) or (k, m))."""
@@ -93,5 +93,18 @@ class Ball:
         d = W - self.center
         norm = np.linalg.norm(d, axis=-1, keepdims=True)
         scale = np.minimum(1.0, self.radius / np.maximum(norm, np.finfo(float).tiny))
-        return self.center + d * scale
+        P = self.center + d * scale
+        # rounding can leave a projected point a hair outside: pull those in until exactly inside
+        for _ in range(60):
+            out = np.linalg.norm(P - self.center, axis=-1, keepdims=True) > self.radius
+            if not out.any():
+                break
+            scale = np.where(out, scale * (1 - 2 * np.finfo(float).eps) - np.finfo(float).tiny, scale)
+            P = self.center + d * scale
+        return P
+
+    def strictly_contains(self, w):
+        """Whether ``||w - center|| <= radius`` exactly as computed in floats (no slack)."""
+        W = as_real_array("w", w, ndim=(1, 2))
+        return np.linalg.norm(W - self.center, axis=-1) <= self.radius
 

@@ -337,6 +337,8 @@ def _certify(name, kind, box_bound, point_value, valid, system, ball, max_boxes,
     def refuse(reason, boxes=0):
         return Bound(name, None, False, kind, reason, boxes, time.perf_counter() - start)
 
+    if name in ("hessian_norm", "smoothness") and system._non_smooth_reason is not None:
+        return refuse(f"not certified: Hessians are not defined: {system._non_smooth_reason}")
     try:
         P = _programs(system)
         if name in ("hessian_norm", "smoothness"):

@@ -40,7 +40,7 @@ import scipy.sparse.linalg
 
 from .ball import Ball
 from .errors import InvalidArgument, _show, as_rng, positive_int
-from .system import System
+from .system import System, eigvalsh
 
 __all__ = [
     "Estimate", "kernel_min_eig", "pl_constant", "hessian_norm", "lipschitz", "smoothness", "residual_norm",
@@ -107,6 +107,8 @@ class Estimate:
 # -- the quantities: batched values and, where they exist, exact gradients ------
 
 def _eigh_extreme(K, which):
+    if not np.all(np.isfinite(K)):
+        return np.full(K.shape[0], np.nan), np.zeros(K.shape[:2])
     vals, vecs = np.linalg.eigh(K)
     j = 0 if which == "min" else -1
     return vals[:, j], vecs[:, :, j]
@@ -135,7 +137,7 @@ class _KernelMinEig(_Quantity):
 
     def values(self, W):
         K = self.system._kernel(W)
-        return np.linalg.eigvalsh(K)[:, 0 if self.which == "min" else -1]
+        return eigvalsh(K)[:, 0 if self.which == "min" else -1]
 
     def value_and_grad(self, W):
         s = self.system
@@ -328,7 +330,7 @@ class _Tracker:
         v = self.counted.values(W)
         f = np.where(np.isnan(v), np.inf, self.sign * v / self.scale)
         j = int(np.argmin(f))
-        if f[j] < self.best_f and self.ball.contains(W[j]):
+        if f[j] < self.best_f and self.ball.strictly_contains(W[j]):
             self.best_w, self.best_f = W[j].copy(), float(f[j])
         return f
 
@@ -369,6 +371,7 @@ def _local_search(counted, sign, ball, w0, scale, maxiter, gen, *, budget):
                     res = scipy.optimize.minimize(phi, w, jac=phi.grad, method="SLSQP", constraints=[cons],
                                                   options={"maxiter": maxiter, "ftol": 1e-15})
                 phi(ball.project(res.x))
+                phi(ball.project(phi.best_w))
             else:
                 _projected_gradient(phi, ball, w, maxiter)
             _compass(phi, ball, phi.best_w, step=0.05 * R, iters=maxiter)

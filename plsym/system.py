@@ -21,6 +21,23 @@ from .errors import InvalidArgument, _show, as_real_array
 __all__ = ["System"]
 
 
+def eigvalsh(M):
+    """Batched eigenvalues of symmetric matrices (ascending); NaN rows where M is not finite.
+
+    numpy's solver returns garbage or fails on NaN/inf input; a point where the
+    system is undefined must read as undefined, never as a number.
+    """
+    M = np.asarray(M)
+    bad = ~np.all(np.isfinite(M), axis=(-1, -2))
+    if not bad.any():
+        return np.linalg.eigvalsh(M)
+    out = np.full(M.shape[:-1], np.nan)
+    good = ~bad
+    if good.any():
+        out[good] = np.linalg.eigvalsh(M[good])
+    return out
+
+
 class System:
     """A system of n equations F(w) = y in m parameters, with its square loss.
 
@@ -202,7 +219,7 @@ class System:
 
     def _hessian_norm(self, W):
         H = self._hessians(W)
-        return np.abs(np.linalg.eigvalsh(H)).max(axis=(-1, -2))
+        return np.abs(eigvalsh(H)).max(axis=(-1, -2))
 
     def _hvp(self, W, V):
         """Per-output Hessian-vector products H_{F_i}(w) v: (k, m), (k, m) -> (k, n, m)."""
@@ -215,7 +232,7 @@ class System:
             J = self._jacobian(W)
             r = self._F(W) - self.y
             HL = np.swapaxes(J, -1, -2) @ J + np.einsum("kn,knij->kij", r, self._hessians(W))
-            return np.abs(np.linalg.eigvalsh(HL)).max(axis=-1)
+            return np.abs(eigvalsh(HL)).max(axis=-1)
         import scipy.sparse.linalg as sla
 
         out = np.empty(W.shape[0])

@@ -10,6 +10,7 @@ from plsym import certify, estimate
 from plsym.systems import from_callable, linear, product, sphere
 
 LOWER = ["kernel_min_eig", "pl_constant"]
+FLOAT_SLACK = 1e-11  # relative rounding allowance of float64 reference values (not of the bounds)
 UPPER = ["hessian_norm", "lipschitz", "smoothness", "residual_norm"]
 
 
@@ -58,10 +59,14 @@ def test_certified_bounds_are_sound(case):
             assert b.value is None and b.reason
             continue
         searched = getattr(estimate, name)(s, ball, samples=200, maxiter=50, starts=2).value
-        if name in LOWER:
-            assert b.value <= dense[name] and b.value <= searched, (name, b, searched)
-        else:
-            assert b.value >= dense[name] and b.value >= searched, (name, b, searched)
+        # the certified bound is about the real quantity; the sampled and searched values are
+        # float64 evaluations carrying rounding error, allowed for by FLOAT_SLACK
+        for v in (dense[name], searched):
+            slack = FLOAT_SLACK * max(abs(v), 1.0)
+            if name in LOWER:
+                assert b.value <= v + slack, (name, b, v)
+            else:
+                assert b.value >= v - slack, (name, b, v)
 
 
 def test_tight_on_product_X3():
