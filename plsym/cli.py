@@ -1,11 +1,14 @@
-"""The ``plsym`` command line: ``plsym reproduce``."""
+"""The ``plsym`` command line: ``plsym reproduce``, ``plsym check`` and ``plsym search``."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+import time
 
-from .errors import InvalidArgument
+from .errors import InvalidArgument, positive_int
+from . import spec as specs
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -16,6 +19,30 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument("--quick", action="store_true", help="smaller sample sizes")
     rep.add_argument("--strict", action="store_true", help="exit 1 if any claim is refuted")
     rep.add_argument("--seed", type=int, default=0, help="seed of every random choice (default 0)")
+
+    chk = sub.add_parser("check", help="check the claims of a TOML spec file on its ball",
+                         description="Estimate the constants of a spec file's system on its ball and give each "
+                                     "claim a verdict: certified, refuted (with a witness), not refuted, or "
+                                     "undefined on the ball. Exit 0 when no claim is refuted or undefined, 1 when "
+                                     "one is, 2 on bad input.")
+    chk.add_argument("spec", help="the spec file (TOML)")
+    chk.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    chk.add_argument("--level", choices=specs.LEVELS, default="searched",
+                     help="sampled; searched (default: sampling then local search); certified (also proves bounds)")
+    chk.add_argument("--seed", type=int, default=0, help="seed of every random choice (default 0)")
+    chk.add_argument("--samples", type=int, default=4096, help="points sampled per constant (default 4096)")
+
+    sea = sub.add_parser("search", help="search hard for a counterexample to one claim of a spec file",
+                         description="Deep counterexample search for one claim on a spec file's ball; progress on "
+                                     "stderr. Exit 0 when none is found, 1 when the claim is refuted or undefined "
+                                     "on the ball, 2 on bad input.")
+    sea.add_argument("spec", help="the spec file (TOML)")
+    sea.add_argument("--claim", required=True, choices=tuple(specs.CLAIMS), help="the claim to attack")
+    sea.add_argument("--value", type=float, default=None,
+                     help="the claimed bound (default: the value in the spec's [claims] table)")
+    sea.add_argument("--seed", type=int, default=0, help="seed of every random choice (default 0)")
+    sea.add_argument("--max-examples", type=int, default=1000,
+                     help="budget of examples tried by the search (default 1000)")
     return parser
 
 
@@ -26,10 +53,43 @@ def main(argv=None) -> int:
         if args.command == "reproduce":
             from .reproduce import run
             return run(out=args.out, quick=args.quick, strict=args.strict, seed=args.seed, stream=sys.stdout)
+        if args.command == "check":
+            return _check(args)
+        if args.command == "search":
+            return _search(args)
     except InvalidArgument as exc:
         print(f"plsym: error: {exc}", file=sys.stderr)
         return 2
     return 2  # pragma: no cover - argparse rejects unknown commands
+
+
+def _check(args) -> int:
+    report = specs.check(specs.load(args.spec), level=args.level, seed=args.seed, samples=args.samples)
+    if args.json:
+        sys.stdout.write(json.dumps(report.to_dict(), allow_nan=False) + "\n")
+    else:
+        sys.stdout.write(report.to_text())
+    return report.exit_code
+
+
+def _search(args) -> int:
+    spec = specs.load(args.spec)
+    value = args.value
+    if value is None:
+        given = {c.name: c.value for c in spec.claims}
+        if args.claim not in given:
+            raise InvalidArgument(f"--value is missing and {args.spec} has no claims.{args.claim}; give --value")
+        value = given[args.claim]
+    specs.claim(args.claim, value)  # bad input fails before any progress is printed
+    positive_int("max_examples", args.max_examples, minimum=2)
+    engine = specs.search_engine()
+    print(f"plsym search: {args.claim} {specs.CLAIMS[args.claim][1]} {value:g} on {spec.name!r}, "
+          f"up to {args.max_examples} examples, seed {args.seed}, by {engine}...", file=sys.stderr, flush=True)
+    start = time.perf_counter()
+    verdict = specs.deep_search(spec, args.claim, value, seed=args.seed, max_examples=args.max_examples)
+    print(f"plsym search: done in {time.perf_counter() - start:.1f} s", file=sys.stderr, flush=True)
+    sys.stdout.write(verdict.to_text() + "\n")
+    return int(verdict.failed)
 
 
 if __name__ == "__main__":  # pragma: no cover
