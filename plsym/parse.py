@@ -18,6 +18,7 @@ decimal (``3``, ``0.5``, ``.5``, ``1e-3``); PARAM is a declared parameter name.
 from __future__ import annotations
 
 import keyword
+import fractions
 import math
 import re
 
@@ -385,7 +386,10 @@ class _Parser:
             self.fail(f"the number {tok.text} is too large (|x| <= {MAX_NUMBER:g})", tok.pos)
         if x == 0.0 and re.search(r"[1-9]", tok.text.split("e")[0].split("E")[0]):
             self.fail(f"the number {tok.text} is too small: it rounds to 0 in floating point", tok.pos)
-        return sympy.Float(x)
+        # the exact decimal the user wrote (1.3 is 13/10, not the nearest double), so that
+        # certified bounds are about the system in the file; numeric code rounds it once
+        frac = fractions.Fraction(tok.text)  # safe: the text matched the decimal grammar above
+        return sympy.Rational(frac.numerator, frac.denominator)
 
     def _neg(self, e, pos):
         return self._number_ok(-e, pos)

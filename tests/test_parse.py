@@ -24,7 +24,7 @@ GOOD = [
     # (text, expected sympy expression)
     ("u", u),
     ("  u\t*\nv ", u * v),
-    ("v*tanh(0.5*u) + v*tanh(-1.3*u)", v * sympy.tanh(sympy.Float(0.5) * u) + v * sympy.tanh(sympy.Float(-1.3) * u)),
+    ("v*tanh(0.5*u) + v*tanh(-1.3*u)", v * sympy.tanh(sympy.Rational(1, 2) * u) + v * sympy.tanh(sympy.Rational(-13, 10) * u)),  # exact decimals
     ("u**2 - 3*u*v + 1", u**2 - 3 * u * v + 1),
     ("u/v/2", u / v / 2),
     ("-u**2", -(u**2)),
@@ -37,8 +37,8 @@ GOOD = [
     ("exp(log(v) + sin(cos(tan(u))))", sympy.exp(sympy.log(v) + sympy.sin(sympy.cos(sympy.tan(u))))),
     ("atan(u) + asinh(v) + sinh(u) + cosh(v)", sympy.atan(u) + sympy.asinh(v) + sympy.sinh(u) + sympy.cosh(v)),
     ("pi*u", sympy.pi * u),
-    ("1e8*u + 1e-8*v", sympy.Float(1e8) * u + sympy.Float(1e-8) * v),
-    (".5*u + 2.*v + 3E2", sympy.Float(0.5) * u + sympy.Float(2.0) * v + sympy.Float(300.0)),
+    ("1e8*u + 1e-8*v", sympy.Integer(10**8) * u + sympy.Rational(1, 10**8) * v),
+    (".5*u + 2.*v + 3E2", sympy.Rational(1, 2) * u + 2 * v + 300),
     ("1/3", sympy.Rational(1, 3)),
     ("u**1000", u**1000),
 ]
@@ -178,7 +178,7 @@ def test_every_function_and_constant_is_reserved_and_callable():
 
 # -- properties: text and value built side by side ------------------------------------------
 
-_LEAVES = st.sampled_from([("u", u), ("v", v), ("2", sympy.Integer(2)), ("0.5", sympy.Float(0.5)), ("3", sympy.Integer(3))])
+_LEAVES = st.sampled_from([("u", u), ("v", v), ("2", sympy.Integer(2)), ("0.5", sympy.Rational(1, 2)), ("3", sympy.Integer(3))])
 _UNARY = ["exp", "tanh", "sin", "sigmoid", "atan"]
 
 
