@@ -17,8 +17,9 @@ def _parser() -> argparse.ArgumentParser:
     rep = sub.add_parser("reproduce", help="check the paper's results and write a report")
     rep.add_argument("--out", default="plsym-report", help="directory for report.md and report.json (default: plsym-report)")
     rep.add_argument("--quick", action="store_true", help="smaller sample sizes")
-    rep.add_argument("--strict", action="store_true", help="exit 1 if any claim is refuted")
+    rep.add_argument("--strict", action="store_true", help="exit 1 if any claim of the paper is refuted")
     rep.add_argument("--seed", type=int, default=0, help="seed of every random choice (default 0)")
+    rep.add_argument("--only", nargs="+", metavar="ID", help="run only these results (e.g. T14 C15)")
 
     chk = sub.add_parser("check", help="check the claims of a TOML spec file on its ball",
                          description="Estimate the constants of a spec file's system on its ball and give each "
@@ -52,7 +53,8 @@ def main(argv=None) -> int:
     try:
         if args.command == "reproduce":
             from .reproduce import run
-            return run(out=args.out, quick=args.quick, strict=args.strict, seed=args.seed, stream=sys.stdout)
+            return run(out=args.out, quick=args.quick, strict=args.strict, seed=args.seed, stream=sys.stdout,
+                       only=args.only)
         if args.command == "check":
             return _check(args)
         if args.command == "search":

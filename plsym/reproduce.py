@@ -1,109 +1,122 @@
-"""``plsym reproduce``: the paper's checks, run on its toy systems and a random network.
+"""``plsym reproduce``: run every proof script, print a table, write report.md, report.json and figures.
 
-Until the theorem layer lands this checks C1 (the gradient identity) and T4
-(uniform conditioning => PL*) by sampling, and says so in every row.
+What a verdict means: "certified" = proved for the real quantities; "holds" = held at
+every point tried, with the method and budget given; "refuted" = a counterexample was
+found (for a [recalled] constant this is a finding about the claim); "not applicable" =
+a hypothesis failed, so the theorem claims nothing there.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
+import sys
 import time
+import traceback
 
-import numpy as np
+from . import registry
+from .figures import FIGURES
 
-from .ball import Ball
-
-# Relative tolerance for the float identity C1 and the pointwise inequality C2
-# (../shared/paper.md §6 asks for about 1e-9 on identities).
-RTOL = 1e-9
+COLUMNS = ("id", "statement", "claimed", "measured", "method", "verdict")
 
 
-@dataclasses.dataclass(frozen=True)
-class Row:
-    """One checked statement: what was claimed, what was measured, and how."""
-
-    id: str
-    statement: str
-    system: str
-    claimed: str
-    measured: str
-    method: str
-    verdict: str
-    seed: int
-
-    def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
+def _fmt(x):
+    return "" if x is None else f"{x:.4g}"
 
 
-def cases(seed: int):
-    """The (system, ball) pairs checked: X1/X3 product, X2 sphere, a two-layer tanh net."""
-    from .systems import network, product, sphere
+def _row(proof, check, seconds):
+    d = check.to_dict()
+    d.update({"title": proof.title, "script": proof.path.name, "seconds": round(seconds, 3)})
+    return d
 
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((6, 4))
-    y = rng.standard_normal(6)
-    net = network(X, y, [64], activation="tanh", seed=seed)
-    return [
-        (product(2.9), Ball([3.0, 1.0], 0.5)),
-        (sphere(3, 1.0), Ball([0.6, 0.5, 0.4], 0.3)),
-        (net, Ball(net.w0, 1.0)),
+
+def _error_row(proof, exc, seconds):
+    return {"id": proof.id, "statement": proof.title, "system": None, "claimed": None, "measured": None,
+            "relation": None, "method": None, "verdict": "error", "error": f"{type(exc).__name__}: {exc}",
+            "script": proof.path.name, "seconds": round(seconds, 3)}
+
+
+def _markdown(rows, seed, quick, seconds):
+    lines = [
+        "# plsym reproduce: Liu, Zhu & Belkin, checked",
+        "",
+        f"seed {seed}, {'quick' if quick else 'full'} run, {seconds:.1f} s. certified = proved for the real "
+        "quantities; holds = held at every point tried (method and budget in the row); refuted = a counterexample "
+        "(for a [recalled] constant, a finding about the claim); not applicable = a hypothesis failed.",
+        "",
+        "| id | statement | system | claimed | measured | relation | method | verdict |",
+        "|---|---|---|---|---|---|---|---|",
     ]
+    for r in rows:
+        lines.append(f"| {r['id']} | {r['statement']} | {r.get('system') or ''} | {_fmt(r['claimed'])} | "
+                     f"{_fmt(r['measured'])} | {r.get('relation') or ''} | {r.get('method') or ''} | {r['verdict']} |")
+    lines += ["", "## Details", ""]
+    for r in rows:
+        lines.append(f"### {r['id']}: {r['statement']}")
+        if "error" in r:
+            lines.append(f"- error: {r['error']}")
+        for h in r.get("hypotheses", []):
+            lines.append(f"- hypothesis: {h['name']}: **{h['status']}** ({h['method']}; measured {_fmt(h['measured'])}"
+                         f"{', claimed ' + _fmt(h['claimed']) if h['claimed'] is not None else ''}) {h['detail']}")
+        if "conclusion" in r:
+            c = r["conclusion"]
+            lines.append(f"- conclusion: {c['name']}: **{c['status']}** ({c['method']}) {c['detail']}")
+            if c["witness"]:
+                lines.append(f"- witness: {c['witness'][:8]}{' ...' if len(c['witness']) > 8 else ''}")
+        lines.append("")
+    return "\n".join(lines)
 
 
-def check_c1(system, points, seed) -> Row:
-    """C1: ||grad L||^2 = r^T K r at every sampled point."""
-    g = system.grad(points)
-    r = system.residual(points)
-    K = system.kernel(points)
-    lhs = np.sum(g * g, axis=1)
-    rhs = np.einsum("kn,knm,km->k", r, K, r)
-    err = np.max(np.abs(lhs - rhs) / np.maximum(np.abs(rhs), np.finfo(float).tiny))
-    return Row("C1", "||grad L||^2 = r^T K r (gradient identity)", system.name, "0 (identity)",
-               f"max rel. error {err:.1e}", f"sampled, {len(points)} pts",
-               "holds" if err <= RTOL else "refuted", seed)
-
-
-def check_t4(system, points, seed) -> Row:
-    """T4: with mu = min lambda_min(K) over the sample, 1/2 ||grad L||^2 >= mu L there."""
-    lam = np.linalg.eigvalsh(system.kernel(points))[:, 0]
-    loss = system.loss(points)
-    g = system.grad(points)
-    half_sq = 0.5 * np.sum(g * g, axis=1)
-    keep = loss > 0
-    ratio = half_sq[keep] / loss[keep]
-    mu = lam.min()
-    pointwise = np.all(half_sq >= lam * loss * (1 - RTOL) - 1e-300)
-    uniform = ratio.min() >= mu * (1 - RTOL)
-    verdict = "holds" if (pointwise and uniform) else "refuted"
-    return Row("T4", "lambda_min(K) >= mu on S  =>  1/2||grad L||^2 >= mu L on S", system.name,
-               f"mu = {mu:.6g} (lower)", f"min 1/2||grad L||^2/L = {ratio.min():.6g}",
-               f"sampled, {len(points)} pts", verdict, seed)
-
-
-def run(*, out="plsym-report", quick=False, strict=False, seed=0, stream=None) -> int:
-    """Run every check, print a table to ``stream``, write ``out``/report.{md,json}; return the exit code."""
-    k = 256 if quick else 4096
-    rows = []
-    start = time.perf_counter()
-    for system, ball in cases(seed):
-        pts = np.vstack([ball.sample(k, rng=seed, where="interior"), ball.sample(k // 4, rng=seed + 1, where="sphere")])
-        for check in (check_c1, check_t4):
-            row = check(system, pts, seed)
-            rows.append(row)
-            if stream is not None:
-                print(f"{row.id:4} {row.system:14} {row.verdict:8} {row.measured}  [{row.method}]", file=stream, flush=True)
+def run(*, out="plsym-report", quick=False, strict=False, seed=0, stream=None, only=None, directory=None) -> int:
+    """Run the proof scripts; return 0 when the run completes (1 on an error, or with ``strict`` on a refutation)."""
+    proofs = registry.load(directory, only=only)
     os.makedirs(out, exist_ok=True)
+    rows, checks = [], {}
+    start = time.perf_counter()
+    width = max(len(p.id) for p in proofs)
+    for k, proof in enumerate(proofs, 1):
+        t0 = time.perf_counter()
+        try:
+            check = proof.check(quick=quick, seed=seed)
+            rows.append(_row(proof, check, time.perf_counter() - t0))
+            checks[proof.id] = check
+        except Exception as exc:  # a failing script is reported, and the run goes on
+            rows.append(_error_row(proof, exc, time.perf_counter() - t0))
+            if stream is not None:
+                traceback.print_exc(file=sys.stderr)
+        r = rows[-1]
+        if stream is not None:
+            rel = {"upper": "<=", "lower": ">=", "tight": "=="}.get(r.get("relation"), "vs")
+            nums = f"{_fmt(r['measured'])} {rel} {_fmt(r['claimed'])}" if r["claimed"] is not None else _fmt(r["measured"])
+            print(f"[{k:2}/{len(proofs)}] {r['id']:<{width}} {r['verdict']:<15} {nums:<24} "
+                  f"{r.get('method') or '':<10} {r['statement'][:60]}  ({r['seconds']:.1f} s)", file=stream, flush=True)
+    figures = []
+    for pid, (name, draw) in FIGURES.items():
+        if pid in checks and checks[pid].series:
+            path = os.path.join(out, name)
+            draw(checks[pid], path)
+            figures.append(name)
+    seconds = time.perf_counter() - start
     with open(os.path.join(out, "report.json"), "w") as fh:
-        json.dump([r.to_dict() for r in rows], fh, indent=2)
+        json.dump(rows, fh, indent=2, default=_json_default)
     with open(os.path.join(out, "report.md"), "w") as fh:
-        fh.write("| id | statement | system | claimed | measured | method | verdict |\n|---|---|---|---|---|---|---|\n")
-        for r in rows:
-            fh.write(f"| {r.id} | {r.statement} | {r.system} | {r.claimed} | {r.measured} | {r.method} | {r.verdict} |\n")
-    refuted = [r for r in rows if r.verdict == "refuted"]
+        fh.write(_markdown(rows, seed, quick, seconds))
+        if figures:
+            fh.write("\n## Figures\n\n" + "\n".join(f"![{f}]({f})" for f in figures) + "\n")
+    counts = {v: sum(r["verdict"] == v for r in rows) for v in ("certified", "holds", "refuted", "not applicable", "error")}
     if stream is not None:
-        print(f"{len(rows)} checks, {len(refuted)} refuted, {time.perf_counter() - start:.1f} s; "
-              f"report in {os.path.join(out, 'report.md')} (sampled checks hold at the points tried; nothing here is certified)",
-              file=stream)
-    return 1 if (strict and refuted) else 0
+        print(f"{len(rows)} results in {seconds:.1f} s: " + ", ".join(f"{n} {v}" for v, n in counts.items() if n)
+              + f"; report in {os.path.join(out, 'report.md')}", file=stream)
+    if counts["error"]:
+        return 1
+    return 1 if (strict and counts["refuted"]) else 0
+
+
+def _json_default(x):
+    import numpy as np
+
+    if isinstance(x, np.ndarray):
+        return x.tolist()
+    if isinstance(x, (np.floating, np.integer)):
+        return x.item()
+    raise TypeError(f"{type(x).__name__} is not JSON serializable")

@@ -1,0 +1,78 @@
+"""The report's figures, drawn from the series that theorem checks carry."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def _plt():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def gd_against_bound(check, path):
+    """GD loss L(w_t) against the T14 bound (1 - eta mu)^t L(w0), log scale."""
+    plt = _plt()
+    s = check.series
+    t = np.arange(len(s["losses"]))
+    fig, ax = plt.subplots(figsize=(5, 3.5))
+    pos = s["losses"] > 0
+    ax.semilogy(t[pos], s["losses"][pos], "o-", label="GD loss L(w_t)")
+    ax.semilogy(t, s["bound"], "--", label=f"T14 bound (1 - eta mu)^t L(w0), rate {s['rate']:.3f}")
+    ax.set_xlabel("step t")
+    ax.set_ylabel("loss")
+    ax.set_title(f"{check.id} on {check.system}")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def hessian_against_width(check, path):
+    """sup ||H_F|| on the ball against width, log-log, with the fitted slope and the paper's -1/2."""
+    plt = _plt()
+    s = check.series
+    w = np.asarray(s["widths"], float)
+    h = np.asarray(s["hessian_sup"], float)
+    fig, ax = plt.subplots(figsize=(5, 3.5))
+    ax.loglog(w, h, "o-", label=f"sup_B ||H_F||, fitted slope {s['slope']:.3f}")
+    ax.loglog(w, h[0] * (w / w[0]) ** -0.5, "--", label="slope -1/2 (T19)")
+    if "hessian_at_w0" in s:
+        ax.loglog(w, s["hessian_at_w0"], "s:", label="||H_F(W0)||")
+    ax.set_xlabel("width m")
+    ax.set_ylabel("Hessian spectral norm")
+    ax.set_title(f"{check.id}: transition to linearity (R = {s.get('R', '?')})")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def kernel_against_width(check, path):
+    """lambda_min(K) on the ball and sup_t ||K(W_t) - K(W0)|| along GD against width."""
+    plt = _plt()
+    s = check.series
+    w = np.asarray(s["widths"], float)
+    fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3.5))
+    a.semilogx(w, s["lambda0"], "o-", label="lambda_min(K(W0))")
+    a.semilogx(w, s["lambda_min_ball"], "s-", label="inf_B lambda_min(K)")
+    a.set_xlabel("width m")
+    a.set_ylabel("lambda_min")
+    a.legend(fontsize=8)
+    b.loglog(w, s["kernel_change"], "o-", label=f"sup_t ||K(W_t) - K(W0)||, slope {s['kernel_change_slope']:.3f}")
+    b.loglog(w, s["kernel_change"][0] * (w / w[0]) ** -0.5, "--", label="slope -1/2 (C24)")
+    b.set_xlabel("width m")
+    b.legend(fontsize=8)
+    fig.suptitle(f"{check.id}: wide networks stay well conditioned")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+FIGURES = {"T14": ("gd_loss_vs_T14_bound.png", gd_against_bound),
+           "T19": ("hessian_norm_vs_width.png", hessian_against_width),
+           "T20": ("kernel_vs_width.png", kernel_against_width)}

@@ -1,0 +1,87 @@
+"""The proof scripts: one per result of the paper, found on disk so that a new script needs no other edit.
+
+Where they are: ``$PLSYM_PROOFS`` if set; else ``proofs/`` beside the ``plsym`` package
+in a source checkout; else the installed copy (the wheel maps ``proofs/`` to the package
+``plsym_proofs``). Each script defines ``ID`` and ``check(*, quick=False, seed=0)``
+returning a :class:`plsym.theorems.TheoremCheck`; files starting with ``_`` are skipped.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import os
+import pathlib
+import re
+from typing import Callable
+
+from .errors import InvalidArgument
+
+__all__ = ["Proof", "proofs_directory", "load"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Proof:
+    """One proof script: its result id, file, one-line description and check function."""
+
+    id: str
+    path: pathlib.Path
+    title: str
+    check: Callable = dataclasses.field(repr=False)
+
+
+def proofs_directory() -> pathlib.Path:
+    """Where the proof scripts are (see the module docstring)."""
+    env = os.environ.get("PLSYM_PROOFS")
+    if env:
+        return pathlib.Path(env)
+    here = pathlib.Path(__file__).resolve().parent
+    checkout = here.parent / "proofs"
+    if (checkout / "_template.py").is_file():
+        return checkout
+    spec = importlib.util.find_spec("plsym_proofs")
+    if spec is not None and spec.submodule_search_locations:
+        return pathlib.Path(list(spec.submodule_search_locations)[0])
+    raise InvalidArgument("no proof scripts found: set PLSYM_PROOFS to the proofs/ directory of a plsym checkout")
+
+
+def _order(proof_id: str):
+    """T before C before R, then by number: T3, T4, ..., T23, C15, R1, R2."""
+    m = re.fullmatch(r"([A-Z]+)(\d+)(.*)", proof_id)
+    if not m:
+        return (9, 0, proof_id)
+    return ({"T": 0, "C": 1, "R": 2}.get(m.group(1), 3), int(m.group(2)), m.group(3))
+
+
+def load(directory=None, *, only=None) -> list[Proof]:
+    """The proof scripts in ``directory`` (default :func:`proofs_directory`), ordered by id.
+
+    ``only`` restricts to a collection of ids.
+    """
+    directory = pathlib.Path(directory) if directory is not None else proofs_directory()
+    if not directory.is_dir():
+        raise InvalidArgument(f"directory={str(directory)!r} is not a directory of proof scripts")
+    proofs = []
+    for path in sorted(directory.glob("*.py")):
+        if path.name.startswith("_"):
+            continue
+        spec = importlib.util.spec_from_file_location(f"plsym_proofs.{path.stem}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)  # the project's own scripts, never user text
+        pid = getattr(module, "ID", None)
+        check = getattr(module, "check", None)
+        if not isinstance(pid, str) or not callable(check):
+            raise InvalidArgument(f"{path} must define ID (a str) and check(*, quick=False, seed=0)")
+        title = (module.__doc__ or pid).strip().splitlines()[0]
+        proofs.append(Proof(pid, path, title, check))
+    ids = [p.id for p in proofs]
+    dup = {i for i in ids if ids.count(i) > 1}
+    if dup:
+        raise InvalidArgument(f"proof ids {sorted(dup)} appear in more than one script")
+    if only is not None:
+        wanted = set(only)
+        unknown = wanted - set(ids)
+        if unknown:
+            raise InvalidArgument(f"only={sorted(unknown)} names no proof script; available: {', '.join(sorted(ids, key=_order))}")
+        proofs = [p for p in proofs if p.id in wanted]
+    return sorted(proofs, key=lambda p: _order(p.id))

@@ -1,0 +1,27 @@
+"""The paper's results as checks: one :class:`Theorem` per result, named by its id in ../shared/paper.md.
+
+Each ``Theorem.check(system, ball, *, level="sampled" | "searched" | "certified", rng=0, ...)``
+returns a :class:`TheoremCheck` with a verdict per hypothesis and for the conclusion
+("certified", "holds" with its method and budget, "refuted" with a witness, or "not
+applicable"), and the claimed and measured constants with their relation.
+Constants tagged [recalled] in the paper digest (T17, T10's form, ...) are claims: a
+refutation is a finding, reported with its counterexample.
+"""
+
+from ._core import LEVELS, Measured, Theorem, TheoremCheck, Verdict, compare, measure
+from .conditioning import T4, T6, T9, T10, T11, T12
+from .gd import C15, T14, T15, T23
+from .landscape import T3
+from .sgd import T17, T18
+try:  # TEMPORARY while wide.py is written
+    from .wide import R1, R2, T19, T20
+    _WIDE = (T19, T20, R1, R2)
+except ModuleNotFoundError:
+    _WIDE = ()
+
+THEOREMS = {t.id: t for t in (T3, T4, T6, T9, T10, T11, T12, T14, T15, C15, T17, T18, T23) + _WIDE}
+
+__all__ = [
+    "LEVELS", "Measured", "THEOREMS", "Theorem", "TheoremCheck", "Verdict", "compare", "measure",
+    "C15", "R1", "R2", "T3", "T4", "T6", "T9", "T10", "T11", "T12", "T14", "T15", "T17", "T18", "T19", "T20", "T23",
+]

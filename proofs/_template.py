@@ -1,0 +1,23 @@
+"""ID: one-line statement of the result (../shared/paper.md ID). [tag]. The claimed constant is tight / an upper bound / a lower bound.
+
+The skeleton every proof script follows. To add a result, copy this file to
+``proofs/<id>_<short_name>.py``, set ID, build the system and ball in ``check``,
+and call the theorem's check: ``plsym reproduce`` and the tests find it through
+``plsym.registry`` with no other edit. Files whose name starts with ``_`` are not run.
+"""
+
+from plsym import Ball
+from plsym.systems import product
+from plsym.theorems import T4 as THEOREM
+
+ID = "TEMPLATE"
+
+
+def check(*, quick=False, seed=0):
+    """Return the TheoremCheck of this result (smaller budgets when ``quick``)."""
+    system, ball = product(2.9), Ball([3.0, 1.0], 0.5)
+    return THEOREM.check(system, ball, level="searched", rng=seed, samples=256 if quick else 2048)
+
+
+if __name__ == "__main__":
+    print(check().line())

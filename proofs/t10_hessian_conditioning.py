@@ -1,0 +1,19 @@
+"""T10: small Hessian => uniform conditioning, and the kernel perturbation bound C5 (../shared/paper.md T10). [recalled] form. Lower bound.
+
+X3's product system F = w1 w2 on B((3, 1), 0.5) with mu = lambda0 / 2: the Hessian
+criterion holds and inf lambda_min(K) >= mu, with the constants certified.
+"""
+
+from plsym import Ball
+from plsym.systems import product
+from plsym.theorems import T10 as THEOREM
+
+ID = "T10"
+
+
+def check(*, quick=False, seed=0):
+    return THEOREM.check(product(2.9), Ball([3.0, 1.0], 0.5), level="certified", rng=seed, samples=256 if quick else 1024)
+
+
+if __name__ == "__main__":
+    print(check().line())

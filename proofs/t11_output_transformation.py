@@ -1,0 +1,20 @@
+"""T11: an output non-linearity with |phi'| >= rho keeps conditioning, lambda_min(K_F) >= rho^2 lambda_min(K_F~) (../shared/paper.md T11, C11). [derived]. Lower bound.
+"""
+
+import numpy as np
+
+from plsym import Ball
+from plsym.systems import network
+from plsym.theorems import T11 as THEOREM
+
+ID = "T11"
+
+
+def check(*, quick=False, seed=0):
+    rng = np.random.default_rng(seed)
+    inner = network(rng.standard_normal((5, 3)), rng.standard_normal(5), [32], activation="tanh", seed=seed)
+    return THEOREM.check(inner, Ball(inner.w0, 1.0), level="sampled", rng=seed, phi="tanh", samples=256 if quick else 1024)
+
+
+if __name__ == "__main__":
+    print(check().line())

@@ -1,0 +1,23 @@
+"""T12: composition keeps conditioning, lambda_min(K_{G o Phi}) >= lambda_min(K_Phi) lambda_min(DG DG^T) (../shared/paper.md T12, C12). [derived]. Lower bound.
+"""
+
+import sympy
+
+import plsym
+from plsym.theorems import T12 as THEOREM
+
+ID = "T12"
+
+
+def check(*, quick=False, seed=0):
+    w = sympy.symbols("w1:5")
+    z = sympy.symbols("z1:4")
+    phi = plsym.System([sympy.tanh(w[0] + w[1] - w[2]), w[1] * w[3] + w[0], sympy.sin(w[2]) + w[3] ** 2], list(w),
+                       [0.0, 0.0, 0.0], name="Phi")
+    G = plsym.System([z[0] * z[1] + z[2], z[0] - z[2] ** 3 / 3], list(z), [0.5, -0.5], name="G")
+    return THEOREM.check(phi, plsym.Ball([0.3, -0.2, 0.5, 0.8], 0.5), level="sampled", rng=seed, outer=G,
+                         samples=256 if quick else 2048)
+
+
+if __name__ == "__main__":
+    print(check().line())

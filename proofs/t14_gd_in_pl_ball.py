@@ -1,0 +1,19 @@
+"""T14: local PL* => a solution in the ball and GD at rate 1 - eta mu (../shared/paper.md T14, C13, C16, X3). [paper]. Upper bound on the step ratio.
+
+X3: F = w1 w2, y = 2.9, w0 = (3, 1), R = 0.5; mu, L_F and sup ||H_F|| are certified, then
+GD with the theorem's step runs until the loss is 0.
+"""
+
+from plsym import Ball
+from plsym.systems import product
+from plsym.theorems import T14 as THEOREM
+
+ID = "T14"
+
+
+def check(*, quick=False, seed=0):
+    return THEOREM.check(product(2.9), Ball([3.0, 1.0], 0.5), level="certified", rng=seed, samples=256 if quick else 2048)
+
+
+if __name__ == "__main__":
+    print(check().line())

@@ -1,0 +1,23 @@
+"""T23: PL*_eps => GD reaches loss eps within ceil((beta/mu) ln(L0/eps)) steps (../shared/paper.md T23, D6, C19). [derived]. Upper bound on the step count.
+
+An under-parameterized system F(w) = (w, tanh(w)) with y = (1, 0.5): no solution, so PL*
+fails near the minimizer, but it holds where L >= eps for eps above the minimum loss.
+"""
+
+import sympy
+
+import plsym
+from plsym.theorems import T23 as THEOREM
+
+ID = "T23"
+
+
+def check(*, quick=False, seed=0):
+    w = sympy.Symbol("w")
+    system = plsym.System([w, sympy.tanh(w)], [w], [1.0, 0.5], name="(w, tanh w)")
+    return THEOREM.check(system, plsym.Ball([2.5], 12.0), level="searched", rng=seed, eps=0.05,
+                         samples=256 if quick else 2048)
+
+
+if __name__ == "__main__":
+    print(check().line())

@@ -1,0 +1,19 @@
+"""T1/T3: the loss is not convex in any neighbourhood of a solution (../shared/paper.md T1, T3, X2). [paper]/[derived].
+
+On the sphere system F(w) = ||w||^2 (X2, m = 3 > n = 1), rank H_F = 3 > 2n, so the T3
+construction applies: lambda_min(H_L) < 0 at points w* + t u with t -> 0.
+"""
+
+from plsym import Ball
+from plsym.systems import sphere
+from plsym.theorems import T3 as THEOREM
+
+ID = "T3"
+
+
+def check(*, quick=False, seed=0):
+    return THEOREM.check(sphere(3, 1.0), Ball([0.7, 0.5, 0.4], 0.3), level="sampled", rng=seed)
+
+
+if __name__ == "__main__":
+    print(check().line())

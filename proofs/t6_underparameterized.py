@@ -1,0 +1,22 @@
+"""T6: under-parameterized systems are never PL* (../shared/paper.md T6, C4). [restated]/[derived]. lambda_min(K) = 0 is tight.
+
+F: R^2 -> R^4 built from tanh and polynomials: rank K <= 2 < 4 everywhere.
+"""
+
+import sympy
+
+import plsym
+from plsym.theorems import T6 as THEOREM
+
+ID = "T6"
+
+
+def check(*, quick=False, seed=0):
+    a, b = sympy.symbols("a b")
+    outs = [sympy.tanh(a + b), a * b, a**2 - b, sympy.sin(a) + b**3]
+    system = plsym.System(outs, [a, b], [0.1, 0.2, 0.3, 0.4], name="R^2 -> R^4")
+    return THEOREM.check(system, plsym.Ball([0.5, -0.3], 1.0), level="sampled", rng=seed, samples=256 if quick else 2048)
+
+
+if __name__ == "__main__":
+    print(check().line())

@@ -1,0 +1,20 @@
+"""T9: linear systems are PL* without strong convexity; GD rate 1 - 1/kappa (../shared/paper.md T9, C17). [derived]. Upper bound.
+"""
+
+import numpy as np
+
+from plsym import Ball
+from plsym.systems import linear
+from plsym.theorems import T9 as THEOREM
+
+ID = "T9"
+
+
+def check(*, quick=False, seed=0):
+    rng = np.random.default_rng(seed)
+    system = linear(rng.standard_normal((4, 10)), rng.standard_normal(4))
+    return THEOREM.check(system, Ball(np.zeros(10), 1.0), level="sampled", rng=seed, steps=100 if quick else 400)
+
+
+if __name__ == "__main__":
+    print(check().line())
