@@ -12,7 +12,7 @@ def test_reproduce_quick_writes_report(tmp_path, capsys):
     code = main(["reproduce", "--quick", "--out", str(tmp_path), "--only", "T4", "T14", "T17", "C15"])
     out = capsys.readouterr().out
     assert code == 0  # the run completed; T17's refutation is a finding, not a failure
-    assert "[1/4]" in out and "T14" in out and "refuted" in out
+    assert "[ 1/4]" in out and "T14" in out and "refuted" in out
     rows = json.loads((tmp_path / "report.json").read_text())
     assert [r["id"] for r in rows] == ["T4", "T14", "T17", "C15"]
     for r in rows:
