@@ -171,9 +171,9 @@ def gd(system, w0=None, *, eta, steps):
     Examples
     --------
     >>> from plsym.systems import product
-    >>> tr = gd(product(2.9), eta=0.07, steps=20)
-    >>> tr.losses[-1] < 1e-20
-    True
+    >>> tr = gd(product(2.9), eta=0.07, steps=40)
+    >>> bool(tr.losses[-1] < 1e-20), tr.stopped
+    (True, 'zero loss')
     """
     w = _start(system, w0)
     eta = positive_finite("eta", eta)

@@ -156,7 +156,7 @@ def parse(text, params, *, where="expression"):
     >>> from plsym.parse import parameters, parse
     >>> u, v = parameters(["u", "v"])
     >>> parse("v*tanh(0.5*u) - u**2", [u, v])
-    -u**2 + v*tanh(0.5*u)
+    -u**2 + v*tanh(u/2)
     """
     if not isinstance(text, str):
         raise InvalidArgument(f"{where}={_show(text)} must be a string")
