@@ -13,13 +13,9 @@ from .conditioning import T4, T6, T9, T10, T11, T12
 from .gd import C15, T14, T15, T23
 from .landscape import T3
 from .sgd import T17, T18
-try:  # TEMPORARY while wide.py is written
-    from .wide import R1, R2, T19, T20
-    _WIDE = (T19, T20, R1, R2)
-except ModuleNotFoundError:
-    _WIDE = ()
+from .wide import R1, R2, T19, T20
 
-THEOREMS = {t.id: t for t in (T3, T4, T6, T9, T10, T11, T12, T14, T15, C15, T17, T18, T23) + _WIDE}
+THEOREMS = {t.id: t for t in (T3, T4, T6, T9, T10, T11, T12, T14, T15, C15, T17, T18, T19, T20, T23, R1, R2)}
 
 __all__ = [
     "LEVELS", "Measured", "THEOREMS", "Theorem", "TheoremCheck", "Verdict", "compare", "measure",

@@ -1,0 +1,31 @@
+"""R1: Du, Zhai, Poczos & Singh, GD on a wide two-layer ReLU net (../shared/paper.md §7 R1, C25). [paper], constants [recalled]. Upper bound on the step ratio.
+
+f(W; x) = (1/sqrt m) sum_r a_r relu(w_r . x), a_r = +-1 fixed, m = 2048 neurons,
+n = 6 unit inputs in R^4. Checks that the tangent kernel is Du's H(W) (C25),
+lambda0 = lambda_min(H^inf) > 0 from the closed form, ||H(W0) - H^inf|| <= lambda0 / 4,
+and that GD with eta = 1/lambda_max(H(W0)) contracts ||u(k) - y||^2 by at least
+1 - eta lambda0 / 2 at every step.
+"""
+
+import numpy as np
+
+from plsym.theorems import R1 as THEOREM
+
+ID = "R1"
+
+
+def data(n=6, d=4, seed=0):
+    """n inputs of norm sqrt(d) in R^d and targets, from a fixed seed (the data of proofs/t19_hessian_width.py)."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, d))
+    return X * np.sqrt(d) / np.linalg.norm(X, axis=1, keepdims=True), rng.standard_normal(n)
+
+
+def check(*, quick=False, seed=0):
+    X, y = data()
+    X = X / np.linalg.norm(X, axis=1, keepdims=True)
+    return THEOREM.check(None, None, level="searched", rng=seed, X=X, y=y, width=2048, steps=100 if quick else 300)
+
+
+if __name__ == "__main__":
+    print(check().line())

@@ -1,0 +1,31 @@
+"""R2: monotonic linear interpolation along GD on a wide network (../shared/paper.md §7 R2). [paper], [restated]. Upper bound: the largest increase is 0.
+
+The two-layer tanh network of the T19 script at width 2048, GD with
+eta = 1/lambda_max(K(W0)); L((1 - a) W0 + a W_T) is evaluated on 201 values of a.
+In this near-linear regime MLI holds. ``R2.check(None, breaking=True)`` checks the
+counterexample F(w) = w^2, w0 = -2, eta = 0.2, where GD jumps basins and MLI is refuted.
+"""
+
+import numpy as np
+
+from plsym.systems.network import network
+from plsym.theorems import R2 as THEOREM
+
+ID = "R2"
+
+
+def data(n=6, d=4, seed=0):
+    """n inputs of norm sqrt(d) in R^d and targets, from a fixed seed (the data of proofs/t19_hessian_width.py)."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, d))
+    return X * np.sqrt(d) / np.linalg.norm(X, axis=1, keepdims=True), rng.standard_normal(n)
+
+
+def check(*, quick=False, seed=0):
+    X, y = data()
+    net = network(X, y, [1024 if quick else 2048], activation="tanh", seed=seed)
+    return THEOREM.check(net, None, level="searched", rng=seed, steps=50 if quick else 200, grid=201)
+
+
+if __name__ == "__main__":
+    print(check().line())

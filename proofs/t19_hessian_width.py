@@ -1,0 +1,39 @@
+"""T19: the Hessian norm of a wide two-layer network decays like 1/sqrt(width) (../shared/paper.md T19, C22). [paper] rate. Tight (slope -1/2 within 0.1).
+
+A two-layer tanh network with a linear output on n = 6 inputs in R^4 (rows of norm
+sqrt(d), so that u_r . x / sqrt(d) ~ N(0, 1) at W0), drawn at widths 64, 128, ..., 4096.
+For each width, sup ||H_F|| over B(W0, R) is searched (generic search plus the exact
+per-neuron reduction of two-layer nets); the log-log slope against the width is
+compared with -1/2.
+
+R = 10: the O~ hides a log factor, max_r |v_r(0)| ~ sqrt(2 log m), which the
+supremum carries as max_r |v_r(0)| + R. A radius that dominates it shows the 1/sqrt(m)
+rate itself (the slope of ||H_F(W0)|| alone is about -0.4 for that reason).
+"""
+
+import numpy as np
+
+from plsym import Ball
+from plsym.systems.network import network
+from plsym.theorems import T19 as THEOREM
+
+ID = "T19"
+WIDTHS = (64, 128, 256, 512, 1024, 2048, 4096)
+
+
+def data(n=6, d=4, seed=0):
+    """n inputs of norm sqrt(d) in R^d and targets, from a fixed seed."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, d))
+    return X * np.sqrt(d) / np.linalg.norm(X, axis=1, keepdims=True), rng.standard_normal(n)
+
+
+def check(*, quick=False, seed=0):
+    X, y = data()
+    template = network(X, y, [WIDTHS[0]], activation="tanh")
+    return THEOREM.check(template, Ball(template.w0, 10.0), level="searched", rng=seed, widths=WIDTHS,
+                         samples=8 if quick else 32)
+
+
+if __name__ == "__main__":
+    print(check().line())

@@ -1,0 +1,35 @@
+"""T20: wide networks satisfy PL* on B(W0, R) (../shared/paper.md T20, T4, C24). [paper]. Lower bound: inf_B lambda_min(K) >= mu.
+
+The two-layer tanh network of the T19 script at widths 64 ... 4096, R = 2 and
+mu = lambda0 / 2 with lambda0 = lambda_min(K(W0)). The infimum of lambda_min(K) over
+the ball is searched at every width; the conclusion is read at the widest one (the
+narrowest width fails it, which is T20's width requirement showing). The kernel
+change along GD (eta = 1/lambda_max(K(W0))) is fitted against the width (C24).
+"""
+
+import numpy as np
+
+from plsym import Ball
+from plsym.systems.network import network
+from plsym.theorems import T20 as THEOREM
+
+ID = "T20"
+
+
+def data(n=6, d=4, seed=0):
+    """n inputs of norm sqrt(d) in R^d and targets, from a fixed seed (the data of proofs/t19_hessian_width.py)."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, d))
+    return X * np.sqrt(d) / np.linalg.norm(X, axis=1, keepdims=True), rng.standard_normal(n)
+
+
+def check(*, quick=False, seed=0):
+    X, y = data()
+    template = network(X, y, [64], activation="tanh")
+    widths = (64, 256, 1024, 4096) if quick else (64, 128, 256, 512, 1024, 2048, 4096)
+    return THEOREM.check(template, Ball(template.w0, 2.0), level="searched", rng=seed, widths=widths,
+                         samples=16 if quick else 32, steps=60 if quick else 100)
+
+
+if __name__ == "__main__":
+    print(check().line())
