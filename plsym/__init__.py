@@ -3,7 +3,9 @@
 from .ball import Ball
 from .errors import InvalidArgument
 from .system import System
-from . import dynamics, estimate, systems
+from . import certify, dynamics, estimate, search, strategies, systems, theorems
 
-__all__ = ["Ball", "InvalidArgument", "System", "dynamics", "estimate", "systems"]
+__all__ = [
+    "Ball", "InvalidArgument", "System", "certify", "dynamics", "estimate", "search", "strategies", "systems", "theorems",
+]
 __version__ = "0.1.0"

@@ -142,7 +142,9 @@ def _run(system, w, eta, steps, direction, method, batch_size=None, seed=None):
         raise InvalidArgument("w0 gives a non-finite loss; the run cannot start")
     P = np.array(pts)
     steps_len = np.linalg.norm(np.diff(P, axis=0), axis=1)
-    scale = max(1.0, float(np.linalg.norm(system.y)), float(np.sqrt(2 * losses[0])))
+    # rounding of r = F - y scales with |F| and |y|, not with |r| alone
+    F0 = system._F(P[:1])[0]
+    scale = max(1.0, float(np.linalg.norm(system.y)), float(np.sqrt(2 * losses[0])), float(np.linalg.norm(F0)))
     return Trajectory(
         points=P, losses=np.array(losses), grad_norms=np.array(gnorms),
         distances=np.linalg.norm(P - P[0], axis=1), path_length=np.concatenate([[0.0], np.cumsum(steps_len)]),

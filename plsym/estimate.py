@@ -281,9 +281,7 @@ def _estimate(quantity: _Quantity, ball: Ball, *, samples, search, rng, maxiter,
 
     if search:
         scale = max(abs(best_obj), 1e-300)
-        for idx in order[:starts]:
-            if not np.isfinite(obj[idx]):
-                break
+        for idx in _spread_starts(P, obj, order, starts, 0.1 * ball.radius):
             w, o = _local_search(counted, sign, ball, P[idx], scale, maxiter, gen, budget=samples)
             if w is not None and o < best_obj:
                 best_w, best_obj = w, o
@@ -294,6 +292,23 @@ def _estimate(quantity: _Quantity, ball: Ball, *, samples, search, rng, maxiter,
         evaluations=int(counted.evaluations), seed=seed, sampled_value=float(sampled_value), samples=int(samples),
         derivatives=_derivatives(system, quantity),
     )
+
+
+def _spread_starts(P, obj, order, starts, separation):
+    """Indices of the best samples that are at least ``separation`` apart (several basins rather than
+    one), filled up with the next best when there are too few such."""
+    chosen = []
+    for idx in order:
+        if not np.isfinite(obj[idx]) or len(chosen) == starts:
+            break
+        if all(np.linalg.norm(P[idx] - P[j]) >= separation for j in chosen):
+            chosen.append(idx)
+    for idx in order:
+        if len(chosen) == starts or not np.isfinite(obj[idx]):
+            break
+        if idx not in chosen:
+            chosen.append(idx)
+    return chosen
 
 
 def _derivatives(system, quantity):
