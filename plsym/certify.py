@@ -46,9 +46,8 @@ import sympy
 
 from . import _compile, interval
 from ._diff import Differentiator
-from .ball import Ball
-from .errors import InvalidArgument, _show, positive_finite, positive_int
-from .system import System
+from .errors import InvalidArgument, positive_finite, positive_int
+from .system import System, check_system_and_ball
 
 __all__ = ["Bound", "kernel_min_eig", "pl_constant", "hessian_norm", "lipschitz", "smoothness", "residual_norm"]
 
@@ -323,12 +322,7 @@ _DOC_KNOBS = """
 
 
 def _certify(name, kind, box_bound, point_value, valid, system, ball, max_boxes, max_seconds, rtol):
-    if not isinstance(system, System):
-        raise InvalidArgument(f"system={_show(system)} must be a plsym.System")
-    if not isinstance(ball, Ball):
-        raise InvalidArgument(f"ball={_show(ball)} must be a plsym.Ball")
-    if ball.m != system.m:
-        raise InvalidArgument(f"ball has dimension {ball.m}; it must match the system's m={system.m} parameters")
+    check_system_and_ball(system, ball)
     max_boxes = positive_int("max_boxes", max_boxes)
     max_seconds = positive_finite("max_seconds", max_seconds)
     rtol = positive_finite("rtol", rtol)

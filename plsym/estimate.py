@@ -40,7 +40,7 @@ import scipy.sparse.linalg
 
 from .ball import Ball
 from .errors import InvalidArgument, _show, as_rng, positive_int
-from .system import System, eigvalsh
+from .system import System, check_system_and_ball, eigvalsh
 
 __all__ = [
     "Estimate", "kernel_min_eig", "pl_constant", "hessian_norm", "lipschitz", "smoothness", "residual_norm",
@@ -245,18 +245,9 @@ class _Counted:
         return got
 
 
-def _check(system, ball):
-    if not isinstance(system, System):
-        raise InvalidArgument(f"system={_show(system)} must be a plsym.System")
-    if not isinstance(ball, Ball):
-        raise InvalidArgument(f"ball={_show(ball)} must be a plsym.Ball")
-    if ball.m != system.m:
-        raise InvalidArgument(f"ball has dimension {ball.m}; it must match the system's m={system.m} parameters")
-
-
 def _estimate(quantity: _Quantity, ball: Ball, *, samples, search, rng, maxiter, starts):
     system = quantity.system
-    _check(system, ball)
+    check_system_and_ball(system, ball)
     samples = positive_int("samples", samples, minimum=2)
     maxiter = positive_int("maxiter", maxiter, minimum=0)
     starts = positive_int("starts", starts)

@@ -50,7 +50,7 @@ from . import dynamics, estimate
 from .ball import Ball
 from .errors import InvalidArgument, _show, as_rng, positive_finite, positive_int
 from .strategies import points_in
-from .system import System
+from .system import System, check_system_and_ball
 from .systems.linear import linear
 from .systems.toys import product
 
@@ -791,11 +791,7 @@ def counterexample(system, ball, claim, *, max_examples=200, samples=128, rng=0)
     >>> ce.status, round(ce.violation, 4)
     ('refuted', 0.0156)
     """
-    _check_system(system)
-    if not isinstance(ball, Ball):
-        raise InvalidArgument(f"ball={_show(ball)} must be a plsym.Ball")
-    if ball.m != system.m:
-        raise InvalidArgument(f"ball has dimension {ball.m}; it must match the system's m={system.m} parameters")
+    check_system_and_ball(system, ball)
     if not isinstance(claim, Claim) or type(claim) is Claim:
         raise InvalidArgument(f"claim={_show(claim)} must be a claim built by plsym.search (pl_star, ...)")
     max_examples = positive_int("max_examples", max_examples)

@@ -343,6 +343,18 @@ class System:
         return out[0] if single else out
 
 
+def check_system_and_ball(system, ball):
+    """InvalidArgument unless ``system`` is a System and ``ball`` a Ball of the same dimension m."""
+    from .ball import Ball
+
+    if not isinstance(system, System):
+        raise InvalidArgument(f"system={_show(system)} must be a plsym.System")
+    if not isinstance(ball, Ball):
+        raise InvalidArgument(f"ball={_show(ball)} must be a plsym.Ball")
+    if ball.m != system.m:
+        raise InvalidArgument(f"ball has dimension {ball.m}; it must match the system's m={system.m} parameters")
+
+
 def _check_params(params):
     """The parameters as a tuple of distinct sympy Symbols, or InvalidArgument."""
     if isinstance(params, (str, bytes)) or not hasattr(params, "__iter__"):

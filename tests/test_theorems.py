@@ -10,7 +10,7 @@ import sympy
 
 import plsym
 from plsym import registry
-from plsym.systems import linear, product, sphere
+from plsym.systems import linear, product
 from plsym.theorems import C15, T3, T4, T6, T9, T10, T14, T17, T18, THEOREMS
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]

@@ -4,23 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import estimate
-from ..ball import Ball
 from ..errors import InvalidArgument, _show, as_rng
-from ..system import System
+from ..system import System, check_system_and_ball
 from ..systems.linear import LinearSystem
 from ._core import Theorem, TheoremCheck, Verdict, compare, measure
 
 RTOL = 1e-12  # identities and pointwise inequalities in float64 (issue 5: T4 to 1e-12 relative)
 
 
-def _need(system, ball):
-    if not isinstance(system, System):
-        raise InvalidArgument(f"system={_show(system)} must be a plsym.System")
-    if not isinstance(ball, Ball):
-        raise InvalidArgument(f"ball={_show(ball)} must be a plsym.Ball")
-    if ball.m != system.m:
-        raise InvalidArgument(f"ball has dimension {ball.m}; it must match the system's m={system.m}")
+_need = check_system_and_ball
 
 
 def _points(ball, rng, samples):

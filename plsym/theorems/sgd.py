@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from ..errors import InvalidArgument, as_rng, positive_int
+from ..errors import InvalidArgument, positive_int
 from ._core import Theorem, TheoremCheck, Verdict, compare, measure
 from .conditioning import _need, _points
 
