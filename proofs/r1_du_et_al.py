@@ -9,20 +9,14 @@ and that GD with eta = 1/lambda_max(H(W0)) contracts ||u(k) - y||^2 by at least
 
 import numpy as np
 
+from plsym.systems.network import network_data
 from plsym.theorems import R1 as THEOREM
 
 ID = "R1"
 
 
-def data(n=6, d=4, seed=0):
-    """n inputs of norm sqrt(d) in R^d and targets, from a fixed seed (the data of proofs/t19_hessian_width.py)."""
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((n, d))
-    return X * np.sqrt(d) / np.linalg.norm(X, axis=1, keepdims=True), rng.standard_normal(n)
-
-
 def check(*, quick=False, seed=0):
-    X, y = data()
+    X, y = network_data(6, 4, seed=0)  # rows of norm sqrt(d), the data of every wide-network script
     X = X / np.linalg.norm(X, axis=1, keepdims=True)
     return THEOREM.check(None, None, level="searched", rng=seed, X=X, y=y, width=2048, steps=100 if quick else 300)
 

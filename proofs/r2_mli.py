@@ -6,23 +6,14 @@ In this near-linear regime MLI holds. ``R2.check(None, breaking=True)`` checks t
 counterexample F(w) = w^2, w0 = -2, eta = 0.2, where GD jumps basins and MLI is refuted.
 """
 
-import numpy as np
-
-from plsym.systems.network import network
+from plsym.systems.network import network, network_data
 from plsym.theorems import R2 as THEOREM
 
 ID = "R2"
 
 
-def data(n=6, d=4, seed=0):
-    """n inputs of norm sqrt(d) in R^d and targets, from a fixed seed (the data of proofs/t19_hessian_width.py)."""
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((n, d))
-    return X * np.sqrt(d) / np.linalg.norm(X, axis=1, keepdims=True), rng.standard_normal(n)
-
-
 def check(*, quick=False, seed=0):
-    X, y = data()
+    X, y = network_data(6, 4, seed=0)  # rows of norm sqrt(d), the data of every wide-network script
     net = network(X, y, [1024 if quick else 2048], activation="tanh", seed=seed)
     return THEOREM.check(net, None, level="searched", rng=seed, steps=50 if quick else 200, grid=201)
 

@@ -11,25 +11,16 @@ supremum carries as max_r |v_r(0)| + R. A radius that dominates it shows the 1/s
 rate itself (the slope of ||H_F(W0)|| alone is about -0.4 for that reason).
 """
 
-import numpy as np
-
 from plsym import Ball
-from plsym.systems.network import network
+from plsym.systems.network import network, network_data
 from plsym.theorems import T19 as THEOREM
 
 ID = "T19"
 WIDTHS = (64, 128, 256, 512, 1024, 2048, 4096)
 
 
-def data(n=6, d=4, seed=0):
-    """n inputs of norm sqrt(d) in R^d and targets, from a fixed seed."""
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((n, d))
-    return X * np.sqrt(d) / np.linalg.norm(X, axis=1, keepdims=True), rng.standard_normal(n)
-
-
 def check(*, quick=False, seed=0):
-    X, y = data()
+    X, y = network_data(6, 4, seed=0)  # rows of norm sqrt(d), the data of every wide-network script
     template = network(X, y, [WIDTHS[0]], activation="tanh")
     return THEOREM.check(template, Ball(template.w0, 10.0), level="searched", rng=seed, widths=WIDTHS,
                          samples=8 if quick else 32)

@@ -7,24 +7,15 @@ narrowest width fails it, which is T20's width requirement showing). The kernel
 change along GD (eta = 1/lambda_max(K(W0))) is fitted against the width (C24).
 """
 
-import numpy as np
-
 from plsym import Ball
-from plsym.systems.network import network
+from plsym.systems.network import network, network_data
 from plsym.theorems import T20 as THEOREM
 
 ID = "T20"
 
 
-def data(n=6, d=4, seed=0):
-    """n inputs of norm sqrt(d) in R^d and targets, from a fixed seed (the data of proofs/t19_hessian_width.py)."""
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((n, d))
-    return X * np.sqrt(d) / np.linalg.norm(X, axis=1, keepdims=True), rng.standard_normal(n)
-
-
 def check(*, quick=False, seed=0):
-    X, y = data()
+    X, y = network_data(6, 4, seed=0)  # rows of norm sqrt(d), the data of every wide-network script
     template = network(X, y, [64], activation="tanh")
     widths = (64, 256, 1024, 4096) if quick else (64, 128, 256, 512, 1024, 2048, 4096)
     return THEOREM.check(template, Ball(template.w0, 2.0), level="searched", rng=seed, widths=widths,

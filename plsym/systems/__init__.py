@@ -5,9 +5,9 @@ Every family returns a :class:`plsym.System`, so every checker works on all of t
 
 from .callable import CallableSystem, from_callable
 from .linear import LinearSystem, linear
-from .network import NetworkSystem, network
+from .network import NetworkSystem, network, network_data
 from .toys import product, sphere
 
 __all__ = [
-    "CallableSystem", "LinearSystem", "NetworkSystem", "from_callable", "linear", "network", "product", "sphere",
+    "CallableSystem", "LinearSystem", "NetworkSystem", "from_callable", "linear", "network", "network_data", "product", "sphere",
 ]

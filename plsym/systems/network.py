@@ -30,7 +30,7 @@ from .. import activations
 from ..errors import InvalidArgument, _show, as_real_array, positive_int
 from ..system import System
 
-__all__ = ["NetworkSystem", "network"]
+__all__ = ["NetworkSystem", "network", "network_data"]
 
 # Symbolic forms are refused above this many parameter-output pairs (m * n).
 _SYMBOLIC_MAX = 20_000
@@ -563,3 +563,35 @@ def network(X, y, widths, *, activation="tanh", output=None, seed=0, name=None):
     True
     """
     return NetworkSystem(X, y, widths, activation=activation, output=output, seed=seed, name=name)
+
+
+def network_data(n, d, *, seed=0, row_norm=None):
+    """n inputs in R^d with rows of norm ``row_norm`` (default sqrt(d)), and n targets, both N(0, 1)-drawn.
+
+    With rows of norm sqrt(d), the pre-activations u_r . x / sqrt(d) are N(0, 1) at the
+    initialization of D8, the scaling under which the paper's width statements are made.
+
+    Parameters
+    ----------
+    n, d : int
+        Number of data points and input dimension.
+    seed : int
+        Seed of the draw (the same seed, the same data).
+    row_norm : float, optional
+
+    Returns
+    -------
+    X : ndarray, shape (n, d)
+    y : ndarray, shape (n,)
+
+    Examples
+    --------
+    >>> X, y = network_data(6, 4, seed=0)
+    >>> np.allclose(np.linalg.norm(X, axis=1), 2.0), y.shape
+    (True, (6,))
+    """
+    n, d = positive_int("n", n), positive_int("d", d)
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, d))
+    norm = np.sqrt(d) if row_norm is None else float(row_norm)
+    return X * norm / np.linalg.norm(X, axis=1, keepdims=True), rng.standard_normal(n)
