@@ -278,12 +278,27 @@ class NetworkSystem(System):
         and alpha_j / sqrt(dims[j]), and (a kron b)(c kron e)^T = (a c^T)(b e^T);
         the cost is O(k n^2 sum_l m_l) instead of O(k n^2 m).
         """
+        if self.depth == 1 and self._linear_output:
+            return self._kernel_two_layer(W)
         tape = self._tape(self._split(W), self.X)
         K = np.zeros((W.shape[0], self.n, self.n))
         for j in range(len(self.layer_shapes)):
             dd = tape.deltas[j] @ np.swapaxes(tape.deltas[j], -1, -2)
             aa = self._gram0 if j == 0 else tape.alphas[j] @ np.swapaxes(tape.alphas[j], -1, -2)
             K += dd * aa / self._dims[j]
+        return K
+
+    def _kernel_two_layer(self, W):
+        """The two-layer identity K = (1/m)[(S' diag(v^2) S'^T) * (X X^T / d) + S S^T], S = sigma(X U^T / sqrt d)."""
+        U, v = self._split(W)
+        act = self._acts[0]
+        H = (self.X @ np.swapaxes(U, -1, -2)) / self._scale[0]  # (k, n, m)
+        S = act.sigma(H)
+        Sp = act.dsigma_from_sigma(S) if act.dsigma_from_sigma is not None else act.dsigma(H)
+        A = Sp * (v * v)  # v has shape (k, 1, m): S' diag(v^2)
+        K = (A @ np.swapaxes(Sp, -1, -2)) * (self._gram0 / self._dims[0])
+        K += S @ np.swapaxes(S, -1, -2)
+        K /= self._dims[1]
         return K
 
     def _tangent(self, tape, V):
