@@ -85,20 +85,25 @@ class Compiled:
         self._fn = namespace["_evaluate"]
 
     def __call__(self, W: np.ndarray) -> np.ndarray:
-        out = np.zeros((W.shape[0],) + self.shape)
+        # Points along the last axis: every column a_j and every output slot is a
+        # contiguous row, which numpy's elementwise kernels run through fastest.
+        out = np.zeros(self.shape + (W.shape[0],))
         with np.errstate(all="ignore"):
-            self._fn(W, out)
-        return out
+            self._fn(np.ascontiguousarray(W.T), out)
+        return np.moveaxis(out, -1, 0)  # a view; callers that need C order copy once
 
 
 _PRINTER = SciPyPrinter({"fully_qualified_modules": True})
 
 
 def _generate(params, exprs, index, symmetric):
-    """Python source of ``_evaluate(W, out)`` filling ``out`` with the expressions."""
+    """Python source of ``_evaluate(W, out)`` filling ``out`` with the expressions.
+
+    ``W`` is (m, k): one row per parameter; ``out`` is ``shape + (k,)``.
+    """
     arg_names = {p: sympy.Symbol(f"a{j}") for j, p in enumerate(params)}
     lines = ["def _evaluate(W, out):"]
-    lines += [f"    a{j} = W[:, {j}]" for j in range(len(params))]
+    lines += [f"    a{j} = W[{j}]" for j in range(len(params))]
     memo = {}
 
     def name_of(e):
@@ -125,11 +130,11 @@ def _generate(params, exprs, index, symmetric):
 
     for e, pos in zip(exprs, zip(*index)):
         value = name_of(e)
-        where = ", ".join(["slice(None)"] + [str(int(p)) for p in pos])
+        where = ", ".join(str(int(p)) for p in pos)
         lines.append(f"    out[{where}] = {value}")
         if symmetric and pos[-1] != pos[-2]:
             swapped = list(pos[:-2]) + [pos[-1], pos[-2]]
-            lines.append(f"    out[{', '.join(['slice(None)'] + [str(int(p)) for p in swapped])}] = {value}")
+            lines.append(f"    out[{', '.join(str(int(p)) for p in swapped)}] = {value}")
     lines.append("    return out")
     return "\n".join(lines) + "\n"
 
