@@ -120,9 +120,11 @@ def _generate(params, exprs, index, symmetric):
         elif (e.is_Add or e.is_Mul or e.is_Pow or (isinstance(e, sympy.Function) and len(e.args) == 1)) and all(
             isinstance(a, sympy.Expr) for a in e.args
         ):
-            slots = [sympy.Symbol(name_of(a)) if not a.is_Number else a for a in e.args]
-            node = e.func(*slots, evaluate=False)
-            text = _emit(lines, memo, _PRINTER.doprint(node))
+            fast = _fast_node(e, [name_of(a) for a in e.args])
+            if fast is None:
+                slots = [sympy.Symbol(name_of(a)) if not a.is_Number else a for a in e.args]
+                fast = _PRINTER.doprint(e.func(*slots, evaluate=False))
+            text = _emit(lines, memo, fast)
         else:  # piecewise, Max/Min, ...: print the whole subtree over the arguments
             text = _emit(lines, memo, _PRINTER.doprint(e.xreplace(arg_names)))
         memo[e] = text
@@ -137,6 +139,39 @@ def _generate(params, exprs, index, symmetric):
             lines.append(f"    out[{', '.join(str(int(p)) for p in swapped)}] = {value}")
     lines.append("    return out")
     return "\n".join(lines) + "\n"
+
+
+_FUNCS = {
+    sympy.exp: "numpy.exp", sympy.log: "numpy.log", sympy.tanh: "numpy.tanh", sympy.sinh: "numpy.sinh",
+    sympy.cosh: "numpy.cosh", sympy.sin: "numpy.sin", sympy.cos: "numpy.cos", sympy.tan: "numpy.tan",
+    sympy.atan: "numpy.arctan", sympy.asin: "numpy.arcsin", sympy.acos: "numpy.arccos",
+    sympy.asinh: "numpy.arcsinh", sympy.acosh: "numpy.arccosh", sympy.atanh: "numpy.arctanh",
+    sympy.erf: "scipy.special.erf", sympy.erfc: "scipy.special.erfc", sympy.Abs: "numpy.abs",
+    sympy.sign: "numpy.sign",
+}
+
+
+def _fast_node(e, args):
+    """Python text for one node over its arguments' texts (temporaries or float literals),
+    or None to let sympy's printer handle it. Printing each node with sympy's printer
+    dominates compile time on network-like systems; these are the common nodes."""
+    args = [f"({a})" if a[0] == "-" else a for a in args]  # negative literals
+    if e.is_Add:
+        return " + ".join(args)
+    if e.is_Mul:
+        return "*".join(args)
+    if e.is_Pow:
+        exp = e.args[1]
+        if exp.is_Integer:
+            k = int(exp)
+            return f"{args[0]}**{k}" if k >= 0 else f"1.0/{args[0]}**{-k}"
+        if exp == sympy.Rational(1, 2):
+            return f"numpy.sqrt({args[0]})"
+        if exp == sympy.Rational(-1, 2):
+            return f"1.0/numpy.sqrt({args[0]})"
+        return f"numpy.power({args[0]}, {args[1]})"
+    name = _FUNCS.get(e.func)
+    return f"{name}({args[0]})" if name is not None else None
 
 
 def _emit(lines, memo, text):
