@@ -267,11 +267,6 @@ def _lower_at(expr, R, r) -> float:
     return interval.lower(_arb_eval(expr, {R: arb(r)}))
 
 
-def _upper_at(expr, R, r) -> float:
-    """A float >= expr at R = r (ball arithmetic)."""
-    return interval.upper(_arb_eval(expr, {R: arb(r)}))
-
-
 # -- max / min of functions non-decreasing in R -------------------------------------------
 
 def _lattice(cls, args):
@@ -1182,7 +1177,9 @@ def _two_layer_parts(system, name="system"):
     if not isinstance(system, NetworkSystem):
         raise InvalidArgument(f"{name}={_show(system)} must be a plsym NetworkSystem (plsym.systems.network.network)")
     if system.depth != 1:
-        raise InvalidArgument(f"{name} has depth L={system.depth}; the two-layer bound needs one hidden layer (widths=[m])")
+        raise InvalidArgument(
+            f"{name} has depth L={system.depth}; the two-layer bound needs one hidden layer (widths=[m])"
+        )
     if system.output is not None:
         raise InvalidArgument(
             f"{name} has output={system.output!r}; the two-layer bound needs a linear output (output=None): "
@@ -1420,16 +1417,18 @@ def width_for_pl(system, R, mu, *, lambda0=None) -> WidthBound:
 
     Compare T20 for L = 1: m = Omega~(n R^8 / (lambda0 - mu)^2). Here C(R) is
     linear in R (not R^3), so m grows like R^4 for large R (like R^2 for small R);
-    L_inf^2 is about sum_i (sigma(0) + c1 s_i)^2 + c1^2 s_i^2, of order n, so m
+    L_inf^2 = sum_i [(|sigma(0)| + c1 alpha_i)^2 + c1^2 s_i^2 nu^2] (alpha_i ~ s_i,
+    nu ~ 1 at initialization; see :func:`two_layer_jacobian_bound`) is of order n, so m
     grows like n^2 at fixed data scale, where T20 treats L_F as O(1) and gets n.
     Both grow like (lambda0 - mu)^-2.
 
     What is held fixed. V0 = max_r |v_r(0)|, ||v0||/sqrt m and ||U0 x_i||/sqrt m are
     read from the given W0 and kept when m changes, and lambda0 is taken as
     width-independent (its NTK limit). For a fresh N(0, 1) initialization at width
-    m, V0 ~ sqrt(2 log m): the width then needed is larger by the factor
-    ((sqrt(2 log m) + R) / (V0 + R))^2 at most, the log factor hidden in T20's
-    Omega~. ``width`` is exact for the given network only at its own width.
+    m, V0 ~ sqrt(2 log m): through C(R)^2 the width then needed grows by at most
+    the factor ((sqrt(2 log m) + R) / (V0 + R))^2 (the other statistics move by
+    O(1/sqrt m)), the log factor hidden in T20's Omega~. The criterion is proved
+    for the given network itself only at its own width.
 
     References
     ----------
