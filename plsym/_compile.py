@@ -26,6 +26,22 @@ NON_SMOOTH = (
 
 
 
+# Functions whose derivative depends on whether their argument is real.
+_NEEDS_REAL = (sympy.Abs, sympy.sign, sympy.re, sympy.im, sympy.arg, sympy.conjugate)
+
+
+def real_stand_ins(params, outputs):
+    """(symbols, outputs) to differentiate in: real-valued stand-ins for the parameters when an
+    output has |x|, sign, re, im, arg or conjugate (whose derivatives need it), else the
+    parameters themselves (re-building tanh & co. on new symbols costs sympy's slow
+    assumption queries)."""
+    if not any(f.has(*_NEEDS_REAL) for f in outputs):
+        return tuple(params), tuple(outputs)
+    real = tuple(sympy.Dummy(p.name, real=True) for p in params)
+    to_real = dict(zip(params, real))
+    return real, tuple(f.xreplace(to_real) for f in outputs)
+
+
 def gradients(outputs, params, differ=None):
     """Per output, the list of ``(j, d f_i / d w_j)`` over the nonzero partials."""
     differ = differ or Differentiator()
@@ -164,6 +180,8 @@ def _fast_node(e, args):
         exp = e.args[1]
         if exp.is_Integer:
             k = int(exp)
+            if k in (3, 4):  # numpy's power has a fast path for squares only
+                return "*".join([args[0]] * k)
             return f"{args[0]}**{k}" if k >= 0 else f"1.0/{args[0]}**{-k}"
         if exp == sympy.Rational(1, 2):
             return f"numpy.sqrt({args[0]})"

@@ -63,9 +63,10 @@ class Activation:
 
 
 def _sech2(z):
-    """sech(z)^2 = 4 e^{-2|z|} / (1 + e^{-2|z|})^2, without overflow or cancellation."""
-    e = np.exp(-2.0 * np.abs(z))
-    return 4.0 * e / (1.0 + e) ** 2
+    """sech(z)^2 = 1 / cosh(z)^2, without overflow (cosh overflows to inf past |z| ~ 710, giving 0)."""
+    with np.errstate(over="ignore"):
+        c = np.cosh(z)
+    return 1.0 / (c * c)
 
 
 def _tanh_d2(z):

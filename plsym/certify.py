@@ -99,8 +99,7 @@ class _Programs:
         except InvalidArgument as exc:
             raise interval.Unsupported(str(exc)) from None
         n, m = system.n, system.m
-        real = tuple(sympy.Dummy(p.name, real=True) for p in params)
-        outs = [f.xreplace(dict(zip(params, real))) for f in outputs]
+        real, outs = _compile.real_stand_ins(params, outputs)
         differ = Differentiator()
         grads = _compile.gradients(outs, list(real), differ)
         self.F = interval.ArbProgram(real, outs)

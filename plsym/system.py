@@ -101,10 +101,9 @@ class System:
         self.derivatives = {"jacobian": "exact", "hessians": "exact"}
         # Differentiate in real-valued stand-ins so that |x|, sign and the like
         # have real derivatives; user-facing forms are mapped back.
-        self._real = tuple(sympy.Dummy(p.name, real=True) for p in params)
+        self._real, self._real_outputs = _compile.real_stand_ins(params, outputs)
         self._to_real = dict(zip(params, self._real))
         self._from_real = dict(zip(self._real, params))
-        self._real_outputs = tuple(f.xreplace(self._to_real) for f in outputs)
         bad = [f for f in outputs if f.has(*_compile.NON_SMOOTH)]
         if bad:
             funcs = sorted({type(a).__name__ for f in bad for a in f.atoms(sympy.Function) if isinstance(a, _compile.NON_SMOOTH)}

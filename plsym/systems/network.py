@@ -295,8 +295,8 @@ class NetworkSystem(System):
         H = (self.X @ np.swapaxes(U, -1, -2)) / self._scale[0]  # (k, n, m)
         S = act.sigma(H)
         Sp = act.dsigma_from_sigma(S) if act.dsigma_from_sigma is not None else act.dsigma(H)
-        A = Sp * (v * v)  # v has shape (k, 1, m): S' diag(v^2)
-        K = (A @ np.swapaxes(Sp, -1, -2)) * (self._gram0 / self._dims[0])
+        A = Sp * v  # v has shape (k, 1, m): S' diag(v); A A^T is a symmetric product (syrk)
+        K = (A @ np.swapaxes(A, -1, -2)) * (self._gram0 / self._dims[0])
         K += S @ np.swapaxes(S, -1, -2)
         K /= self._dims[1]
         return K
