@@ -42,7 +42,6 @@ import time
 import weakref
 
 import numpy as np
-import sympy
 
 from . import _compile, interval
 from ._diff import Differentiator

@@ -1,0 +1,693 @@
+#!/usr/bin/env python
+"""plsym speed benchmarks: every figure is a ratio against a reference measured in the same run.
+
+Run from the repository root (not part of the test suite)::
+
+    python benchmarks/run.py                 # full run, under 5 minutes on a 2-core machine
+    python benchmarks/run.py --quick         # under about a minute
+    python benchmarks/run.py --out benchmarks/results/latest.json --only a c
+
+Parts (issue 9; benchmarks/README.md says how to read the output):
+
+a. tangent kernel + lambda_min of a two-layer tanh net (n = 32, d = 10) against the
+   hand-written structured numpy formula (the floor) and JAX jacrev + jit (the peer);
+b. symbolic systems (two-layer nets written in sympy, tanh and cubic activations, 4/16/64
+   parameters, 8 outputs): derive + compile against plain sympy (jacobian, hessian,
+   lambdify), each in a fresh process; batched evaluation (1000 points) against JAX jit;
+c. sup ||H_F|| over a ball: two-layer block formula and deep-net Lanczos against a dense
+   eigen-solve on the same points (time ratio and relative difference);
+d. certification (plsym.certify.kernel_min_eig, default budget) against the searched
+   estimate (plsym.estimate.kernel_min_eig): value ratio and time ratio;
+e. wall time of `plsym reproduce [--quick]` and of the test suite, each against the
+   start-up cost `python -c "import plsym"` measured in the same run.
+
+Timings use time.perf_counter; contenders are timed in interleaved rounds after a
+warm-up (so a burst of load from other processes hits all of them alike) and a ratio
+is best-over-best; medians are kept too. The number of rounds is recorded per figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+perf_counter = time.perf_counter
+
+
+# -- results ---------------------------------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class Figure:
+    """One benchmark figure: plsym against a reference measured in the same run.
+
+    ``ratio`` is ``plsym / reference`` for times (``ratio_of="time"``: below 1 means plsym
+    is faster) and ``certified / searched`` for certification values (``ratio_of="value"``).
+    """
+
+    part: str
+    case: str
+    measure: str
+    reference: str
+    plsym: float | None
+    reference_value: float | None
+    ratio: float | None
+    ratio_of: str = "time"
+    unit: str = "s"
+    ratio_median: float | None = None
+    repeats: int | None = None
+    target: str | None = None
+    met: bool | None = None
+    note: str = ""
+    extra: dict = dataclasses.field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+@dataclasses.dataclass(frozen=True)
+class Timing:
+    best: float
+    median: float
+    repeats: int
+
+
+def race(contenders, *, budget=1.0, min_repeats=3, max_repeats=200, warmup=1):
+    """Time each callable of ``contenders`` (name -> f) in interleaved rounds after ``warmup`` calls.
+
+    The number of rounds is ``budget`` seconds divided by the cost of one round (from the
+    warm-up), clipped to [min_repeats, max_repeats]. With ``warmup=0`` (when the caller has
+    already run each contender once) the first round is timed and counted. Returns name -> Timing.
+    """
+    t0 = perf_counter()
+    for _ in range(max(warmup, 1)):  # without warm-up, this first round is timed too (to size the rest)
+        first = {}
+        for k, f in contenders.items():
+            t = perf_counter()
+            f()
+            first[k] = perf_counter() - t
+    per_round = (perf_counter() - t0) / max(warmup, 1)
+    repeats = int(min(max_repeats, max(min_repeats, budget / max(per_round, 1e-9))))
+    times = {k: ([] if warmup else [first[k]]) for k in contenders}
+    for _ in range(repeats - (0 if warmup else 1)):
+        for k, f in contenders.items():
+            t = perf_counter()
+            f()
+            times[k].append(perf_counter() - t)
+    return {k: Timing(min(v), statistics.median(v), len(v)) for k, v in times.items()}
+
+
+def once(f):
+    """(seconds, value) of a single call, for references too slow to repeat."""
+    t = perf_counter()
+    value = f()
+    return perf_counter() - t, value
+
+
+def rel_diff(a, b):
+    """max |a - b| / max |b|, a scale-free agreement measure."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    scale = float(np.max(np.abs(b))) if b.size else 0.0
+    return float(np.max(np.abs(a - b)) / scale) if scale > 0 else float(np.max(np.abs(a - b)))
+
+
+def time_figure(part, case, measure, reference, t_plsym: Timing, t_ref: Timing | None, *, target=None,
+                limit=None, note="", extra=None):
+    """A time figure from two timings; ``limit`` (a float) makes ``met = ratio <= limit``."""
+    if t_ref is None:
+        return Figure(part, case, measure, reference, t_plsym.best, None, None, repeats=t_plsym.repeats,
+                      target=target, note=note, extra=extra or {})
+    ratio = t_plsym.best / t_ref.best
+    ratio_med = t_plsym.median / t_ref.median
+    met = None if limit is None else bool(ratio <= limit)
+    return Figure(part, case, measure, reference, t_plsym.best, t_ref.best, ratio, ratio_median=ratio_med,
+                  repeats=min(t_plsym.repeats, t_ref.repeats), target=target, met=met, note=note,
+                  extra=extra or {})
+
+
+# -- optional peers ----------------------------------------------------------------------------
+
+_JAX = None
+
+
+def get_jax():
+    """(jax, jax.numpy) with float64 enabled, or None when JAX is not installed."""
+    global _JAX
+    if _JAX is None:
+        try:
+            import jax
+            import jax.numpy as jnp
+        except ImportError:
+            _JAX = False
+        else:
+            jax.config.update("jax_enable_x64", True)
+            _JAX = (jax, jnp)
+    return _JAX or None
+
+
+JAX_MISSING = "JAX not installed (pip install jax jaxlib): peer skipped"
+
+
+# -- environment -------------------------------------------------------------------------------
+
+def environment():
+    """Versions, BLAS configuration, the OpenBLAS variables and the machine load."""
+    import scipy
+    import sympy
+
+    import plsym
+
+    env = {k: os.environ.get(k) for k in (
+        "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
+    )}
+    try:
+        import threadpoolctl
+        pools = threadpoolctl.threadpool_info()
+    except ImportError:
+        pools = "threadpoolctl not installed"
+    try:
+        blas = np.show_config(mode="dicts")["Build Dependencies"]
+    except Exception as exc:  # numpy < 1.25 has no mode="dicts"
+        blas = f"unavailable: {exc}"
+    jx = get_jax()
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, cwd=ROOT).stdout.strip()
+        dirty = bool(subprocess.run(["git", "status", "--porcelain"], capture_output=True, text=True, cwd=ROOT).stdout)
+    except OSError:
+        commit, dirty = None, None
+    return {
+        "date_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "git_commit": commit, "git_dirty": dirty,
+        "python": sys.version.split()[0], "platform": platform.platform(), "machine": platform.machine(),
+        "cpu_count": os.cpu_count(), "numpy": np.__version__, "scipy": scipy.__version__,
+        "sympy": sympy.__version__, "plsym": getattr(plsym, "__version__", None),
+        "jax": jx[0].__version__ if jx else None, "env": env, "threadpools": pools, "numpy_build": blas,
+        "loadavg_start": list(os.getloadavg()),
+    }
+
+
+# -- shared model builders ----------------------------------------------------------------------
+
+ACTIVATIONS = ("tanh", "cubic")
+
+
+def sympy_activation(name):
+    import sympy
+    return {"tanh": sympy.tanh, "cubic": lambda z: z + z ** 3 / 3}[name]
+
+
+def data(n, d, seed):
+    """Inputs rounded to two decimals, so that the sympy systems have exact rational data."""
+    return np.round(np.random.default_rng(seed).standard_normal((n, d)), 2)
+
+
+def sympy_two_layer(width, activation, *, n=8, d=3, seed=1):
+    """f(x_i) = sum_r v_r sigma(u_r . x_i / sqrt d) / sqrt width, written in sympy: (outputs, params).
+
+    Parameters are u_{r,j} row-major, then v_r: 4 * width of them when d = 3.
+    """
+    import sympy
+
+    sigma = sympy_activation(activation)
+    X = data(n, d, seed)
+    U = [[sympy.Symbol(f"u{r}_{j}") for j in range(d)] for r in range(width)]
+    v = [sympy.Symbol(f"v{r}") for r in range(width)]
+    inv_d, inv_w = 1 / sympy.sqrt(d), 1 / sympy.sqrt(width)
+    outputs = []
+    for x in X:
+        xs = [sympy.Rational(str(t)) for t in x]
+        outputs.append(inv_w * sympy.Add(*[v[r] * sigma(inv_d * sympy.Add(*[U[r][j] * xs[j] for j in range(d)]))
+                                           for r in range(width)]))
+    return outputs, [p for row in U for p in row] + v
+
+
+def jax_two_layer(width, activation, *, n=8, d=3, seed=1):
+    """The same function as :func:`sympy_two_layer`, in jax.numpy: w (m,) -> (n,)."""
+    jax, jnp = get_jax()
+    X = jnp.asarray(data(n, d, seed))
+    sigma = {"tanh": jnp.tanh, "cubic": lambda z: z + z ** 3 / 3}[activation]
+
+    def F(w):
+        U, v = w[: width * d].reshape(width, d), w[width * d:]
+        return sigma(X @ U.T / np.sqrt(d)) @ v / np.sqrt(width)
+    return F
+
+
+# -- a. tangent kernel of a two-layer tanh net ---------------------------------------------------
+
+def floor_kernel(X, gram, U, v):
+    """K = (1/m)[(S' diag(v^2) S'^T) * (X X^T / d) + S S^T], S = tanh(X U^T / sqrt d): the floor."""
+    m, d = U.shape
+    S = np.tanh(X @ U.T / np.sqrt(d))
+    A = (1.0 - S * S) * v
+    return ((A @ A.T) * gram + S @ S.T) / m
+
+
+def _has_threadpoolctl():
+    try:
+        import threadpoolctl  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+class blas_limit:
+    """Limit BLAS to ``threads`` threads inside the block (None, or no threadpoolctl: no change)."""
+
+    def __init__(self, threads):
+        self.threads = threads if _has_threadpoolctl() else None
+
+    def __enter__(self):
+        if self.threads is not None:
+            import threadpoolctl
+            self._ctx = threadpoolctl.threadpool_limits(self.threads)
+        return self
+
+    def __exit__(self, *exc):
+        if self.threads is not None:
+            self._ctx.restore_original_limits()
+        return False
+
+
+def _blas_settings():
+    """(label, thread limit) pairs: the machine's BLAS threading as it is, and one thread
+    when threadpoolctl can impose it (a loaded 2-core machine makes threaded OpenBLAS
+    stall on small products, which swamps the figures)."""
+    if not _has_threadpoolctl():
+        return [("BLAS default threads", None)]
+    return [("BLAS default threads", None), ("BLAS 1 thread", 1)]
+
+
+def bench_kernel(quick):
+    n, d = 32, 10
+    X = np.random.default_rng(0).standard_normal((n, d))
+    gram = X @ X.T / d
+    jx = get_jax()
+    figures = []
+    for label, limit in _blas_settings():
+        with blas_limit(limit):
+            figures += _bench_kernel_widths(quick, X, gram, label, limit, jx)
+    return figures
+
+
+def _bench_kernel_widths(quick, X, gram, label, limit, jx):
+    from plsym.systems.network import network
+
+    n, d = X.shape
+    figures = []
+    for m in (64, 256, 1024, 4096):
+        net = network(X, np.zeros(n), [m], seed=0)
+        w = net.w0
+        U, v = w[: m * d].reshape(m, d), w[m * d:]
+
+        def plsym_fn(net=net, w=w):
+            return np.linalg.eigvalsh(net.kernel(w))[0]
+
+        def floor_fn(U=U, v=v):
+            return np.linalg.eigvalsh(floor_kernel(X, gram, U, v))[0]
+
+        contenders = {"plsym": plsym_fn, "floor": floor_fn}
+        extra = {"n": n, "d": d, "width": m, "params": net.m, "blas": label, "lambda_min": float(plsym_fn()),
+                 "kernel_rel_diff_vs_floor": rel_diff(net.kernel(w), floor_kernel(X, gram, U, v))}
+        peer = bool(jx) and limit is None  # JAX does not use OpenBLAS: timed once, with the default setting
+        if peer:
+            jax, jnp = jx
+            Xj = jnp.asarray(X)
+
+            def F(w, m=m):
+                Uj, vj = w[: m * d].reshape(m, d), w[m * d:]
+                return jnp.tanh(Xj @ Uj.T / np.sqrt(d)) @ vj / np.sqrt(m)
+
+            @jax.jit
+            def lam(w, F=F):
+                J = jax.jacrev(F)(w)
+                return jnp.linalg.eigvalsh(J @ J.T)[0]
+
+            wj = jnp.asarray(w)
+            t_compile, lam_jax = once(lambda: float(lam(wj).block_until_ready()))
+            contenders["jax"] = lambda lam=lam, wj=wj: lam(wj).block_until_ready()
+            extra["jax_compile_s"] = t_compile
+            extra["lambda_min_rel_diff_vs_jax"] = abs(extra["lambda_min"] - lam_jax) / abs(lam_jax)
+        t = race(contenders, budget=0.4 if quick else 1.5, min_repeats=10, max_repeats=100 if quick else 400)
+        case = f"m={m}, {label}"
+        big = m >= 1024
+        figures.append(time_figure("a", case, "kernel(w) + eigvalsh", "numpy structured formula (floor)",
+                                   t["plsym"], t["floor"], target="<= 1.2 x floor" if big else None,
+                                   limit=1.2 if big else None, extra=extra))
+        if peer:
+            figures.append(time_figure("a", case, "kernel(w) + eigvalsh", "JAX jacrev + jit (peer)",
+                                       t["plsym"], t["jax"], extra={"jax_compile_s": extra["jax_compile_s"]}))
+        elif limit is None:
+            figures.append(time_figure("a", case, "kernel(w) + eigvalsh", "JAX jacrev + jit (peer)",
+                                       t["plsym"], None, note=JAX_MISSING))
+    return figures
+
+
+# -- b. symbolic systems ---------------------------------------------------------------------------
+
+def _probe(m):
+    return np.linspace(-0.9, 1.1, m)
+
+
+def worker_derive(tool, activation, width):
+    """In a fresh process: derive and compile F, DF and the Hessians; print seconds and values at a probe."""
+    import sympy
+
+    import plsym
+
+    outputs, params = sympy_two_layer(width, activation)
+    w = _probe(len(params))
+    t0 = perf_counter()
+    if tool == "plsym":
+        s = plsym.System(outputs, params, np.zeros(len(outputs)))
+        s._values_fn, s._jacobian_fn, s._hessians_fn  # noqa: B018 - derive and compile all three
+        seconds = perf_counter() - t0
+        J, H = s.jacobian(w), s.hessians(w)
+    else:  # plain sympy: Matrix.jacobian, sympy.hessian, lambdify
+        Fm = sympy.Matrix(outputs)
+        Jm = Fm.jacobian(params)
+        Hs = [sympy.hessian(f, params) for f in outputs]
+        fF = sympy.lambdify(params, Fm, "numpy")
+        fJ = sympy.lambdify(params, Jm, "numpy")
+        fH = sympy.lambdify(params, Hs, "numpy")
+        seconds = perf_counter() - t0
+        fF(*w)
+        J, H = np.asarray(fJ(*w), dtype=float), np.asarray(fH(*w), dtype=float)
+    print(json.dumps({"seconds": seconds, "J": J.tolist(), "H": H.tolist()}))
+
+
+def derive_in_subprocess(tool, activation, width, timeout):
+    """(seconds or None on timeout, payload) of :func:`worker_derive` in a fresh interpreter."""
+    cmd = [sys.executable, os.path.abspath(__file__), "--worker", tool, activation, str(width)]
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=ROOT, check=True)
+    except subprocess.TimeoutExpired:
+        return None, None
+    payload = json.loads(out.stdout.strip().splitlines()[-1])
+    return payload["seconds"], payload
+
+
+def bench_symbolic(quick, *, sympy_timeout):
+    import plsym
+
+    jx = get_jax()
+    figures = []
+    acts = ("tanh",) if quick else ACTIVATIONS
+    for activation in acts:
+        for width in (1, 4, 16):
+            m = 4 * width
+            case = f"{activation}, m={m}, n=8"
+            # derive + compile, each tool in its own fresh process (no shared sympy cache)
+            t_p, got_p = derive_in_subprocess("plsym", activation, width, timeout=300)
+            run_ref = not (quick and m == 64)
+            t_s, got_s = derive_in_subprocess("sympy", activation, width, sympy_timeout) if run_ref else (None, None)
+            extra = {"params": m, "outputs": 8}
+            note = ""
+            limit = 1.5 if m == 64 else None
+            target = "plsym < 1.5 s" if m == 64 else None
+            met = None if limit is None else bool(t_p < limit)
+            if got_s is not None:
+                extra["jacobian_rel_diff"] = rel_diff(got_p["J"], got_s["J"])
+                extra["hessians_rel_diff"] = rel_diff(got_p["H"], got_s["H"])
+                ratio = t_p / t_s
+            elif run_ref:
+                ratio = None
+                extra["ratio_upper_bound"] = t_p / sympy_timeout
+                note = (f"plain sympy did not finish within {sympy_timeout:.0f} s (with interpreter start-up): "
+                        f"ratio < ~{t_p / sympy_timeout:.3g}")
+            else:
+                ratio = None
+                note = "plain sympy reference skipped in --quick mode"
+            figures.append(Figure("b", case, "derive + compile F, DF, H_F", "plain sympy (jacobian, hessian, lambdify)",
+                                  t_p, t_s, ratio, repeats=1, target=target, met=met, note=note, extra=extra))
+            # batched evaluation on 1000 points against JAX jit
+            outputs, params = sympy_two_layer(width, activation)
+            s = plsym.System(outputs, params, np.zeros(8))
+            W = 0.5 * np.random.default_rng(2).standard_normal((1000, m))
+            if not jx:
+                for what in ("F", "jacobian", "hessians"):
+                    t = race({"plsym": lambda what=what: getattr(s, what)(W)}, budget=0.5, max_repeats=20)
+                    figures.append(time_figure("b", case, f"{what} on 1000 points", "JAX jit (vmap)", t["plsym"], None,
+                                               target="<= 2 x JAX", note=JAX_MISSING))
+                continue
+            jax, jnp = jx
+            F = jax_two_layer(width, activation)
+            jfns = {"F": jax.jit(jax.vmap(F)), "jacobian": jax.jit(jax.vmap(jax.jacrev(F))),
+                    "hessians": jax.jit(jax.vmap(jax.hessian(F)))}
+            Wj = jnp.asarray(W)
+            total_p, total_j = [], []
+            for what in ("F", "jacobian", "hessians"):
+                pf = lambda what=what: getattr(s, what)(W)
+                jf = lambda f=jfns[what]: f(Wj).block_until_ready()
+                # the first calls are the warm-up: JAX compiles, and both values are compared
+                compile_s, j_val = once(jf)
+                agree = rel_diff(pf(), np.asarray(j_val))
+                del j_val
+                t = race({"plsym": pf, "jax": jf}, budget=0.3 if quick else 1.0, min_repeats=2 if quick else 3,
+                         max_repeats=50, warmup=0)
+                total_p.append(t["plsym"])
+                total_j.append(t["jax"])
+                figures.append(time_figure("b", case, f"{what} on 1000 points", "JAX jit (vmap)", t["plsym"], t["jax"],
+                                           target="<= 2 x JAX", limit=2.0,
+                                           extra={"jax_compile_s": compile_s, "rel_diff_vs_jax": agree}))
+            sum_t = lambda ts: Timing(sum(x.best for x in ts), sum(x.median for x in ts), min(x.repeats for x in ts))
+            figures.append(time_figure("b", case, "F+jacobian+hessians on 1000 points", "JAX jit (vmap)",
+                                       sum_t(total_p), sum_t(total_j), target="<= 2 x JAX", limit=2.0))
+    return figures
+
+
+# -- c. sup ||H_F|| over a ball -------------------------------------------------------------------------
+
+def dense_hessian_norm(net, P):
+    """max over the points of max_i ||H_{F_i}||_2 from dense Hessians and numpy's eigvalsh."""
+    best = 0.0
+    for w in P:  # one point at a time: k * n * m^2 floats would not fit for long
+        best = max(best, float(np.abs(np.linalg.eigvalsh(net.hessians(w))).max()))
+    return best
+
+
+def bench_hessian_norm(quick):
+    import plsym
+    from plsym.systems.network import network
+
+    n, d, radius = 4, 10, 1.0
+    X = np.random.default_rng(3).standard_normal((n, d))
+    k = 4 if quick else 8
+    jx = get_jax()
+    cases = [([w], "block formula (two-layer)") for w in ((64, 4096) if quick else (16, 64, 256, 1024, 4096))]
+    cases += [([16, 16, 16], "Lanczos (depth 3)")]
+    if not quick:
+        cases += [([48, 48, 48], "Lanczos (depth 3)")]
+    figures = []
+    for widths, method in cases:
+        net = network(X, np.zeros(n), widths, seed=0)
+        ball = plsym.Ball(net.w0, radius)
+        P = np.vstack([net.w0[None], ball.sample(k - 1, rng=0)])
+        t = race({"plsym": lambda net=net, P=P: net.hessian_norm(P).max()}, budget=0.5 if quick else 1.5,
+                 min_repeats=1 if net.depth > 1 else 3, max_repeats=50)["plsym"]
+        sup = float(net.hessian_norm(P).max())
+        case = f"widths={widths}, m={net.m}, {k} points"
+        extra = {"n": n, "d": d, "radius": radius, "points": k, "params": net.m, "sup_plsym": sup, "method": method}
+        if net.m <= 1000:  # the dense eigen-solve fits: O(n m^3) per point
+            t_dense, sup_dense = once(lambda net=net, P=P: dense_hessian_norm(net, P))
+            extra["sup_dense"] = sup_dense
+            extra["rel_diff"] = abs(sup - sup_dense) / sup_dense
+            if jx and not quick:  # an independent dense Hessian at the center: R-operator against jax.hessian
+                extra["dense_hessian_rel_diff_vs_jax"] = rel_diff(net.hessians(net.w0), _jax_net_hessians(net))
+            fig = time_figure("c", case, f"sup ||H_F|| ({method})", "dense Hessians + eigvalsh", t,
+                              Timing(t_dense, t_dense, 1), extra=extra)
+            figures.append(dataclasses.replace(fig, target="rel diff <= 1e-8", met=bool(extra["rel_diff"] <= 1e-8),
+                                               note=f"rel diff {extra['rel_diff']:.1e}"))
+        else:
+            figures.append(time_figure("c", case, f"sup ||H_F|| ({method})", "dense Hessians + eigvalsh", t, None,
+                                       note=f"dense does not fit (m={net.m} > 1000)", extra=extra))
+    return figures
+
+
+def _jax_net_hessians(net):
+    """Per-output Hessians of a NetworkSystem at w0 by jax.hessian (tanh hidden, linear output)."""
+    jax, jnp = get_jax()
+    X = jnp.asarray(net.X)
+
+    def F(w):
+        alpha, pos = X, 0
+        for j, (a, b) in enumerate(net.layer_shapes):
+            Wj = w[pos:pos + a * b].reshape(a, b)
+            pos += a * b
+            h = alpha @ Wj.T / np.sqrt(b)
+            alpha = jnp.tanh(h) if j < len(net.layer_shapes) - 1 else h
+        return alpha[:, 0]
+    return np.asarray(jax.hessian(F)(jnp.asarray(net.w0)))
+
+
+# -- d. certification --------------------------------------------------------------------------------
+
+def certify_models(quick):
+    import sympy
+
+    import plsym
+
+    u1, u2, v1, v2 = sympy.symbols("u1 u2 v1 v2")
+    c = sympy.Rational(-13, 10)
+    four = plsym.System([v1 * sympy.tanh(u1 / 2) + v2 * sympy.tanh(u2 / 2), v1 * sympy.tanh(c * u1) + v2 * sympy.tanh(c * u2)],
+                        [u1, u2, v1, v2], [0.1, -0.2], name="two tanh neurons (4 params)")
+    models = [(four, np.array([0.7, -0.4, 1.1, 0.9]))]
+    if not quick:
+        outputs, params = sympy_two_layer(4, "tanh", n=2, d=3, seed=4)
+        sixteen = plsym.System(outputs, params, [0.3, -0.5], name="4-neuron two-layer tanh, d=3 (16 params)")
+        models.append((sixteen, np.round(np.random.default_rng(0).standard_normal(16), 2)))
+    return models
+
+
+def bench_certify(quick):
+    import plsym
+
+    figures = []
+    for system, center in certify_models(quick):
+        for radius in (1e-3, 1e-2, 3e-2):
+            ball = plsym.Ball(center, radius)
+            t_est, est = once(lambda: plsym.estimate.kernel_min_eig(system, ball))
+            t_cert, cert = once(lambda: plsym.certify.kernel_min_eig(system, ball))
+            case = f"{system.name}, R={radius:g}"
+            extra = {"certified": cert.certified, "certified_value": cert.value, "searched_value": est.value,
+                     "boxes": cert.boxes, "certify_s": cert.seconds, "estimate_s": t_est, "reason": cert.reason,
+                     "best_seen": cert.best_seen, "time_ratio_certify_over_estimate": t_cert / t_est}
+            ratio = cert.value / est.value if cert.certified else None
+            figures.append(Figure("d", case, "certified lambda_min(K) lower bound", "searched estimate (upper bound)",
+                                  cert.value, est.value, ratio, ratio_of="value", unit="", repeats=1,
+                                  note=f"{cert.boxes} boxes, {t_cert:.1f} s (estimate {t_est:.2f} s); {cert.reason}",
+                                  extra=extra))
+    return figures
+
+
+# -- e. commands --------------------------------------------------------------------------------------
+
+def _wall(cmd, *, timeout=900):
+    t0 = perf_counter()
+    out = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=timeout)
+    seconds = perf_counter() - t0
+    tail = [line for line in (out.stdout + out.stderr).strip().splitlines() if line.strip()]
+    return seconds, out.returncode, (tail[-1] if tail else "")
+
+
+def bench_commands(quick):
+    startup = min(_wall([sys.executable, "-c", "import plsym"])[0] for _ in range(2 if quick else 3))
+    ref = Timing(startup, startup, 2 if quick else 3)
+    figures = []
+    with tempfile.TemporaryDirectory() as tmp:
+        runs = [("plsym reproduce --quick", [sys.executable, "-m", "plsym", "reproduce", "--quick", "--out",
+                                             os.path.join(tmp, "quick")])]
+        if not quick:
+            runs += [("plsym reproduce", [sys.executable, "-m", "plsym", "reproduce", "--out", os.path.join(tmp, "full")]),
+                     ("python -m pytest -q -x", [sys.executable, "-m", "pytest", "-q", "-x"])]
+        for name, cmd in runs:
+            seconds, code, last = _wall(cmd)
+            figures.append(time_figure("e", name, "wall time", 'python -c "import plsym" (start-up)',
+                                       Timing(seconds, seconds, 1), ref, note=f"exit {code}: {last[:100]}",
+                                       extra={"exit_code": code, "last_line": last}))
+    if quick:
+        for name in ("plsym reproduce", "python -m pytest -q -x"):
+            figures.append(Figure("e", name, "wall time", 'python -c "import plsym" (start-up)', None, startup, None,
+                                  note="skipped in --quick mode"))
+    return figures
+
+
+# -- report ----------------------------------------------------------------------------------------------
+
+PARTS = {"a": bench_kernel, "b": bench_symbolic, "c": bench_hessian_norm, "d": bench_certify, "e": bench_commands}
+
+
+def _fmt(x, unit="s"):
+    if x is None:
+        return "-"
+    if unit == "s":
+        return f"{x * 1e3:.3g} ms" if x < 1 else f"{x:.3g} s"
+    return f"{x:.4g}"
+
+
+def table(figures):
+    rows = [("part", "case", "measure", "reference", "plsym", "reference", "ratio", "target", "met", "note")]
+    for f in figures:
+        if f.ratio is not None:
+            ratio = f"{f.ratio:.3g}" + ("" if f.ratio_of == "time" else " (value)")
+        elif "ratio_upper_bound" in f.extra:
+            ratio = f"< {f.extra['ratio_upper_bound']:.3g}"
+        else:
+            ratio = "-"
+        met = {True: "yes", False: "NO", None: ""}[f.met]
+        rows.append((f.part, f.case, f.measure, f.reference, _fmt(f.plsym, f.unit), _fmt(f.reference_value, f.unit),
+                     ratio, f.target or "", met, f.note[:70]))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
+    lines.insert(1, "-" * len(lines[0]))
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="smaller cases, no test suite (about a minute)")
+    parser.add_argument("--out", default=os.path.join(ROOT, "benchmarks", "results", "latest.json"),
+                        help="where to write the JSON results (default: benchmarks/results/latest.json)")
+    parser.add_argument("--only", nargs="+", choices=sorted(PARTS), help="run only these parts")
+    parser.add_argument("--sympy-timeout", type=float, default=None,
+                        help="seconds allowed to the plain-sympy reference of part b per system "
+                             "(default 45; 20 with --quick)")
+    parser.add_argument("--blas-threads", choices=("1", "default"), default="1",
+                        help="BLAS threads for parts b-d: 1 (default; needs threadpoolctl) or the machine's "
+                             "default. Part a measures both; part e's commands always run as the machine is set up.")
+    parser.add_argument("--worker", nargs=3, metavar=("TOOL", "ACTIVATION", "WIDTH"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        tool, activation, width = args.worker
+        worker_derive(tool, activation, int(width))
+        return 0
+
+    sympy_timeout = args.sympy_timeout or (20.0 if args.quick else 45.0)
+    start = perf_counter()
+    env = environment()
+    figures, seconds = [], {}
+    for part in (args.only or sorted(PARTS)):
+        t0 = perf_counter()
+        print(f"[{part}] ...", file=sys.stderr, flush=True)
+        fn = PARTS[part]
+        with blas_limit(None if part in ("a", "e") or args.blas_threads == "default" else 1):
+            got = fn(args.quick, sympy_timeout=sympy_timeout) if part == "b" else fn(args.quick)
+        seconds[part] = perf_counter() - t0
+        figures += got
+        print(f"[{part}] {seconds[part]:.1f} s", file=sys.stderr, flush=True)
+    env["loadavg_end"] = list(os.getloadavg())
+    env["blas_threads_parts_b_to_d"] = args.blas_threads if _has_threadpoolctl() else "default (no threadpoolctl)"
+    total = perf_counter() - start
+    text = table(figures)
+    print(text)
+    print(f"\n{'quick' if args.quick else 'full'} run, {total:.1f} s (" +
+          ", ".join(f"{p}: {s:.1f} s" for p, s in seconds.items()) + f"); load average {env['loadavg_start'][0]:.2f}"
+          f" -> {env['loadavg_end'][0]:.2f} on {env['cpu_count']} cores")
+    result = {"mode": "quick" if args.quick else "full", "seconds": total, "part_seconds": seconds,
+              "sympy_timeout": sympy_timeout, "environment": env, "figures": [f.to_dict() for f in figures]}
+    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+    with open(args.out, "w") as fh:
+        json.dump(result, fh, indent=1, default=_json_default)
+    print(f"results written to {args.out}")
+    return 0
+
+
+def _json_default(x):
+    if isinstance(x, np.ndarray):
+        return x.tolist()
+    if isinstance(x, (np.floating, np.integer, np.bool_)):
+        return x.item()
+    return str(x)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
