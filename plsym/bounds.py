@@ -293,14 +293,14 @@ class _KeptMax(sympy.Max):
     """sympy.Max that is never simplified (see :func:`_lattice`)."""
 
     def __new__(cls, *args, **options):
-        return _lattice(cls, [sympy.sympify(a) for a in args])
+        return _lattice(cls, [sympy.sympify(a, strict=True) for a in args]  # sympy objects and numbers only, never text)
 
 
 class _KeptMin(sympy.Min):
     """sympy.Min that is never simplified (see :func:`_lattice`)."""
 
     def __new__(cls, *args, **options):
-        return _lattice(cls, [sympy.sympify(a) for a in args])
+        return _lattice(cls, [sympy.sympify(a, strict=True) for a in args]  # sympy objects and numbers only, never text)
 
 
 _KeptMax.__name__ = _KeptMax.__qualname__ = "Max"
@@ -373,7 +373,7 @@ def _power(x, k):
     and absolute values, which rebuilds (and re-simplifies) the whole subexpression
     tree: exponential on bound expressions, whose subexpressions are shared.
     """
-    k = sympy.sympify(k)
+    k = sympy.sympify(k, strict=True)  # a number or sympy object, never text
     if x.is_Number or k == 1:
         return x**k
     return sympy.Pow(x, k, evaluate=False)
