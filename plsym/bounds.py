@@ -293,14 +293,16 @@ class _KeptMax(sympy.Max):
     """sympy.Max that is never simplified (see :func:`_lattice`)."""
 
     def __new__(cls, *args, **options):
-        return _lattice(cls, [sympy.sympify(a, strict=True) for a in args]  # sympy objects and numbers only, never text)
+        # sympy objects and numbers only (strict): never text
+        return _lattice(cls, [sympy.sympify(a, strict=True) for a in args])
 
 
 class _KeptMin(sympy.Min):
     """sympy.Min that is never simplified (see :func:`_lattice`)."""
 
     def __new__(cls, *args, **options):
-        return _lattice(cls, [sympy.sympify(a, strict=True) for a in args]  # sympy objects and numbers only, never text)
+        # sympy objects and numbers only (strict): never text
+        return _lattice(cls, [sympy.sympify(a, strict=True) for a in args])
 
 
 _KeptMax.__name__ = _KeptMax.__qualname__ = "Max"
@@ -811,7 +813,7 @@ class _Context:
         self.system = system
         self.R = _radius_symbol(R)
         self.real = tuple(sympy.Dummy(p.name, real=True) for p in params)
-        self.outputs = [sympy.sympify(f).xreplace(dict(zip(params, self.real))) for f in outputs]
+        self.outputs = [sympy.sympify(f, strict=True).xreplace(dict(zip(params, self.real))) for f in outputs]
         self.differ = Differentiator()
         self.bound = _Majorant(self.real, center, self.R)
         self._grads = None
