@@ -89,6 +89,20 @@ class AutodiffSystem(System):
         """Not available: raises InvalidArgument (no symbolic outputs)."""
         self._refuse_symbolic("outputs")
 
+    def _call(self, fn, *args):
+        """fn (the framework's compiled F, DF or hvp) on float64 numpy arrays, returning numpy."""
+        raise NotImplementedError
+
+    def _F(self, W):
+        return self._call(self._F_fn, W)
+
+    def _jacobian(self, W):
+        return self._call(self._J_fn, W)
+
+    def _hvp(self, W, V):
+        """Per-output H_{F_i}(w) v by forward-over-reverse (jvp of grad): (k, n, m)."""
+        return self._call(self._hvp_fn, W, V)
+
     def _kernel(self, W):
         J = self._jacobian(W)
         return J @ np.swapaxes(J, -1, -2)
@@ -217,16 +231,6 @@ class JaxSystem(AutodiffSystem):
         with self._x64(True):
             return np.asarray(fn(*(np.ascontiguousarray(a, dtype=np.float64) for a in args)), dtype=np.float64)
 
-    def _F(self, W):
-        return self._call(self._F_fn, W)
-
-    def _jacobian(self, W):
-        return self._call(self._J_fn, W)
-
-    def _hvp(self, W, V):
-        """Per-output H_{F_i}(w) v by forward-over-reverse (jvp of grad): (k, n, m)."""
-        return self._call(self._hvp_fn, W, V)
-
 
 def from_jax(f, params, X, y, *, name=None):
     """A system from a JAX model f(params, x) -> scalar on the data X.
@@ -354,16 +358,6 @@ class TorchSystem(AutodiffSystem):
         torch = self._torch
         tensors = [torch.from_numpy(np.array(a, dtype=np.float64)) for a in args]  # copies: inputs may be read-only
         return fn(*tensors).detach().cpu().numpy().astype(np.float64, copy=False)
-
-    def _F(self, W):
-        return self._call(self._F_fn, W)
-
-    def _jacobian(self, W):
-        return self._call(self._J_fn, W)
-
-    def _hvp(self, W, V):
-        """Per-output H_{F_i}(w) v by forward-over-reverse (jvp of grad): (k, n, m)."""
-        return self._call(self._hvp_fn, W, V)
 
 
 def from_torch(model, X, y, *, name=None):
