@@ -7,7 +7,7 @@ Run from the repository root (not part of the test suite)::
     python benchmarks/run.py --quick         # under about a minute
     python benchmarks/run.py --out benchmarks/results/latest.json --only a c
 
-Parts (issue 9; benchmarks/README.md says how to read the output):
+Parts (benchmarks/README.md says how to read the output):
 
 a. tangent kernel + lambda_min of a two-layer tanh net (n = 32, d = 10) against the
    hand-written structured numpy formula (the floor) and JAX jacrev + jit (the peer);

@@ -47,7 +47,7 @@ class Activation:
 
     References
     ----------
-    ../shared/paper.md §3.8, D8 (activation assumptions).
+    docs/theory.md §3.8, D8 (activation assumptions).
     """
 
     name: str

@@ -2,7 +2,7 @@
 
 ``from_jax(f, params, X, y)`` and ``from_torch(model, X, y)`` turn a model with
 one scalar output per input row into the system F(w) = (f(w; x_1), ..., f(w; x_n))
-with targets y (../shared/paper.md §1), so that every estimator and the GD/SGD
+with targets y (docs/theory.md §1), so that every estimator and the GD/SGD
 runs of plsym work on it. The parameters w are the model's parameters flattened
 in the framework's own order (``jax.flatten_util.ravel_pytree``; the order of
 ``model.named_parameters()`` for PyTorch, each tensor row-major), and ``w0`` is
@@ -275,7 +275,7 @@ def from_jax(f, params, X, y, *, name=None):
 
     References
     ----------
-    ../shared/paper.md §1 (F, y, the square loss), D2 (the tangent kernel).
+    docs/theory.md §1 (F, y, the square loss), D2 (the tangent kernel).
 
     Examples
     --------
@@ -399,7 +399,7 @@ def from_torch(model, X, y, *, name=None):
 
     References
     ----------
-    ../shared/paper.md §1 (F, y, the square loss), D2 (the tangent kernel).
+    docs/theory.md §1 (F, y, the square loss), D2 (the tangent kernel).
 
     Examples
     --------

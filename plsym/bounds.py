@@ -57,7 +57,7 @@ handled in closed form from one neuron template, never entry by entry: see
 
 References
 ----------
-../shared/paper.md §1 (symbols), D5, T10, T19, T20, C5-C8, C22.
+docs/theory.md §1 (symbols), D5, T10, T19, T20, C5-C8, C22.
 """
 
 from __future__ import annotations
@@ -971,7 +971,7 @@ def hessian_norm(system, center=None, R=None) -> SymbolicBound:
 
     References
     ----------
-    ../shared/paper.md T10, C6.
+    docs/theory.md T10, C6.
 
     Examples
     --------
@@ -1015,7 +1015,7 @@ def jacobian_norm(system, center=None, R=None) -> SymbolicBound:
 
     References
     ----------
-    ../shared/paper.md D5 (L_F), T10, T14.
+    docs/theory.md D5 (L_F), T10, T14.
 
     Examples
     --------
@@ -1057,7 +1057,7 @@ def residual_norm(system, center=None, R=None) -> SymbolicBound:
 
     References
     ----------
-    ../shared/paper.md T14 (sup ||F - y|| in the smoothness bound), C8.
+    docs/theory.md T14 (sup ||F - y|| in the smoothness bound), C8.
 
     Examples
     --------
@@ -1099,7 +1099,7 @@ def smoothness(system, center=None, R=None) -> SymbolicBound:
 
     References
     ----------
-    ../shared/paper.md D5, C7, C8, T14 (the step size eta <= 1/beta).
+    docs/theory.md D5, C7, C8, T14 (the step size eta <= 1/beta).
 
     Examples
     --------
@@ -1260,7 +1260,7 @@ def two_layer_hessian_bound(system, R=None, *, m=None) -> SymbolicBound:
 
     References
     ----------
-    ../shared/paper.md T19, C22, D8.
+    docs/theory.md T19, C22, D8.
 
     Examples
     --------
@@ -1356,7 +1356,7 @@ def two_layer_jacobian_bound(system, R=None, *, m=None) -> SymbolicBound:
 
     References
     ----------
-    ../shared/paper.md D5, T20 (caveat on L_F), C5.
+    docs/theory.md D5, T20 (caveat on L_F), C5.
     """
     width = _two_layer_parts(system)[4]
     Rs = _radius_symbol(R)
@@ -1434,7 +1434,7 @@ def width_for_pl(system, R, mu, *, lambda0=None) -> WidthBound:
 
     References
     ----------
-    ../shared/paper.md T10, C6, T19, T20, C22.
+    docs/theory.md T10, C6, T19, T20, C22.
 
     Examples
     --------

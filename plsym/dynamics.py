@@ -1,6 +1,6 @@
 """Gradient descent and SGD runs, and the linear-rate inequality checked along them.
 
-The theorems (../shared/paper.md T14, T15, T18) promise L(w_t) <= (1 - eta mu)^t L(w_0)
+The theorems (docs/theory.md T14, T15, T18) promise L(w_t) <= (1 - eta mu)^t L(w_0)
 and iterates that stay in the ball; :func:`linear_rate` checks exactly that on a
 :class:`Trajectory`.
 """

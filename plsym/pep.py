@@ -1,6 +1,6 @@
 """Worst-case GD rates over all beta-smooth mu-PL functions, by performance estimation (PEPit).
 
-The paper's GD theorem (../shared/paper.md T14) promises L(w_{t+1}) <= (1 - eta mu) L(w_t)
+The paper's GD theorem (docs/theory.md T14) promises L(w_{t+1}) <= (1 - eta mu) L(w_t)
 for eta <= 1/beta; at eta = 1/beta that is 1 - mu/beta. :func:`gd_worst_case_rate`
 asks PEPit for the worst ratio (f(x_T) - f*) / (f(x_0) - f*) after T steps of GD
 with step eta over the whole class of beta-smooth functions satisfying the PL
@@ -139,7 +139,7 @@ def gd_worst_case_rate(mu, beta, *, eta=None, steps=1, convention="half", solver
 
     References
     ----------
-    ../shared/paper.md D1 (the 1/2 convention), T14 (the rate 1 - eta mu). PEPit:
+    docs/theory.md D1 (the 1/2 convention), T14 (the rate 1 - eta mu). PEPit:
     Goujaud et al., Math. Prog. Comp. 16 (2024); the function class:
     Rubbens, Hendrickx & Taylor, arXiv:2504.14377 (2025), Prop. 3.4.
 

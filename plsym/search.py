@@ -19,7 +19,7 @@ that margins of different claims compare (0.02 means "2% beyond the constant").
    ``hypothesis.target()`` on the margin; the first violating example is
    shrunk towards the center of the ball.
 
-What a result means (../shared/STYLE.md §4, method ``"searched"``):
+What a result means (method ``"searched"``):
 ``"refuted"`` means that at the witness, a point of the ball, the computed
 quantity violates the claim by more than its rounding allowance (``RTOL``
 relative, plus the rounding of eigenvalues and losses where it matters): a
@@ -32,7 +32,7 @@ counterexamples from a fixed seed: see :func:`negative_results`.
 
 References
 ----------
-../shared/paper.md §2 (D1, D3, D5), §5 (X1-X3), C10, C15, T3, T6, T13, T14.
+docs/theory.md §2 (D1, D3, D5), §5 (X1-X3), C10, C15, T3, T6, T13, T14.
 """
 
 from __future__ import annotations
@@ -327,7 +327,7 @@ def pl_star(mu):
 
     References
     ----------
-    ../shared/paper.md D1, T4.
+    docs/theory.md D1, T4.
 
     Examples
     --------
@@ -362,7 +362,7 @@ def kernel_min_eig(mu):
 
     References
     ----------
-    ../shared/paper.md D2, D3, T4, T6.
+    docs/theory.md D2, D3, T4, T6.
 
     Examples
     --------
@@ -396,7 +396,7 @@ def hessian_norm(eps):
 
     References
     ----------
-    ../shared/paper.md §1 (the norm), T10, T13, T19.
+    docs/theory.md §1 (the norm), T10, T13, T19.
 
     Examples
     --------
@@ -428,7 +428,7 @@ def lipschitz(L):
 
     References
     ----------
-    ../shared/paper.md D5, T14.
+    docs/theory.md D5, T14.
 
     Examples
     --------
@@ -460,7 +460,7 @@ def smoothness(beta):
 
     References
     ----------
-    ../shared/paper.md D5, C8, T15.
+    docs/theory.md D5, C8, T15.
 
     Examples
     --------
@@ -501,7 +501,7 @@ def linear_rate(eta, rate, steps):
 
     References
     ----------
-    ../shared/paper.md T9, T14, T15, C13, C15, C17.
+    docs/theory.md T9, T14, T15, C13, C15, C17.
 
     Examples
     --------
@@ -530,7 +530,7 @@ def locally_convex():
 
     References
     ----------
-    ../shared/paper.md T1, T3, C10, X1, X2.
+    docs/theory.md T1, T3, C10, X1, X2.
 
     Examples
     --------
@@ -574,7 +574,7 @@ class Counterexample:
     seed : int or None
         The seed that reproduces the search (None when a Generator was passed).
     method : str
-        ``"searched"``: held or failed at the points tried (STYLE §4).
+        ``"searched"``: held or failed at the points tried.
     message : str
         One sentence: what was found, or the budget within which nothing was.
     """
@@ -779,7 +779,7 @@ def counterexample(system, ball, claim, *, max_examples=200, samples=128, rng=0)
 
     References
     ----------
-    ../shared/paper.md §2, §5, §6; ../shared/STYLE.md §4.
+    docs/theory.md §2, §5, §6.
 
     Examples
     --------
@@ -886,7 +886,7 @@ class NegativeResult:
     name : str
         The function that reproduces it, e.g. ``"x1_nonconvex_near_solutions"``.
     reference : str
-        Paper ids (../shared/paper.md).
+        Paper ids (docs/theory.md).
     statement : str
         What fails, in one sentence.
     reproduced : bool
@@ -898,7 +898,7 @@ class NegativeResult:
         Named numbers: closed forms and what was measured beside the searches.
     seed : int or None
     method : str
-        ``"searched"`` (STYLE §4): the counterexamples are points, and prove the
+        ``"searched"``: the counterexamples are points, and prove the
         failure; the measured numbers are evaluations at stated points.
     """
 
@@ -957,7 +957,7 @@ def x1_nonconvex_near_solutions(*, radii=(1e-1, 1e-2, 1e-4), max_examples=50, rn
 
     References
     ----------
-    ../shared/paper.md X1, C10, T1.
+    docs/theory.md X1, C10, T1.
     """
     gen, seed = _seed_of(rng)
     s = product(1.0, w0=(1.0, 1.0))
@@ -1022,7 +1022,7 @@ def t3_nonconvex_near_solutions(*, n=2, m=6, ts=(1e-1, 1e-2, 1e-3), max_examples
 
     References
     ----------
-    ../shared/paper.md T3 (and its proof), C10.
+    docs/theory.md T3 (and its proof), C10.
     """
     n = positive_int("n", n)
     m = positive_int("m", m)
@@ -1086,7 +1086,7 @@ def t6_underparameterized(*, n=3, m=2, mus=(1e-6, 1e-3, 1.0, 1e3), max_examples=
 
     References
     ----------
-    ../shared/paper.md T6, C4.
+    docs/theory.md T6, C4.
     """
     n = positive_int("n", n)
     m = positive_int("m", m)
@@ -1139,7 +1139,7 @@ def gd_divergence(*, fraction=2.2, steps=10, max_examples=50, rng=0):
 
     References
     ----------
-    ../shared/paper.md T9, T14, T15, C17.
+    docs/theory.md T9, T14, T15, C17.
     """
     fraction = positive_finite("fraction", fraction)
     gen, seed = _seed_of(rng)
@@ -1189,7 +1189,7 @@ def ball_too_small(*, y=1.0, w0=(3.0, 1.0), R=0.05, steps=200, max_examples=50, 
 
     References
     ----------
-    ../shared/paper.md T14, X3, C13.
+    docs/theory.md T14, X3, C13.
     """
     R = positive_finite("R", R)
     gen, seed = _seed_of(rng)
@@ -1247,7 +1247,7 @@ def t13_nonlinear_output(*, widths=(64, 128, 256, 512, 1024), n=4, d=2, radius=0
 
     References
     ----------
-    ../shared/paper.md T13, T19, C22, C23.
+    docs/theory.md T13, T19, C22, C23.
     """
     from .systems.network import network
 
@@ -1304,7 +1304,7 @@ def c15_convention(*, a=2.0, fraction=0.9, max_examples=50, rng=0):
 
     References
     ----------
-    ../shared/paper.md D1, C15.
+    docs/theory.md D1, C15.
     """
     a = float(a)
     if not np.isfinite(a) or a == 0:
@@ -1355,7 +1355,7 @@ def relu_not_applicable(*, width=16, n=3, d=2, radius=0.5, max_examples=20, rng=
 
     References
     ----------
-    ../shared/paper.md D8 (twice-differentiable activations), T10, T14.
+    docs/theory.md D8 (twice-differentiable activations), T10, T14.
     """
     from .systems.network import network
 
@@ -1388,7 +1388,7 @@ def negative_results(*, rng=0):
 
     References
     ----------
-    ../shared/paper.md X1, T3, T6, T13, T14, C15.
+    docs/theory.md X1, T3, T6, T13, T14, C15.
 
     Examples
     --------

@@ -2,7 +2,7 @@
 
 A spec file names a system (expressions in declared parameters, or a matrix),
 targets, a ball B(center, radius) and claims about the constants of
-../shared/paper.md on that ball::
+docs/theory.md on that ball::
 
     name = "two tanh neurons"
     params = ["u1", "u2", "v1", "v2"]

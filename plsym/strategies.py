@@ -12,7 +12,7 @@ examples shrink towards, so that a failing property reports the simplest case.
 
 References
 ----------
-../shared/paper.md §1 (the ball B(w0, R), the system F: R^m -> R^n), D8 (networks),
+docs/theory.md §1 (the ball B(w0, R), the system F: R^m -> R^n), D8 (networks),
 T14 (step sizes eta <= 1/beta).
 """
 
@@ -127,7 +127,7 @@ def points_in(ball):
 
     References
     ----------
-    ../shared/paper.md §1 (B(w0, R), the closed Euclidean ball).
+    docs/theory.md §1 (B(w0, R), the closed Euclidean ball).
 
     Examples
     --------
@@ -232,7 +232,7 @@ def linear_systems(*, min_n=1, max_n=3, min_m=1, max_m=5, max_abs_entry=2.0):
 
     References
     ----------
-    ../shared/paper.md T9 (linear systems), C17.
+    docs/theory.md T9 (linear systems), C17.
 
     Examples
     --------
@@ -369,7 +369,7 @@ def networks(*, min_width=1, max_width=8, min_depth=1, max_depth=2, activations=
 
     References
     ----------
-    ../shared/paper.md D8 (architecture, NTK parameterization).
+    docs/theory.md D8 (architecture, NTK parameterization).
 
     Examples
     --------
@@ -445,7 +445,7 @@ def step_sizes(beta, *, min_fraction=1e-3, max_fraction=1.0):
 
     References
     ----------
-    ../shared/paper.md T14, T15 (eta <= 1/beta), C15.
+    docs/theory.md T14, T15 (eta <= 1/beta), C15.
 
     Examples
     --------

@@ -1,6 +1,6 @@
 """The parametric system F: R^m -> R^n with targets y, and what the paper builds on it.
 
-Notation of ../shared/paper.md §1: ``r(w) = F(w) - y``, ``J = DF(w)`` (n x m),
+Notation of docs/theory.md §1: ``r(w) = F(w) - y``, ``J = DF(w)`` (n x m),
 ``K(w) = J J^T`` (D2), ``H_{F_i}`` the per-output Hessians, the square loss
 ``L(w) = 1/2 ||r(w)||^2`` (a sum, not a mean), its gradient ``J^T r`` (C1) and
 Hessian ``J^T J + sum_i r_i H_{F_i}`` (C8).
@@ -76,7 +76,7 @@ class System:
 
     References
     ----------
-    ../shared/paper.md §1, D2 (tangent kernel), C1 (gradient identity), C8 (loss
+    docs/theory.md §1, D2 (tangent kernel), C1 (gradient identity), C8 (loss
     Hessian).
 
     Examples

@@ -1,4 +1,4 @@
-"""ID: one-line statement of the result (../shared/paper.md ID). [tag]. The claimed constant is tight / an upper bound / a lower bound.
+"""ID: one-line statement of the result (docs/theory.md ID). [tag]. The claimed constant is tight / an upper bound / a lower bound.
 
 The skeleton every proof script follows. To add a result, copy this file to
 ``proofs/<id>_<short_name>.py``, set ID, build the system and ball in ``check``,

@@ -1,4 +1,4 @@
-"""C15: the no-1/2 reading of PL* (mu' = 2 mu) breaks the T14 rate (../shared/paper.md D1, C15). [derived].
+"""C15: the no-1/2 reading of PL* (mu' = 2 mu) breaks the T14 rate (docs/theory.md D1, C15). [derived].
 
 F(w) = a w with a = 2 (m = n = 1), eta = 0.9/beta: L1 = 0.01 L0 while 1 - eta mu' = -0.8 < 0.
 """

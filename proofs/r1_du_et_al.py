@@ -1,4 +1,4 @@
-"""R1: Du, Zhai, Poczos & Singh, GD on a wide two-layer ReLU net (../shared/paper.md §7 R1, C25). [paper], constants [recalled]. Upper bound on the step ratio.
+"""R1: Du, Zhai, Poczos & Singh, GD on a wide two-layer ReLU net (docs/theory.md §7 R1, C25). [paper], constants [recalled]. Upper bound on the step ratio.
 
 f(W; x) = (1/sqrt m) sum_r a_r relu(w_r . x), a_r = +-1 fixed, m = 2048 neurons,
 n = 6 unit inputs in R^4. Checks that the tangent kernel is Du's H(W) (C25),

@@ -1,4 +1,4 @@
-"""R2: monotonic linear interpolation along GD on a wide network (../shared/paper.md §7 R2). [paper], [restated]. Upper bound: the largest increase is 0.
+"""R2: monotonic linear interpolation along GD on a wide network (docs/theory.md §7 R2). [paper], [restated]. Upper bound: the largest increase is 0.
 
 The two-layer tanh network of the T19 script at width 2048, GD with
 eta = 1/lambda_max(K(W0)); L((1 - a) W0 + a W_T) is evaluated on 201 values of a.

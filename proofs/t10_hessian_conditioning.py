@@ -1,4 +1,4 @@
-"""T10: small Hessian => uniform conditioning, and the kernel perturbation bound C5 (../shared/paper.md T10). [recalled] form. Lower bound.
+"""T10: small Hessian => uniform conditioning, and the kernel perturbation bound C5 (docs/theory.md T10). [recalled] form. Lower bound.
 
 X3's product system F = w1 w2 on B((3, 1), 0.5) with mu = lambda0 / 2: the Hessian
 criterion holds and inf lambda_min(K) >= mu, with the constants certified.

@@ -1,4 +1,4 @@
-"""T11: an output non-linearity with |phi'| >= rho keeps conditioning, lambda_min(K_F) >= rho^2 lambda_min(K_F~) (../shared/paper.md T11, C11). [derived]. Lower bound.
+"""T11: an output non-linearity with |phi'| >= rho keeps conditioning, lambda_min(K_F) >= rho^2 lambda_min(K_F~) (docs/theory.md T11, C11). [derived]. Lower bound.
 """
 
 import numpy as np

@@ -1,4 +1,4 @@
-"""T12: composition keeps conditioning, lambda_min(K_{G o Phi}) >= lambda_min(K_Phi) lambda_min(DG DG^T) (../shared/paper.md T12, C12). [derived]. Lower bound.
+"""T12: composition keeps conditioning, lambda_min(K_{G o Phi}) >= lambda_min(K_Phi) lambda_min(DG DG^T) (docs/theory.md T12, C12). [derived]. Lower bound.
 """
 
 import sympy

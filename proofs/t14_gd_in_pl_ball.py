@@ -1,4 +1,4 @@
-"""T14: local PL* => a solution in the ball and GD at rate 1 - eta mu (../shared/paper.md T14, C13, C16, X3). [paper]. Upper bound on the step ratio.
+"""T14: local PL* => a solution in the ball and GD at rate 1 - eta mu (docs/theory.md T14, C13, C16, X3). [paper]. Upper bound on the step ratio.
 
 X3: F = w1 w2, y = 2.9, w0 = (3, 1), R = 0.5; mu, L_F and sup ||H_F|| are certified, then
 GD with the theorem's step runs until the loss is 0.

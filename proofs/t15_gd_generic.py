@@ -1,4 +1,4 @@
-"""T15: generic-loss form, R = 2 sqrt(2 beta L(w0))/mu and eta = 1/beta (../shared/paper.md T15, C14). [paper]. Upper bound on the step ratio.
+"""T15: generic-loss form, R = 2 sqrt(2 beta L(w0))/mu and eta = 1/beta (docs/theory.md T15, C14). [paper]. Upper bound on the step ratio.
 """
 
 from plsym import Ball

@@ -1,4 +1,4 @@
-"""T17: SGD with the paper's recalled constants (../shared/paper.md T17, C18). [recalled, low confidence]. Upper bound on E[L']/L.
+"""T17: SGD with the paper's recalled constants (docs/theory.md T17, C18). [recalled, low confidence]. Upper bound on E[L']/L.
 
 The recalled step eta* = n mu/(beta(n^2 beta + mu(s-1))) on the batch sum, rate 1 - mu s eta*/n,
 checked by the exact expectation over batches on n = 2 copies of one linear equation with

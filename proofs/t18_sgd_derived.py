@@ -1,4 +1,4 @@
-"""T18: SGD one-step contraction with the derived constants (../shared/paper.md T18, C18). [derived]. Upper bound on E[L']/L.
+"""T18: SGD one-step contraction with the derived constants (docs/theory.md T18, C18). [derived]. Upper bound on E[L']/L.
 """
 
 import numpy as np

@@ -1,4 +1,4 @@
-"""T19: the Hessian norm of a wide two-layer network decays like 1/sqrt(width) (../shared/paper.md T19, C22). [paper] rate. Tight (slope -1/2 within 0.1).
+"""T19: the Hessian norm of a wide two-layer network decays like 1/sqrt(width) (docs/theory.md T19, C22). [paper] rate. Tight (slope -1/2 within 0.1).
 
 A two-layer tanh network with a linear output on n = 6 inputs in R^4 (rows of norm
 sqrt(d), so that u_r . x / sqrt(d) ~ N(0, 1) at W0), drawn at widths 64, 128, ..., 4096.

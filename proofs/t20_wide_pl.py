@@ -1,4 +1,4 @@
-"""T20: wide networks satisfy PL* on B(W0, R) (../shared/paper.md T20, T4, C24). [paper]. Lower bound: inf_B lambda_min(K) >= mu.
+"""T20: wide networks satisfy PL* on B(W0, R) (docs/theory.md T20, T4, C24). [paper]. Lower bound: inf_B lambda_min(K) >= mu.
 
 The two-layer tanh network of the T19 script at widths 64 ... 4096, R = 2 and
 mu = lambda0 / 2 with lambda0 = lambda_min(K(W0)). The infimum of lambda_min(K) over

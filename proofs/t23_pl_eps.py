@@ -1,4 +1,4 @@
-"""T23: PL*_eps => GD reaches loss eps within ceil((beta/mu) ln(L0/eps)) steps (../shared/paper.md T23, D6, C19). [derived]. Upper bound on the step count.
+"""T23: PL*_eps => GD reaches loss eps within ceil((beta/mu) ln(L0/eps)) steps (docs/theory.md T23, D6, C19). [derived]. Upper bound on the step count.
 
 An under-parameterized system F(w) = (w, tanh(w)) with y = (1, 0.5): no solution, so PL*
 fails near the minimizer, but it holds where L >= eps for eps above the minimum loss.

@@ -1,4 +1,4 @@
-"""T1/T3: the loss is not convex in any neighbourhood of a solution (../shared/paper.md T1, T3, X2). [paper]/[derived].
+"""T1/T3: the loss is not convex in any neighbourhood of a solution (docs/theory.md T1, T3, X2). [paper]/[derived].
 
 On the sphere system F(w) = ||w||^2 (X2, m = 3 > n = 1), rank H_F = 3 > 2n, so the T3
 construction applies: lambda_min(H_L) < 0 at points w* + t u with t -> 0.

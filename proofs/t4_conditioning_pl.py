@@ -1,4 +1,4 @@
-"""T4: uniform conditioning => PL* (../shared/paper.md T4, C2). [paper]. The claimed mu is a lower bound of the PL* ratio.
+"""T4: uniform conditioning => PL* (docs/theory.md T4, C2). [paper]. The claimed mu is a lower bound of the PL* ratio.
 
 A random two-layer tanh network (n = 6 points, width 64) on the ball B(W0, 1): mu is the
 searched infimum of lambda_min(K); the PL* inequality is checked at every sampled point

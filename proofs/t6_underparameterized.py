@@ -1,4 +1,4 @@
-"""T6: under-parameterized systems are never PL* (../shared/paper.md T6, C4). [restated]/[derived]. lambda_min(K) = 0 is tight.
+"""T6: under-parameterized systems are never PL* (docs/theory.md T6, C4). [restated]/[derived]. lambda_min(K) = 0 is tight.
 
 F: R^2 -> R^4 built from tanh and polynomials: rank K <= 2 < 4 everywhere.
 """

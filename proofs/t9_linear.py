@@ -1,4 +1,4 @@
-"""T9: linear systems are PL* without strong convexity; GD rate 1 - 1/kappa (../shared/paper.md T9, C17). [derived]. Upper bound.
+"""T9: linear systems are PL* without strong convexity; GD rate 1 - 1/kappa (docs/theory.md T9, C17). [derived]. Upper bound.
 """
 
 import numpy as np

@@ -1,4 +1,4 @@
-"""Print the figures of the ``plsym check`` reliability campaign (issue 8, item 5).
+"""Print the figures of the ``plsym check`` reliability campaign.
 
 Runs the tables of tests/test_cli_check.py (bad spec files, bad command lines,
 injection attempts, numerical edge cases) through the API and the command line,

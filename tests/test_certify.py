@@ -109,7 +109,7 @@ def two_neuron():
 
 
 def test_two_neuron_tanh_reaches_half_the_true_infimum():
-    """Issue 4: on the 4-parameter two-neuron tanh model at radius 0.01, at least half the true value."""
+    """On the 4-parameter two-neuron tanh model at radius 0.01, at least half the true value."""
     s, ball = two_neuron(), plsym.Ball([0.7, -0.4, 1.1, 0.9], 0.01)
     b = certify.kernel_min_eig(s, ball)
     true = estimate.kernel_min_eig(s, ball).value  # an upper bound of the true infimum
@@ -154,7 +154,7 @@ def test_bad_arguments():
 
 @pytest.mark.slow
 def test_soundness_campaign_1000_cases():
-    """Issue 8's campaign: 1000 random cases, certified bounds against dense sampling, 0 violations."""
+    """Soundness campaign: 1000 random cases, certified bounds against dense sampling, 0 violations."""
     import importlib.util
     import pathlib
 

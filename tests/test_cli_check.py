@@ -1,4 +1,4 @@
-"""``plsym check`` and ``plsym search`` on spec files: the reliability campaign of issue 8 (item 5).
+"""``plsym check`` and ``plsym search`` on spec files: the reliability campaign.
 
 The tables here (BAD_SPECS, BAD_COMMANDS, INJECTIONS, EDGE_CASES) are the
 campaign; ``scripts/reliability.py`` runs the same tables and prints the figures.

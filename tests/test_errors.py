@@ -1,4 +1,4 @@
-"""Every bad input raises InvalidArgument naming the argument (issue 2, item 5)."""
+"""Every bad input raises InvalidArgument naming the argument."""
 
 import numpy as np
 import pytest

@@ -8,7 +8,7 @@ import plsym
 from plsym import estimate
 from plsym.systems import linear, product, sphere
 
-REL = 1e-6  # issue 3: relative error after search
+REL = 1e-6  # relative error after search
 
 
 def rel(a, b):

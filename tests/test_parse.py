@@ -1,4 +1,4 @@
-"""The safe expression parser of spec files (issue 8, item 4).
+"""The safe expression parser of spec files.
 
 Oracles: sympy expressions built by hand for the same text, Python's own
 precedence rules written out as numbers, and a Hypothesis property building the

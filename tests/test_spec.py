@@ -1,4 +1,4 @@
-"""Spec files and the check behind ``plsym check`` (issue 8, items 1, 2 and 5), through the API.
+"""Spec files and the check behind ``plsym check``, through the API.
 
 Oracles: closed forms (linear: K = A A^T, H_F = 0, L_F = ||A||_2; the scaled
 product F = s u v: inf lambda_min(K) = s^2 (|w0| - R)^2, ||H_F|| = s), the

@@ -1,4 +1,4 @@
-"""Wide networks: T19, T20, R1 (Du et al.), R2 (MLI) against the theory (../shared/paper.md §3.8, §7).
+"""Wide networks: T19, T20, R1 (Du et al.), R2 (MLI) against the theory (docs/theory.md §3.8, §7).
 
 Every comparison states its tolerance. Width slopes are least-squares fits of
 log-log data over widths 64 ... 4096 and carry draw-to-draw noise of a few

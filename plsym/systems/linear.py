@@ -1,4 +1,4 @@
-"""Linear systems F(w) = A w (../shared/paper.md T9), with exact constant kernel A A^T."""
+"""Linear systems F(w) = A w (docs/theory.md T9), with exact constant kernel A A^T."""
 
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ pre-activations ``h_j = alpha_j W_j^T / sqrt(dims[j])`` and output
 
 References
 ----------
-../shared/paper.md §3.8: D8 (the architecture), T19 and C22 (Hessian norm
+docs/theory.md §3.8: D8 (the architecture), T19 and C22 (Hessian norm
 O~(1/sqrt m)), C25 (the two-layer kernel identity).
 """
 
@@ -111,7 +111,7 @@ class NetworkSystem(System):
 
     References
     ----------
-    ../shared/paper.md §3.8, D8; T19 and C22 for ``hessian_norm``.
+    docs/theory.md §3.8, D8; T19 and C22 for ``hessian_norm``.
 
     Examples
     --------
@@ -567,7 +567,7 @@ def network(X, y, widths, *, activation="tanh", output=None, seed=0, name=None):
 
     References
     ----------
-    ../shared/paper.md §3.8, D8.
+    docs/theory.md §3.8, D8.
 
     Examples
     --------

@@ -1,4 +1,4 @@
-"""The paper's non-linear toy systems (../shared/paper.md §5: X1, X2, X3)."""
+"""The paper's non-linear toy systems (docs/theory.md §5: X1, X2, X3)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The paper's results as checks: one :class:`Theorem` per result, named by its id in ../shared/paper.md.
+"""The paper's results as checks: one :class:`Theorem` per result, named by its id in docs/theory.md.
 
 Each ``Theorem.check(system, ball, *, level="sampled" | "searched" | "certified", rng=0, ...)``
 returns a :class:`TheoremCheck` with a verdict per hypothesis and for the conclusion

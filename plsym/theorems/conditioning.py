@@ -1,4 +1,4 @@
-"""Uniform conditioning and PL*: T4, T6, T9, T10, T11, T12 of ../shared/paper.md."""
+"""Uniform conditioning and PL*: T4, T6, T9, T10, T11, T12 of docs/theory.md."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from ..system import System, check_system_and_ball
 from ..systems.linear import LinearSystem
 from ._core import Theorem, TheoremCheck, Verdict, compare, measure
 
-RTOL = 1e-12  # identities and pointwise inequalities in float64 (issue 5: T4 to 1e-12 relative)
+RTOL = 1e-12  # identities and pointwise inequalities in float64 (T4 is checked to 1e-12 relative)
 
 
 _need = check_system_and_ball

@@ -1,4 +1,4 @@
-"""Essential non-convexity near solutions: T1/T3 (and T2 at the solution), ../shared/paper.md §3.1."""
+"""Essential non-convexity near solutions: T1/T3 (and T2 at the solution), docs/theory.md §3.1."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Wide networks: T19 (Hessian ~ 1/sqrt(width)), T20 (wide nets are PL*), R1 (Du et al.), R2 (MLI).
 
-Symbols follow ../shared/paper.md §3.8 and §7: ``w0``/``W0`` the initialization,
+Symbols follow docs/theory.md §3.8 and §7: ``w0``/``W0`` the initialization,
 ``R`` the ball radius, ``m`` the width (the number of hidden neurons here, not the
 parameter count), ``lambda0`` the smallest eigenvalue of a kernel, ``mu`` the PL*
 constant (D1, 1/2 form), ``eta`` the GD step.
@@ -10,7 +10,7 @@ its data X, y, hidden activation and output are kept, and one network of each wi
 in ``widths`` is drawn (fresh N(0, 1) weights, seeds derived from ``rng``). Only the
 radius of ``ball`` is used: for each width the ball is B(W0_width, R).
 
-What a pass means (STYLE.md 4): every supremum here is attained at a point of the
+What a pass means: every supremum here is attained at a point of the
 ball, so it is a lower bound of the true supremum, and every infimum an upper bound
 of the true infimum; "holds" means held at the points tried. A width *slope* is a
 least-squares fit of log(quantity) against log(width), a statement about the widths
@@ -360,7 +360,7 @@ def du_network(X, y, width, *, rng=0):
 
     References
     ----------
-    ../shared/paper.md §7 R1 and C25.
+    docs/theory.md §7 R1 and C25.
 
     Examples
     --------
@@ -561,7 +561,7 @@ def mli_counterexample():
 
     References
     ----------
-    ../shared/paper.md §7 R2.
+    docs/theory.md §7 R2.
 
     Examples
     --------
