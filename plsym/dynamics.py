@@ -8,13 +8,14 @@ and iterates that stay in the ball; :func:`linear_rate` checks exactly that on a
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import numpy as np
 
 from .errors import InvalidArgument, _show, as_real_array, as_rng, positive_finite, positive_int
 from .system import System
 
-__all__ = ["Trajectory", "RateCheck", "gd", "sgd", "linear_rate"]
+__all__ = ["Trajectory", "RateCheck", "gd", "sgd", "linear_rate", "step_enclosure"]
 
 _EPS = np.finfo(np.float64).eps
 
@@ -44,6 +45,12 @@ class Trajectory:
     seed : int or None
     loss_floor : float
         Losses below this are at the level of round-off in L (see :func:`linear_rate`).
+    loss_errors : ndarray, shape (T+1,)
+        A round-off allowance on each computed loss: with
+        delta_r = 64 eps (||F(w_t)|| + ||y|| + ||DF(w_t)||_F ||w_t||) (the rounding of
+        F - y and of the iterate itself), |L_computed - L| <= delta_r ||r|| + delta_r^2 / 2
+        to first order. An estimate, generous by design: a violation within it is
+        not a refutation.
     """
 
     points: np.ndarray
@@ -57,6 +64,7 @@ class Trajectory:
     batch_size: int | None = None
     seed: int | None = None
     loss_floor: float = 0.0
+    loss_errors: np.ndarray | None = None
 
     @property
     def steps(self) -> int:
@@ -74,18 +82,30 @@ class Trajectory:
 
 @dataclasses.dataclass(frozen=True)
 class RateCheck:
-    """The linear-rate inequality L(w_t) <= rate^t L(w_0) checked along a trajectory.
+    """The linear-rate inequality checked along a trajectory, with round-off error bars.
 
     Attributes
     ----------
     rate : float
-        The claimed rate (e.g. 1 - eta mu).
+        The claimed contraction factor (e.g. 1 - eta mu).
+    per_step : bool
+        True: the claim checked is L(w_{t+1}) <= rate L(w_t) at every step; False:
+        L(w_t) <= rate^t L(w_0) at every t.
     worst_ratio : float
-        max_t L(w_{t+1}) / L(w_t) over the checked steps.
+        max_t L(w_{t+1}) / L(w_t) over the steps whose losses are measurable (round-off
+        allowance below 1e-3 of the loss); NaN if there is none.
     held : bool
-        Whether L(w_t) <= rate^t L(w_0) at every checked t.
+        No step violates the claim beyond the round-off allowance of the losses.
+    status : {"holds", "refuted", "inconclusive"}
+        refuted = some step violates the claim beyond its error bar (at ``first_failure``);
+        inconclusive = no violation beyond the error bars, but no step was measurable;
+        holds otherwise.
     first_failure : int or None
-        The first t where it failed.
+        The first t with a violation beyond the error bar (the step from w_t, or the
+        iterate w_t for the cumulative claim).
+    undecided : int
+        Steps whose computed values violate the claim only within their error bar
+        (round-off, not evidence either way).
     steps_checked : int
     max_distance : float
         max_t ||w_t - w_0||.
@@ -100,6 +120,9 @@ class RateCheck:
     steps_checked: int
     max_distance: float
     stopped: str
+    per_step: bool = False
+    status: str = "holds"
+    undecided: int = 0
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -117,8 +140,9 @@ def _start(system, w0):
 
 def _run(system, w, eta, steps, direction, method, batch_size=None, seed=None):
     """Iterate w <- w - eta * direction(w, r, J); stop at L = 0 or non-finite values."""
-    pts, losses, gnorms = [], [], []
+    pts, losses, gnorms, errs = [], [], [], []
     stopped = "completed"
+    ynorm = float(np.linalg.norm(system.y))
     for t in range(steps + 1):
         W = w[None, :]
         with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported, not warned
@@ -126,11 +150,13 @@ def _run(system, w, eta, steps, direction, method, batch_size=None, seed=None):
             J = system._jacobian(W)[0]
             g = J.T @ r
             loss = 0.5 * float(r @ r)
+            dr = 64 * _EPS * (float(np.linalg.norm(r + system.y)) + ynorm + float(np.linalg.norm(J)) * float(np.linalg.norm(w)))
         if not (np.isfinite(loss) and np.all(np.isfinite(g)) and np.all(np.isfinite(w))):
             stopped = "non-finite"
             break
         pts.append(w)
         losses.append(loss)
+        errs.append(dr * math.sqrt(2 * loss) + 0.5 * dr * dr)
         gnorms.append(float(np.linalg.norm(g)))
         if loss == 0.0:
             stopped = "zero loss"
@@ -149,7 +175,7 @@ def _run(system, w, eta, steps, direction, method, batch_size=None, seed=None):
         points=P, losses=np.array(losses), grad_norms=np.array(gnorms),
         distances=np.linalg.norm(P - P[0], axis=1), path_length=np.concatenate([[0.0], np.cumsum(steps_len)]),
         eta=float(eta), method=method, stopped=stopped, batch_size=batch_size, seed=seed,
-        loss_floor=(64 * _EPS * scale) ** 2,
+        loss_floor=(64 * _EPS * scale) ** 2, loss_errors=np.array(errs),
     )
 
 
@@ -223,39 +249,112 @@ def sgd(system, w0=None, *, eta, batch_size, steps, rng):
     return _run(system, w, eta, steps, direction, "sgd", batch_size=s, seed=seed)
 
 
-def linear_rate(trajectory, rate):
-    """Check L(w_t) <= rate^t L(w_0) at every step, and report the worst one-step ratio.
+def linear_rate(trajectory, rate, *, per_step=False):
+    """Check the linear rate along a run: L(w_t) <= rate^t L(w_0), or L(w_{t+1}) <= rate L(w_t).
 
-    Steps whose loss is below ``trajectory.loss_floor`` (round-off level of L,
-    about (64 eps max(1, ||y||, ||r_0||))^2) are not checked: there the computed
-    loss is dominated by rounding, not by the dynamics.
+    Each computed loss carries the round-off allowance ``trajectory.loss_errors``;
+    a violation counts only beyond it ("refuted" evidence), one within it is
+    counted as undecided. Near the round-off level of L a ratio of two losses is
+    dominated by rounding, so those steps cannot refute a claim, however large
+    their computed ratio.
 
     Parameters
     ----------
     trajectory : Trajectory
     rate : float
         The claimed contraction factor, in [0, 1] for a meaningful claim.
+    per_step : bool, default False
+        Check the one-step form L(w_{t+1}) <= rate L(w_t) (docs/theory.md C13 (a))
+        instead of the cumulative one.
 
     Returns
     -------
     RateCheck
+
+    Examples
+    --------
+    >>> from plsym.systems import product
+    >>> tr = gd(product(2.9), eta=0.07, steps=40)
+    >>> linear_rate(tr, 0.5, per_step=True).status, linear_rate(tr, 0.001, per_step=True).status
+    ('holds', 'refuted')
     """
     if not isinstance(trajectory, Trajectory):
         raise InvalidArgument(f"trajectory={_show(trajectory)} must be a plsym.dynamics.Trajectory")
     if isinstance(rate, bool) or not isinstance(rate, (int, float, np.integer, np.floating)) or not np.isfinite(rate):
         raise InvalidArgument(f"rate={_show(rate)} must be a finite real number")
+    rate = float(rate)
     L = trajectory.losses
-    checked = np.flatnonzero(L > trajectory.loss_floor)
-    last = int(checked.max()) if checked.size else 0
-    t = np.arange(last + 1)
-    with np.errstate(over="ignore", under="ignore"):
-        bound = np.power(float(rate), t) * L[0]
-    ok = L[: last + 1] <= bound * (1 + 1e-12) + trajectory.loss_floor
-    failures = np.flatnonzero(~ok)
-    prev = L[:last]
-    ratios = L[1: last + 1] / prev if last > 0 else np.array([0.0])
+    E = trajectory.loss_errors if trajectory.loss_errors is not None else np.full_like(L, trajectory.loss_floor)
+    tiny = 1e-12
+    if per_step:
+        lhs, prev, eprev, enext = L[1:], L[:-1], E[:-1], E[1:]
+        bound = rate * prev
+        computed_bad = lhs > bound + tiny * np.abs(bound)
+        beyond = lhs - enext > rate * (prev + eprev) + tiny * np.abs(bound)
+        beyond &= ~((rate <= 0) & (lhs - enext <= 0))
+        offset = 0
+    else:
+        t = np.arange(len(L))
+        with np.errstate(over="ignore", under="ignore"):
+            powers = np.power(rate, t)
+        bound = powers * L[0]
+        computed_bad = L > bound + tiny * np.abs(bound)
+        beyond = (L - E > powers * (L[0] + E[0]) + tiny * np.abs(bound)) & (L - E > 0)
+        lhs = L
+        offset = 0
+    failures = np.flatnonzero(beyond)
+    undecided = int(np.sum(computed_bad & ~beyond))
+    measurable = (E[:-1] <= 1e-3 * L[:-1]) & (L[:-1] > 0)
+    ratios = L[1:][measurable] / L[:-1][measurable] if len(L) > 1 else np.array([])
+    worst_ratio = float(np.max(ratios)) if ratios.size else float("nan")
+    if failures.size:
+        status = "refuted"
+    elif ratios.size or (len(L) == 1 and L[0] == 0):
+        status = "holds"
+    else:
+        status = "inconclusive"
     return RateCheck(
-        rate=float(rate), worst_ratio=float(np.max(ratios)), held=bool(ok.all()),
-        first_failure=int(failures[0]) if failures.size else None, steps_checked=int(last),
-        max_distance=float(trajectory.distances.max()), stopped=trajectory.stopped,
+        rate=rate, worst_ratio=worst_ratio, held=not failures.size,
+        first_failure=int(failures[0]) + offset if failures.size else None, steps_checked=int(len(lhs)),
+        max_distance=float(trajectory.distances.max()), stopped=trajectory.stopped, per_step=bool(per_step),
+        status=status, undecided=undecided,
     )
+
+
+def step_enclosure(system, w, eta):
+    """Ball-arithmetic enclosures of L(w) and of L(w - eta grad L(w)), one exact GD step from the float point w.
+
+    The point w is read exactly (a float is a rational) and the step is taken in
+    ball arithmetic, so the two enclosures are of the real losses: a rate violation
+    confirmed on them is a fact about gradient descent, not about its rounding.
+
+    Parameters
+    ----------
+    system : plsym.System
+        A system of sympy expressions (others have no ball-arithmetic form).
+    w : array_like, shape (m,)
+    eta : float
+
+    Returns
+    -------
+    (flint.arb, flint.arb) or None
+        None when the system has no ball-arithmetic form.
+    """
+    from . import certify, interval
+
+    try:
+        P = certify._programs(system)
+    except (interval.Unsupported, InvalidArgument, AttributeError, TypeError):
+        return None
+    try:
+        args = interval.point_args(np.asarray(w, dtype=float))
+        r = P.residual(args)
+        J = P.jacobian(args)
+        L0 = sum((ri * ri for ri in r), interval.arb(0)) / 2
+        e = interval.arb(float(eta))
+        step = [args[j] - e * sum((J[i, j] * r[i] for i in range(P.n)), interval.arb(0)) for j in range(P.m)]
+        r1 = P.residual(step)
+        L1 = sum((ri * ri for ri in r1), interval.arb(0)) / 2
+    except (interval.Unsupported, ZeroDivisionError, ValueError):
+        return None
+    return L0, L1

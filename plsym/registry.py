@@ -2,8 +2,11 @@
 
 Where they are: ``$PLSYM_PROOFS`` if set; else ``proofs/`` beside the ``plsym`` package
 in a source checkout; else the installed copy (the wheel maps ``proofs/`` to the package
-``plsym_proofs``). Each script defines ``ID`` and ``check(*, quick=False, seed=0)``
-returning a :class:`plsym.theorems.TheoremCheck`; files starting with ``_`` are skipped.
+``plsym_proofs``). Each script defines ``ID``, ``THEOREM`` (the :class:`plsym.theorems.Theorem`
+it checks) and ``check(*, quick=False, seed=0, claim=None)`` returning a
+:class:`plsym.theorems.TheoremCheck`; optionally ``CLAIM`` (the claim it checks, default
+``THEOREM.claim``) and ``EXPECT = "refuted"`` for a script written to refute a recalled
+claim (a finding). Files starting with ``_`` are skipped.
 """
 
 from __future__ import annotations
@@ -22,12 +25,26 @@ __all__ = ["Proof", "proofs_directory", "load"]
 
 @dataclasses.dataclass(frozen=True)
 class Proof:
-    """One proof script: its result id, file, one-line description and check function."""
+    """One proof script: its result id, file, one-line description, check function, theorem and claim."""
 
     id: str
     path: pathlib.Path
     title: str
     check: Callable = dataclasses.field(repr=False)
+    theorem: object = dataclasses.field(default=None, repr=False)
+    claim: object = dataclasses.field(default=None, repr=False)
+    expect: str | None = None
+
+    def mutants(self):
+        """(label, claim) of the theorem's mutants that differ from this script's claim."""
+        if self.theorem is None or self.claim is None:
+            return []
+        out = []
+        for mu in self.theorem.mutants:
+            variant = mu.apply(self.claim)
+            if variant != self.claim:
+                out.append((mu.label, variant))
+        return out
 
 
 def proofs_directory() -> pathlib.Path:
@@ -46,7 +63,7 @@ def proofs_directory() -> pathlib.Path:
 
 
 def _order(proof_id: str):
-    """T before C before R, then by number: T3, T4, ..., T23, C15, R1, R2."""
+    """T before C before R, then by number: T3, T4, ..., T23, C15, R1, R2 (a suffix such as -sum after its number)."""
     m = re.fullmatch(r"([A-Z]+)(\d+)(.*)", proof_id)
     if not m:
         return (9, 0, proof_id)
@@ -73,7 +90,12 @@ def load(directory=None, *, only=None) -> list[Proof]:
         if not isinstance(pid, str) or not callable(check):
             raise InvalidArgument(f"{path} must define ID (a str) and check(*, quick=False, seed=0)")
         title = (module.__doc__ or pid).strip().splitlines()[0]
-        proofs.append(Proof(pid, path, title, check))
+        theorem = getattr(module, "THEOREM", None)
+        claim = getattr(module, "CLAIM", getattr(theorem, "claim", None))
+        expect = getattr(module, "EXPECT", None)
+        if expect not in (None, "refuted"):
+            raise InvalidArgument(f"{path}: EXPECT={expect!r} must be None or 'refuted'")
+        proofs.append(Proof(pid, path, title, check, theorem, claim, expect))
     ids = [p.id for p in proofs]
     dup = {i for i in ids if ids.count(i) > 1}
     if dup:

@@ -1,9 +1,15 @@
 """``plsym reproduce``: run every proof script, print a table, write report.md, report.json and figures.
 
 What a verdict means: "certified" = proved for the real quantities; "holds" = held at
-every point tried, with the method and budget given; "refuted" = a counterexample was
-found (for a [recalled] constant this is a finding about the claim); "not applicable" =
-a hypothesis failed, so the theorem claims nothing there.
+every point tried, with the method and budget given; "inconclusive" = the evidence
+cannot decide (budget, round-off, or estimated constants that could explain a
+failure); "refuted" = a counterexample was found, beyond round-off (for a [recalled]
+constant this is a finding about the claim); "not applicable" = a hypothesis failed,
+so the theorem claims nothing there.
+
+Every result whose theorem states numeric constants is also run with its mutants,
+wrong variants of those constants that its check must refute; each row reports
+mutants refuted / tried, so that a "holds" is known to be a check that can fail.
 """
 
 from __future__ import annotations
@@ -24,10 +30,23 @@ def _fmt(x):
     return "" if x is None else f"{x:.4g}"
 
 
-def _row(proof, check, seconds):
+def _row(proof, check, seconds, mutants):
     d = check.to_dict()
-    d.update({"title": proof.title, "script": proof.path.name, "seconds": round(seconds, 3)})
+    d.update({"title": proof.title, "script": proof.path.name, "seconds": round(seconds, 3),
+              "sentence": check.conclusion.sentence(), "expected": proof.expect})
+    if mutants is not None:
+        d["mutants"] = {"tried": len(mutants), "refuted": sum(m["verdict"] == "refuted" for m in mutants),
+                        "list": mutants}
     return d
+
+
+def run_mutants(proof, *, quick=False, seed=0):
+    """Check each mutant of the proof's theorem on the proof's own system: a list of dicts (label, claim, verdict)."""
+    out = []
+    for label, claim in proof.mutants():
+        c = proof.check(quick=quick, seed=seed, claim=claim)
+        out.append({"label": label, "claim": claim.to_dict(), "verdict": c.verdict, "sentence": c.conclusion.sentence()})
+    return out
 
 
 def _error_row(proof, exc, seconds):
@@ -41,34 +60,54 @@ def _markdown(rows, seed, quick, seconds):
         "# plsym reproduce: Liu, Zhu & Belkin, checked",
         "",
         f"seed {seed}, {'quick' if quick else 'full'} run, {seconds:.1f} s. certified = proved for the real "
-        "quantities; holds = held at every point tried (method and budget in the row); refuted = a counterexample "
-        "(for a [recalled] constant, a finding about the claim); not applicable = a hypothesis failed.",
+        "quantities; holds = held at every point tried (method and budget in the row); inconclusive = the evidence "
+        "cannot decide; refuted = a counterexample beyond round-off (for a [recalled] constant, a finding about the "
+        "claim); not applicable = a hypothesis failed. Mutants: wrong variants of the claimed constants, refuted / "
+        "tried. Statements and ids: docs/theory.md.",
         "",
-        "| id | statement | system | claimed | measured | relation | method | verdict |",
-        "|---|---|---|---|---|---|---|---|",
+        "| id | statement | system | checked | method | verdict | mutants |",
+        "|---|---|---|---|---|---|---|",
     ]
     for r in rows:
-        lines.append(f"| {r['id']} | {r['statement']} | {r.get('system') or ''} | {_fmt(r['claimed'])} | "
-                     f"{_fmt(r['measured'])} | {r.get('relation') or ''} | {r.get('method') or ''} | {r['verdict']} |")
+        mu = r.get("mutants")
+        mut = f"{mu['refuted']}/{mu['tried']}" if mu and mu["tried"] else ""
+        lines.append(f"| {r['id']} | {r['statement']} | {r.get('system') or ''} | {r.get('sentence', '')} | "
+                     f"{r.get('method') or ''} | {r['verdict']}{' (expected finding)' if r.get('expected') else ''} | "
+                     f"{mut} |")
     lines += ["", "## Details", ""]
     for r in rows:
         lines.append(f"### {r['id']}: {r['statement']}")
         if "error" in r:
             lines.append(f"- error: {r['error']}")
         for h in r.get("hypotheses", []):
-            lines.append(f"- hypothesis: {h['name']}: **{h['status']}** ({h['method']}; measured {_fmt(h['measured'])}"
-                         f"{', claimed ' + _fmt(h['claimed']) if h['claimed'] is not None else ''}) {h['detail']}")
+            lines.append(f"- hypothesis: {h['sentence']} ({h['method']}) {h['detail']}")
         if "conclusion" in r:
             c = r["conclusion"]
-            lines.append(f"- conclusion: {c['name']}: **{c['status']}** ({c['method']}) {c['detail']}")
+            lines.append(f"- conclusion: {c['sentence']} ({c['method']}) {c['detail']}")
             if c["witness"]:
-                lines.append(f"- witness: {c['witness'][:8]}{' ...' if len(c['witness']) > 8 else ''}")
+                lines.append(f"- witness: {_witness(c['witness'])}")
+        for m in (r.get("mutants") or {}).get("list", []):
+            lines.append(f"- mutant {m['label']}: {m['sentence']} -> **{m['verdict']}**")
         lines.append("")
     return "\n".join(lines)
 
 
-def run(*, out="plsym-report", quick=False, strict=False, seed=0, stream=None, only=None, directory=None) -> int:
-    """Run the proof scripts; return 0 when the run completes (1 on an error, or with ``strict`` on a refutation)."""
+def _witness(w):
+    """A witness for the report: every coordinate when short, else its size, norm and first entries."""
+    if len(w) <= 8:
+        return str([float(f"{v:.6g}") for v in w])
+    import math
+
+    return f"{len(w)} coordinates, norm {math.sqrt(sum(v * v for v in w)):.6g}, first {[float(f'{v:.4g}') for v in w[:4]]}"
+
+
+def run(*, out="plsym-report", quick=False, strict=False, seed=0, stream=None, only=None, directory=None,
+        mutants=True) -> int:
+    """Run the proof scripts (and their theorems' mutants); return 0 when the run completes.
+
+    Returns 1 on an error, or with ``strict`` on a refutation that its script does not
+    declare as an expected finding (``EXPECT = "refuted"``).
+    """
     proofs = registry.load(directory, only=only)
     os.makedirs(out, exist_ok=True)
     rows, checks = [], {}
@@ -78,7 +117,9 @@ def run(*, out="plsym-report", quick=False, strict=False, seed=0, stream=None, o
         t0 = time.perf_counter()
         try:
             check = proof.check(quick=quick, seed=seed)
-            rows.append(_row(proof, check, time.perf_counter() - t0))
+            muts = run_mutants(proof, quick=quick, seed=seed) if mutants else None
+            rows.append(_row(proof, check, time.perf_counter() - t0, muts))
+            rows[-1]["theorem"], rows[-1]["id"] = check.id, proof.id
             checks[proof.id] = check
         except Exception as exc:  # a failing script is reported, and the run goes on
             rows.append(_error_row(proof, exc, time.perf_counter() - t0))
@@ -87,9 +128,10 @@ def run(*, out="plsym-report", quick=False, strict=False, seed=0, stream=None, o
         r = rows[-1]
         if stream is not None:
             rel = {"upper": "<=", "lower": ">=", "tight": "=="}.get(r.get("relation"), "vs")
-            nums = f"{_fmt(r['measured'])} {rel} {_fmt(r['claimed'])}" if r["claimed"] is not None else _fmt(r["measured"])
-            print(f"[{k:2}/{len(proofs)}] {r['id']:<{width}} {r['verdict']:<15} {nums:<24} "
-                  f"{r.get('method') or '':<10} {r['statement'][:60]}  ({r['seconds']:.1f} s)", file=stream, flush=True)
+            mu = r.get("mutants")
+            mut = f"mutants {mu['refuted']}/{mu['tried']} refuted" if mu and mu["tried"] else ""
+            print(f"[{k:2}/{len(proofs)}] {r['id']:<{width}} {r['verdict']:<14} {r.get('sentence', r.get('error', ''))[:70]:<70} "
+                  f"{mut:<20} ({r['seconds']:.1f} s)", file=stream, flush=True)
     figures = []
     for pid, (name, draw) in FIGURES.items():
         if pid in checks and checks[pid].series:
@@ -103,13 +145,18 @@ def run(*, out="plsym-report", quick=False, strict=False, seed=0, stream=None, o
         fh.write(_markdown(rows, seed, quick, seconds))
         if figures:
             fh.write("\n## Figures\n\n" + "\n".join(f"![{f}]({f})" for f in figures) + "\n")
-    counts = {v: sum(r["verdict"] == v for r in rows) for v in ("certified", "holds", "refuted", "not applicable", "error")}
+    counts = {v: sum(r["verdict"] == v for r in rows)
+              for v in ("certified", "holds", "inconclusive", "refuted", "not applicable", "error")}
+    tried = sum(r.get("mutants", {}).get("tried", 0) for r in rows if r.get("mutants"))
+    killed = sum(r.get("mutants", {}).get("refuted", 0) for r in rows if r.get("mutants"))
     if stream is not None:
         print(f"{len(rows)} results in {seconds:.1f} s: " + ", ".join(f"{n} {v}" for v, n in counts.items() if n)
+              + (f"; mutants {killed}/{tried} refuted" if tried else "")
               + f"; report in {os.path.join(out, 'report.md')}", file=stream)
     if counts["error"]:
         return 1
-    return 1 if (strict and counts["refuted"]) else 0
+    unexpected = [r["id"] for r in rows if r["verdict"] == "refuted" and r.get("expected") != "refuted"]
+    return 1 if (strict and unexpected) else 0
 
 
 def _json_default(x):

@@ -6,6 +6,8 @@ and call the theorem's check: ``plsym reproduce`` and the tests find it through
 ``plsym.registry`` with no other edit. Files whose name starts with ``_`` are not run.
 """
 
+import functools
+
 from plsym import Ball
 from plsym.systems import product
 from plsym.theorems import T4 as THEOREM
@@ -13,10 +15,16 @@ from plsym.theorems import T4 as THEOREM
 ID = "TEMPLATE"
 
 
-def check(*, quick=False, seed=0):
-    """Return the TheoremCheck of this result (smaller budgets when ``quick``)."""
+@functools.lru_cache(maxsize=None)
+def setup(quick=False, seed=0):
+    """The system and ball (built once per budget and seed, so that mutants reuse the measurements)."""
     system, ball = product(2.9), Ball([3.0, 1.0], 0.5)
-    return THEOREM.check(system, ball, level="searched", rng=seed, samples=256 if quick else 2048)
+    return system, ball
+
+
+def check(*, quick=False, seed=0, claim=None):
+    system, ball = setup(quick, seed)
+    return THEOREM.check(system, ball, claim=claim, level="searched", rng=seed, samples=256 if quick else 2048)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,8 @@
 F(w) = a w with a = 2 (m = n = 1), eta = 0.9/beta: L1 = 0.01 L0 while 1 - eta mu' = -0.8 < 0.
 """
 
+import functools
+
 from plsym import Ball
 from plsym.systems import linear
 from plsym.theorems import C15 as THEOREM
@@ -10,9 +12,15 @@ from plsym.theorems import C15 as THEOREM
 ID = "C15"
 
 
-def check(*, quick=False, seed=0):
-    return THEOREM.check(linear([[2.0]], [1.0], name="F = 2w"), Ball([0.0], 1.0), level="searched", rng=seed,
-                         samples=64 if quick else 512)
+@functools.lru_cache(maxsize=None)
+def setup(quick=False, seed=0):
+    """The system and ball (built once per budget and seed, so that mutants reuse the measurements)."""
+    return linear([[2.0]], [1.0], name="F = 2w"), Ball([0.0], 1.0)
+
+
+def check(*, quick=False, seed=0, claim=None):
+    system, ball = setup(quick, seed)
+    return THEOREM.check(system, ball, claim=claim, level="searched", rng=seed, samples=64 if quick else 512)
 
 
 if __name__ == "__main__":

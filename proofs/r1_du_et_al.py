@@ -7,6 +7,7 @@ and that GD with eta = 1/lambda_max(H(W0)) contracts ||u(k) - y||^2 by at least
 1 - eta lambda0 / 2 at every step.
 """
 
+import functools
 import numpy as np
 
 from plsym.systems.network import network_data
@@ -15,10 +16,17 @@ from plsym.theorems import R1 as THEOREM
 ID = "R1"
 
 
-def check(*, quick=False, seed=0):
+@functools.lru_cache(maxsize=None)
+def setup(quick=False, seed=0):
+    """The data (Du et al. take unit inputs): R1 draws its own network from it."""
     X, y = network_data(6, 4, seed=0)  # rows of norm sqrt(d), the data of every wide-network script
     X = X / np.linalg.norm(X, axis=1, keepdims=True)
-    return THEOREM.check(None, None, level="searched", rng=seed, X=X, y=y, width=2048, steps=100 if quick else 300)
+    return X, y
+
+
+def check(*, quick=False, seed=0, claim=None):
+    X, y = setup(quick, seed)
+    return THEOREM.check(None, None, claim=claim, level="searched", rng=seed, X=X, y=y, width=2048, steps=100 if quick else 300)
 
 
 if __name__ == "__main__":

@@ -6,16 +6,25 @@ In this near-linear regime MLI holds. ``R2.check(None, breaking=True)`` checks t
 counterexample F(w) = w^2, w0 = -2, eta = 0.2, where GD jumps basins and MLI is refuted.
 """
 
+import functools
+
 from plsym.systems.network import network, network_data
 from plsym.theorems import R2 as THEOREM
 
 ID = "R2"
 
 
-def check(*, quick=False, seed=0):
+@functools.lru_cache(maxsize=None)
+def setup(quick=False, seed=0):
+    """The system and ball (built once per budget and seed, so that mutants reuse the measurements)."""
     X, y = network_data(6, 4, seed=0)  # rows of norm sqrt(d), the data of every wide-network script
     net = network(X, y, [1024 if quick else 2048], activation="tanh", seed=seed)
-    return THEOREM.check(net, None, level="searched", rng=seed, steps=50 if quick else 200, grid=201)
+    return net, None
+
+
+def check(*, quick=False, seed=0, claim=None):
+    system, ball = setup(quick, seed)
+    return THEOREM.check(system, ball, claim=claim, level="searched", rng=seed, steps=50 if quick else 200, grid=201)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """T11: an output non-linearity with |phi'| >= rho keeps conditioning, lambda_min(K_F) >= rho^2 lambda_min(K_F~) (docs/theory.md T11, C11). [derived]. Lower bound.
 """
 
+import functools
 import numpy as np
 
 from plsym import Ball
@@ -10,10 +11,17 @@ from plsym.theorems import T11 as THEOREM
 ID = "T11"
 
 
-def check(*, quick=False, seed=0):
+@functools.lru_cache(maxsize=None)
+def setup(quick=False, seed=0):
+    """The system and ball (built once per budget and seed, so that mutants reuse the measurements)."""
     rng = np.random.default_rng(seed)
     inner = network(rng.standard_normal((5, 3)), rng.standard_normal(5), [32], activation="tanh", seed=seed)
-    return THEOREM.check(inner, Ball(inner.w0, 1.0), level="sampled", rng=seed, phi="tanh", samples=256 if quick else 1024)
+    return inner, Ball(inner.w0, 1.0)
+
+
+def check(*, quick=False, seed=0, claim=None):
+    system, ball = setup(quick, seed)
+    return THEOREM.check(system, ball, claim=claim, level="sampled", rng=seed, phi="tanh", samples=256 if quick else 1024)
 
 
 if __name__ == "__main__":

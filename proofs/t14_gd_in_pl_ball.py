@@ -4,6 +4,8 @@ X3: F = w1 w2, y = 2.9, w0 = (3, 1), R = 0.5; mu, L_F and sup ||H_F|| are certif
 GD with the theorem's step runs until the loss is 0.
 """
 
+import functools
+
 from plsym import Ball
 from plsym.systems import product
 from plsym.theorems import T14 as THEOREM
@@ -11,8 +13,15 @@ from plsym.theorems import T14 as THEOREM
 ID = "T14"
 
 
-def check(*, quick=False, seed=0):
-    return THEOREM.check(product(2.9), Ball([3.0, 1.0], 0.5), level="certified", rng=seed, samples=256 if quick else 2048)
+@functools.lru_cache(maxsize=None)
+def setup(quick=False, seed=0):
+    """The system and ball (built once per budget and seed, so that mutants reuse the measurements)."""
+    return product(2.9), Ball([3.0, 1.0], 0.5)
+
+
+def check(*, quick=False, seed=0, claim=None):
+    system, ball = setup(quick, seed)
+    return THEOREM.check(system, ball, claim=claim, level="certified", rng=seed, samples=256 if quick else 2048)
 
 
 if __name__ == "__main__":

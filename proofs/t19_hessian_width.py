@@ -11,6 +11,8 @@ supremum carries as max_r |v_r(0)| + R. A radius that dominates it shows the 1/s
 rate itself (the slope of ||H_F(W0)|| alone is about -0.4 for that reason).
 """
 
+import functools
+
 from plsym import Ball
 from plsym.systems.network import network, network_data
 from plsym.theorems import T19 as THEOREM
@@ -19,11 +21,17 @@ ID = "T19"
 WIDTHS = (64, 128, 256, 512, 1024, 2048, 4096)
 
 
-def check(*, quick=False, seed=0):
+@functools.lru_cache(maxsize=None)
+def setup(quick=False, seed=0):
+    """The system and ball (built once per budget and seed, so that mutants reuse the measurements)."""
     X, y = network_data(6, 4, seed=0)  # rows of norm sqrt(d), the data of every wide-network script
     template = network(X, y, [WIDTHS[0]], activation="tanh")
-    return THEOREM.check(template, Ball(template.w0, 10.0), level="searched", rng=seed, widths=WIDTHS,
-                         samples=8 if quick else 32)
+    return template, Ball(template.w0, 10.0)
+
+
+def check(*, quick=False, seed=0, claim=None):
+    system, ball = setup(quick, seed)
+    return THEOREM.check(system, ball, claim=claim, level="searched", rng=seed, widths=WIDTHS, samples=8 if quick else 32)
 
 
 if __name__ == "__main__":

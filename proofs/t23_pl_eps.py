@@ -4,6 +4,7 @@ An under-parameterized system F(w) = (w, tanh(w)) with y = (1, 0.5): no solution
 fails near the minimizer, but it holds where L >= eps for eps above the minimum loss.
 """
 
+import functools
 import sympy
 
 import plsym
@@ -12,11 +13,17 @@ from plsym.theorems import T23 as THEOREM
 ID = "T23"
 
 
-def check(*, quick=False, seed=0):
+@functools.lru_cache(maxsize=None)
+def setup(quick=False, seed=0):
+    """The system and ball (built once per budget and seed, so that mutants reuse the measurements)."""
     w = sympy.Symbol("w")
     system = plsym.System([w, sympy.tanh(w)], [w], [1.0, 0.5], name="(w, tanh w)")
-    return THEOREM.check(system, plsym.Ball([2.5], 12.0), level="searched", rng=seed, eps=0.05,
-                         samples=256 if quick else 2048)
+    return system, plsym.Ball([2.5], 12.0)
+
+
+def check(*, quick=False, seed=0, claim=None):
+    system, ball = setup(quick, seed)
+    return THEOREM.check(system, ball, claim=claim, level="searched", rng=seed, eps=0.05, samples=256 if quick else 2048)
 
 
 if __name__ == "__main__":

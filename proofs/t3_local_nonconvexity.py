@@ -4,6 +4,8 @@ On the sphere system F(w) = ||w||^2 (X2, m = 3 > n = 1), rank H_F = 3 > 2n, so t
 construction applies: lambda_min(H_L) < 0 at points w* + t u with t -> 0.
 """
 
+import functools
+
 from plsym import Ball
 from plsym.systems import sphere
 from plsym.theorems import T3 as THEOREM
@@ -11,8 +13,15 @@ from plsym.theorems import T3 as THEOREM
 ID = "T3"
 
 
-def check(*, quick=False, seed=0):
-    return THEOREM.check(sphere(3, 1.0), Ball([0.7, 0.5, 0.4], 0.3), level="sampled", rng=seed)
+@functools.lru_cache(maxsize=None)
+def setup(quick=False, seed=0):
+    """The system and ball (built once per budget and seed, so that mutants reuse the measurements)."""
+    return sphere(3, 1.0), Ball([0.7, 0.5, 0.4], 0.3)
+
+
+def check(*, quick=False, seed=0, claim=None):
+    system, ball = setup(quick, seed)
+    return THEOREM.check(system, ball, claim=claim, level="sampled", rng=seed)
 
 
 if __name__ == "__main__":

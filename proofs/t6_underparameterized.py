@@ -3,6 +3,7 @@
 F: R^2 -> R^4 built from tanh and polynomials: rank K <= 2 < 4 everywhere.
 """
 
+import functools
 import sympy
 
 import plsym
@@ -11,11 +12,18 @@ from plsym.theorems import T6 as THEOREM
 ID = "T6"
 
 
-def check(*, quick=False, seed=0):
+@functools.lru_cache(maxsize=None)
+def setup(quick=False, seed=0):
+    """The system and ball (built once per budget and seed, so that mutants reuse the measurements)."""
     a, b = sympy.symbols("a b")
     outs = [sympy.tanh(a + b), a * b, a**2 - b, sympy.sin(a) + b**3]
     system = plsym.System(outs, [a, b], [0.1, 0.2, 0.3, 0.4], name="R^2 -> R^4")
-    return THEOREM.check(system, plsym.Ball([0.5, -0.3], 1.0), level="sampled", rng=seed, samples=256 if quick else 2048)
+    return system, plsym.Ball([0.5, -0.3], 1.0)
+
+
+def check(*, quick=False, seed=0, claim=None):
+    system, ball = setup(quick, seed)
+    return THEOREM.check(system, ball, claim=claim, level="sampled", rng=seed, samples=256 if quick else 2048)
 
 
 if __name__ == "__main__":

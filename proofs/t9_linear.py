@@ -1,6 +1,7 @@
 """T9: linear systems are PL* without strong convexity; GD rate 1 - 1/kappa (docs/theory.md T9, C17). [derived]. Upper bound.
 """
 
+import functools
 import numpy as np
 
 from plsym import Ball
@@ -10,10 +11,17 @@ from plsym.theorems import T9 as THEOREM
 ID = "T9"
 
 
-def check(*, quick=False, seed=0):
+@functools.lru_cache(maxsize=None)
+def setup(quick=False, seed=0):
+    """The system and ball (built once per budget and seed, so that mutants reuse the measurements)."""
     rng = np.random.default_rng(seed)
     system = linear(rng.standard_normal((4, 10)), rng.standard_normal(4))
-    return THEOREM.check(system, Ball(np.zeros(10), 1.0), level="sampled", rng=seed, steps=100 if quick else 400)
+    return system, Ball(np.zeros(10), 1.0)
+
+
+def check(*, quick=False, seed=0, claim=None):
+    system, ball = setup(quick, seed)
+    return THEOREM.check(system, ball, claim=claim, level="sampled", rng=seed, steps=100 if quick else 400)
 
 
 if __name__ == "__main__":

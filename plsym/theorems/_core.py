@@ -1,8 +1,28 @@
-"""The vocabulary of theorem checks: verdicts per hypothesis and conclusion, and the check result."""
+"""The vocabulary of theorem checks: claims as values, verdicts that can fail, and the check result.
+
+A theorem check has three parts, kept apart so that each can be tested:
+
+* the **claim**: the constants the theorem states (a rate, a radius factor, a
+  width exponent, ...), a frozen :class:`Claim` value. ``T14.claim`` is the
+  theorem as stated in docs/theory.md; ``T14.claim.replace(rate_factor=2)`` is
+  a *mutant*, a wrong constant that the check must refute;
+* the **measurement**: the constants of the system on the ball, at a level
+  (sampled, searched or certified), cached per system so that a claim and its
+  mutants are judged on the same evidence;
+* the **verdict**: certified, holds, refuted, inconclusive or not applicable,
+  per hypothesis and for the conclusion.
+
+A verdict could always have gone the other way: "refuted" needs a violation that
+survives the round-off of the measurement (and, for a violation at a point, its
+confirmation at that point), and where the evidence cannot decide (a budget ran
+out, a ratio's error bar straddles the claim, a hypothesis was only estimated in
+the direction that could explain the violation) the verdict is "inconclusive".
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import weakref
 from typing import Callable
 
 import numpy as np
@@ -11,15 +31,23 @@ from .. import certify, estimate
 from ..errors import InvalidArgument, _show, one_of
 
 LEVELS = ("sampled", "searched", "certified")
-STATUSES = ("certified", "holds", "refuted", "not applicable")
+STATUSES = ("certified", "holds", "inconclusive", "refuted", "not applicable")
 RELATIONS = ("upper", "lower", "tight", None)
+
+# How a relation reads when it held and when it failed (the report's sentences).
+_HOLDS_OP = {"upper": "<=", "lower": ">=", "tight": "=="}
+_FAILS_OP = {"upper": ">", "lower": "<", "tight": "!="}
 
 
 def _num(x):
     if x is None:
         return None
     x = float(x)
-    return x if np.isfinite(x) else (None if np.isnan(x) else x)
+    return None if np.isnan(x) else x
+
+
+def _fmt(x):
+    return "n/a" if x is None else f"{x:.4g}"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -29,21 +57,25 @@ class Verdict:
     Attributes
     ----------
     name : str
-        What is checked, e.g. ``"lambda_min(K) >= mu > 0 on B (D3)"``.
-    status : {"certified", "holds", "refuted", "not applicable"}
+        What is measured, e.g. ``"worst step ratio L(w_t+1)/L(w_t)"``.
+    status : {"certified", "holds", "inconclusive", "refuted", "not applicable"}
         certified = proved for the real quantities; holds = held at the points
-        tried (see ``method`` and ``detail`` for the budget); refuted = fails at
-        ``witness``; not applicable = cannot be checked here (``detail`` says why).
+        tried (``method`` and ``detail`` give the budget); inconclusive = the
+        evidence cannot decide (budget, round-off, or an estimated hypothesis
+        that could explain a violation); refuted = fails at ``witness``, beyond
+        round-off; not applicable = cannot be checked here (``detail`` says why).
     method : str
-        "certified", "searched", "sampled", "exact" (a finite computation), or "run"
-        (along a GD/SGD trajectory).
+        "certified", "searched", "sampled", "exact" (a finite computation), or
+        "run" (along a GD/SGD trajectory).
     claimed, measured : float or None
-        The constant the theorem claims and the one measured.
+        The constant claimed and the one measured.
     relation : {"upper", "lower", "tight", None}
-        How ``claimed`` relates to the truth: "upper" = measured <= claimed is the
-        claim; "lower" = measured >= claimed; "tight" = equal within tolerance.
+        "upper": the claim is measured <= claimed; "lower": measured >= claimed;
+        "tight": equal within tolerance.
     detail : str
     witness : tuple or None
+        The point (or parameter) where a refutation happens, or where an
+        extremum was attained.
     """
 
     name: str
@@ -64,25 +96,129 @@ class Verdict:
         if self.witness is not None:
             object.__setattr__(self, "witness", tuple(float(v) for v in np.ravel(self.witness)))
 
+    def replace(self, **changes) -> "Verdict":
+        """A copy with some fields changed."""
+        return dataclasses.replace(self, **changes)
+
+    def sentence(self) -> str:
+        """The verdict as a sentence that is true of what was checked.
+
+        ``"worst step ratio 0.073 <= claimed 0.477: holds"``; a refutation reads
+        ``"... 0.5 > claimed -0.05: refuted"``, an undecided comparison
+        ``"... 0.86 ~ claimed 0.86 (within round-off): inconclusive"``.
+        """
+        if self.measured is None:
+            body = self.name if self.claimed is None else f"{self.name} (claimed {_fmt(self.claimed)})"
+        elif self.claimed is None or self.relation is None:
+            body = f"{self.name} = {_fmt(self.measured)}"
+        else:
+            if self.status == "refuted":
+                op = _FAILS_OP[self.relation]
+            elif self.status == "inconclusive":
+                op = "~"
+            else:
+                op = _HOLDS_OP[self.relation]
+            body = f"{self.name} {_fmt(self.measured)} {op} claimed {_fmt(self.claimed)}"
+        return f"{body}: {self.status}"
+
     def to_dict(self) -> dict:
         d = dataclasses.asdict(self)
         d["witness"] = list(self.witness) if self.witness is not None else None
+        d["sentence"] = self.sentence()
         return d
 
 
-def compare(name, measured, claimed, relation, method, *, rtol=1e-9, atol=0.0, detail="", witness=None, certified=False):
-    """A Verdict from comparing a measured constant with a claimed one (slack rtol * scale + atol)."""
+def decide(holds: bool, violated_beyond_error: bool, *, certified=False) -> str:
+    """The status of a comparison: holds (or certified), refuted beyond the error bar, else inconclusive."""
+    if holds:
+        return "certified" if certified else "holds"
+    return "refuted" if violated_beyond_error else "inconclusive"
+
+
+def compare(name, measured, claimed, relation, method, *, rtol=1e-9, atol=0.0, error=0.0, detail="", witness=None,
+            certified=False, refutable=True):
+    """A Verdict from comparing a measured constant with a claimed one.
+
+    The slack ``rtol * max(|claimed|, |measured|) + atol`` absorbs the rounding of
+    an exact identity. ``error`` is an absolute error bar on ``measured`` (its
+    round-off or estimation error): a failure within it is "inconclusive", not
+    "refuted". ``refutable=False`` turns every failure into "inconclusive" (the
+    measured value was estimated in the direction that could explain it).
+    """
     if measured is None or not np.isfinite(measured):
         return Verdict(name, "not applicable", method, claimed, None, relation, detail or "not measurable", witness)
     slack = rtol * max(abs(claimed), abs(measured), 1e-300) + atol
+    error = abs(float(error))
     if relation == "upper":
-        ok = measured <= claimed + slack
+        ok, beyond = measured <= claimed + slack, measured - error > claimed + slack
     elif relation == "lower":
-        ok = measured >= claimed - slack
+        ok, beyond = measured >= claimed - slack, measured + error < claimed - slack
     else:
-        ok = abs(measured - claimed) <= slack
-    status = ("certified" if certified else "holds") if ok else "refuted"
+        ok, beyond = abs(measured - claimed) <= slack, abs(measured - claimed) - error > slack
+    status = decide(ok, beyond and refutable, certified=certified)
+    if status == "inconclusive" and not refutable and beyond:
+        detail = (detail + "; " if detail else "") + "a failure, but of estimated constants: not a refutation"
+    elif status == "inconclusive":
+        detail = (detail + "; " if detail else "") + f"the failure is within the error bar {error:.3g}"
     return Verdict(name, status, method, claimed, measured, relation, detail, witness)
+
+
+def worst(*statuses) -> str:
+    """The combined status of parts that must all hold: refuted > inconclusive > holds > certified."""
+    order = ("refuted", "not applicable", "inconclusive", "holds", "certified")
+    for s in order:
+        if s in statuses:
+            return s
+    return "holds"
+
+
+# -- claims --------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Claim:
+    """The constants a theorem states, as a value; subclasses add the fields.
+
+    Every field is documented in ``metadata["doc"]``; :meth:`replace` builds a
+    variant (a mutant, or another reading of a recalled constant) and refuses
+    unknown names.
+    """
+
+    def replace(self, **changes) -> "Claim":
+        """A copy with some constants changed, e.g. ``T14.claim.replace(rate_factor=2.0)``."""
+        names = {f.name for f in dataclasses.fields(self)}
+        unknown = sorted(set(changes) - names)
+        if unknown:
+            raise InvalidArgument(f"{type(self).__name__} has no constant {', '.join(unknown)}; "
+                                  f"its constants are {', '.join(sorted(names))}")
+        return dataclasses.replace(self, **changes)
+
+    def describe(self) -> str:
+        """One line per constant: name = value: meaning."""
+        return "\n".join(f"{f.name} = {getattr(self, f.name)!r}: {f.metadata.get('doc', '')}"
+                         for f in dataclasses.fields(self))
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+def constant(default, doc):
+    """A claim field with its documentation."""
+    return dataclasses.field(default=default, metadata={"doc": doc})
+
+
+@dataclasses.dataclass(frozen=True)
+class Mutant:
+    """A wrong variant of a theorem's claim that its check must refute on the proof-script system."""
+
+    label: str
+    changes: dict
+
+    def apply(self, claim: Claim) -> Claim:
+        return claim.replace(**self.changes)
+
+
+# -- the check result ---------------------------------------------------------------------
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -92,18 +228,17 @@ class TheoremCheck:
     Attributes
     ----------
     id : str
-        The paper-digest id (T4, T14, C15, R1, ...).
+        The id in the theory catalog docs/theory.md (T4, T14, C15, R1, ...).
     statement : str
     system : str
     level : {"sampled", "searched", "certified"}
     hypotheses : tuple of Verdict
     conclusion : Verdict
-    claimed, measured : float or None
-        The headline constants (those of the conclusion).
-    relation : str or None
     seed : int or None
     series : dict
         Arrays for figures (e.g. the GD losses and the bound), not part of the verdict.
+    claim : Claim or None
+        The constants that were checked (the theorem's own, or a variant).
     """
 
     id: str
@@ -114,6 +249,7 @@ class TheoremCheck:
     conclusion: Verdict
     seed: int | None = None
     series: dict = dataclasses.field(default_factory=dict)
+    claim: Claim | None = None
 
     @property
     def claimed(self):
@@ -133,58 +269,92 @@ class TheoremCheck:
 
     @property
     def verdict(self) -> str:
-        """certified / holds / refuted / not applicable, for the theorem as a whole.
+        """The verdict on the theorem as a whole.
 
-        A failed hypothesis makes the theorem not applicable (its conclusion is not
-        claimed); otherwise the conclusion's status is the verdict, and "certified"
-        needs every hypothesis certified too.
+        A refuted or inapplicable hypothesis makes the theorem "not applicable" (it
+        claims nothing there); an undecided hypothesis makes a failed or undecided
+        conclusion "inconclusive" (the theorem may not apply); otherwise the
+        conclusion's status is the verdict, and "certified" needs every hypothesis
+        certified too.
         """
-        if any(h.status in ("refuted", "not applicable") for h in self.hypotheses):
+        hyp = [h.status for h in self.hypotheses]
+        if any(s in ("refuted", "not applicable") for s in hyp):
             return "not applicable"
         c = self.conclusion.status
-        if c == "certified" and not all(h.status == "certified" for h in self.hypotheses):
+        if "inconclusive" in hyp and c in ("refuted", "inconclusive"):
+            return "inconclusive"
+        if c == "certified" and not all(s == "certified" for s in hyp):
             return "holds"
         return c
 
     def line(self) -> str:
-        """One verdict line, e.g. ``T14 GD under local PL*: worst step ratio 0.16 <= claimed 0.475 [upper] HOLDS (run)``."""
+        """One verdict line, e.g. ``T14 ...: worst step ratio 0.073 <= claimed 0.477: holds -> HOLDS (run)``."""
         c = self.conclusion
-        rel = {"upper": "<=", "lower": ">=", "tight": "=="}.get(c.relation, "vs")
-        nums = ""
-        if c.measured is not None and c.claimed is not None:
-            nums = f": {c.name} {c.measured:.4g} {rel} claimed {c.claimed:.4g} [{c.relation}]"
-        elif c.measured is not None:
-            nums = f": {c.name} {c.measured:.4g}"
-        else:
-            nums = f": {c.name}"
-        return f"{self.id} {self.statement} on {self.system}{nums} {self.verdict.upper()} ({c.method}{', ' + c.detail if c.detail else ''})"
+        return (f"{self.id} {self.statement} on {self.system}: {c.sentence()} -> {self.verdict.upper()} "
+                f"({c.method}{', ' + c.detail if c.detail else ''})")
 
     def to_dict(self) -> dict:
         return {
             "id": self.id, "statement": self.statement, "system": self.system, "level": self.level,
             "claimed": self.claimed, "measured": self.measured, "relation": self.relation,
             "method": self.method, "verdict": self.verdict, "seed": self.seed,
+            "claim": self.claim.to_dict() if self.claim is not None else None,
             "hypotheses": [h.to_dict() for h in self.hypotheses], "conclusion": self.conclusion.to_dict(),
         }
 
 
-@dataclasses.dataclass(frozen=True)
-class Theorem:
-    """One result of the paper: its id, provenance tag, statement, and a check.
+# -- theorems --------------------------------------------------------------------------------
 
-    ``check(system, ball, *, level="sampled" | "searched" | "certified", rng=0, **options)``
-    returns a :class:`TheoremCheck`.
+
+class Theorem:
+    """One result of the paper: its id, provenance, statement, claimed constants, options and check.
+
+    ``check(system, ball, *, level="searched", rng=0, claim=None, **options)``
+    returns a :class:`TheoremCheck`; ``claim`` defaults to the theorem's own
+    constants (:attr:`claim`), and :attr:`mutants` are wrong variants that the
+    check must refute. ``help(T14)`` lists the constants and options.
     """
 
-    id: str
-    title: str
-    statement: str
-    tag: str
-    _check: Callable = dataclasses.field(repr=False)
+    def __init__(self, id, title, statement, tag, check, *, claim=None, options=(), mutants=(), notes=""):
+        self.id, self.title, self.statement, self.tag = id, title, statement, tag
+        self._check = check
+        self.claim = claim
+        self.options = tuple(options)  # (name, default, doc)
+        self.mutants = tuple(mutants)
+        self.notes = notes
+        lines = [f"{id}: {title}.", "", statement, "", f"Provenance: {tag}; see {id} in docs/theory.md.", ""]
+        if claim is not None:
+            lines += ["Claimed constants (``claim=``, a :class:`Claim`):", ""]
+            lines += [f"- {ln}" for ln in claim.describe().splitlines()] + [""]
+        lines += ["Options of ``check(system, ball, *, level, rng, claim, ...)``:", ""]
+        lines += [f"- {name}={default!r}: {doc}" for name, default, doc in self.options] + [""]
+        if self.mutants:
+            lines += ["Mutants (each must be refuted on the proof script's system):", ""]
+            lines += [f"- {mu.label}: {mu.changes}" for mu in self.mutants] + [""]
+        if notes:
+            lines += [notes, ""]
+        # a class per theorem, so that help(T14) shows this text
+        self.__class__ = type(f"Theorem_{id}", (Theorem,), {"__doc__": "\n".join(lines)})
 
-    def check(self, system, ball=None, *, level="searched", rng=0, **options) -> TheoremCheck:
+    def __repr__(self):
+        return f"<Theorem {self.id}: {self.title}>"
+
+    def check(self, system, ball=None, *, level="searched", rng=0, claim=None, **options) -> TheoremCheck:
         one_of("level", level, LEVELS)
-        return self._check(system, ball, level=level, rng=rng, **options)
+        known = {name for name, _, _ in self.options}
+        unknown = sorted(set(options) - known)
+        if unknown:
+            raise InvalidArgument(f"{self.id}.check got unknown option(s) {', '.join(unknown)}; "
+                                  f"its options are {', '.join(sorted(known)) or 'none'}")
+        if claim is None:
+            claim = self.claim
+        elif self.claim is None or not isinstance(claim, type(self.claim)):
+            raise InvalidArgument(f"claim={_show(claim)} must be a {type(self.claim).__name__} "
+                                  f"(start from {self.id}.claim.replace(...))")
+        kwargs = {name: default for name, default, _ in self.options}
+        kwargs.update(options)
+        result = self._check(system, ball, level=level, rng=rng, claim=claim, **kwargs)
+        return dataclasses.replace(result, claim=claim)
 
     def __call__(self, *args, **kwargs):
         return self.check(*args, **kwargs)
@@ -192,13 +362,15 @@ class Theorem:
 
 # -- measuring constants at a level --------------------------------------------------
 
-_KIND = {"kernel_min_eig": "inf", "pl_constant": "inf", "hessian_norm": "sup", "lipschitz": "sup",
-         "smoothness": "sup", "residual_norm": "sup"}
-
-
 @dataclasses.dataclass(frozen=True)
 class Measured:
-    """A constant measured at a level: value, how, and a witness (for estimates)."""
+    """A constant measured at a level: value, how, and a witness (for estimates).
+
+    ``certified`` True means ``value`` is a proved bound in the safe direction (a
+    lower bound of an infimum, an upper bound of a supremum); otherwise it is an
+    estimate in the *unsafe* direction (a sampled infimum is too high, a searched
+    supremum too low).
+    """
 
     name: str
     value: float
@@ -208,13 +380,32 @@ class Measured:
     certified: bool
 
 
-def measure(name, system, ball, level, rng, *, samples=2048):
-    """Measure constant ``name`` on the ball at ``level``.
+_MEASURED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
-    Certified level: a proved bound (lower for an infimum, upper for a supremum)
-    when plsym.certify manages one, else the searched estimate (and ``certified``
-    False, with the reason in ``detail``).
+
+def measure(name, system, ball, level, rng, *, samples=2048):
+    """Measure constant ``name`` on the ball at ``level`` (cached per system, ball, level, seed and budget).
+
+    Certified level: a proved bound when plsym.certify manages one, else the
+    searched estimate (``certified`` False, with the reason in ``detail``).
+    A Generator ``rng`` is never cached (its state is the caller's).
     """
+    key = None
+    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
+        key = (name, ball.center.tobytes(), float(ball.radius), level, int(rng), int(samples))
+        try:
+            hit = _MEASURED.get(system, {}).get(key)
+        except TypeError:  # an unhashable system: no caching
+            hit, key = None, None
+        if hit is not None:
+            return hit
+    result = _measure(name, system, ball, level, rng, samples)
+    if key is not None:
+        _MEASURED.setdefault(system, {})[key] = result
+    return result
+
+
+def _measure(name, system, ball, level, rng, samples):
     if level == "certified":
         b = getattr(certify, name)(system, ball)
         if b.certified:
@@ -226,3 +417,63 @@ def measure(name, system, ball, level, rng, *, samples=2048):
     e = getattr(estimate, name)(system, ball, samples=samples, search=(level == "searched"), rng=rng)
     detail = f"{e.evaluations} evals, seed {e.seed}" + (f"; {note}" if note else "")
     return Measured(name, e.value, e.method, detail, e.witness, False)
+
+
+def positive_hypothesis(name, m: Measured) -> Verdict:
+    """The hypothesis "constant > 0" for a measured infimum (certified when its lower bound is proved positive).
+
+    A sampled or searched infimum over-estimates the true one, so a positive
+    estimate only "holds" at the points tried; a non-positive one is a real
+    point where the constant fails (refuted).
+    """
+    if m.value > 0:
+        status = "certified" if m.certified else "holds"
+    else:
+        status = "refuted" if not m.certified else "inconclusive"  # a proved lower bound <= 0 decides nothing
+    return Verdict(name, status, m.method, 0.0, m.value, "lower", m.detail, m.witness)
+
+
+def arb_point_parts(system, w):
+    """(residual, Jacobian) of a system of sympy expressions at the float point w, in ball arithmetic; else None."""
+    from .. import interval
+
+    try:
+        P = certify._programs(system)
+        args = interval.point_args(np.asarray(w, dtype=float))
+        return P.residual(args), P.jacobian(args)
+    except (interval.Unsupported, InvalidArgument, AttributeError, TypeError, ZeroDivisionError, ValueError):
+        return None
+
+
+def kernel_min_eig_at(system, w):
+    """lambda_min(K(w)) in float64, and rigorous (lower, upper) bounds where ball arithmetic applies (else None).
+
+    The lower bound is Gershgorin/Ostrowski on the enclosure of K = DF DF^T; the
+    upper bound is the Rayleigh quotient of the float bottom eigenvector, in ball
+    arithmetic (lambda_min <= v^T K v / v^T v for every v).
+    """
+    from .. import interval
+
+    K = system.kernel(np.asarray(w, dtype=float))
+    vals, vecs = np.linalg.eigh(K)
+    parts = arb_point_parts(system, w)
+    if parts is None:
+        return float(vals[0]), None, None
+    _, J = parts
+    Ka = J * J.transpose()
+    lo, _ = interval.eig_bounds(Ka)
+    v = interval.arb_mat([[float(x)] for x in vecs[:, 0]])
+    num = (v.transpose() * Ka * v)[0, 0]
+    den = (v.transpose() * v)[0, 0]
+    hi = interval.upper(num / den)
+    return float(vals[0]), (lo if np.isfinite(lo) else None), (hi if np.isfinite(hi) else None)
+
+
+def float_error(x, *, ulps=64):
+    """A generous absolute round-off allowance for a float64 value computed from O(1) operations."""
+    return ulps * np.finfo(np.float64).eps * abs(float(x))
+
+
+__all__ = ["LEVELS", "STATUSES", "Claim", "Measured", "Mutant", "Theorem", "TheoremCheck", "Verdict", "compare",
+           "constant", "decide", "measure", "positive_hypothesis", "worst", "float_error", "arb_point_parts",
+           "kernel_min_eig_at"]

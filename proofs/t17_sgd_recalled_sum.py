@@ -1,0 +1,36 @@
+"""T17 (sum reading): SGD with the recalled constants, mu of the summed loss (docs/theory.md T17, C18). [recalled, low confidence]. Upper bound on E[L']/L.
+
+The recalled step eta* = n mu/(beta(n^2 beta + mu(s-1))) on the batch sum and rate
+1 - mu s eta*/n, with mu the 1/2-form PL* constant of the summed loss L, checked by the
+exact expectation over batches on n = 2 copies of one linear equation with s = 2:
+there E[L(w')] = L(w)/9 while the claimed factor is -1/3. This script is written to
+refute that reading (EXPECT = "refuted"): a finding about how the recalled constants
+are read, not about the paper, whose exact constants are unverified. Under the mean
+reading (script T17-mean) the same constants hold.
+"""
+
+import functools
+
+from plsym import Ball
+from plsym.systems import linear
+from plsym.theorems import T17 as THEOREM
+
+ID = "T17-sum"
+CLAIM = THEOREM.claim.replace(reading="sum")
+EXPECT = "refuted"
+
+
+@functools.lru_cache(maxsize=None)
+def setup(quick=False, seed=0):
+    """The system and ball (built once per budget and seed, so that mutants reuse the measurements)."""
+    return linear([[1.0], [1.0]], [0.0, 0.0], name="two copies of w = 0"), Ball([1.0], 0.5)
+
+
+def check(*, quick=False, seed=0, claim=None):
+    system, ball = setup(quick, seed)
+    return THEOREM.check(system, ball, claim=claim or CLAIM, level="searched", rng=seed, batch_size=2,
+                         samples=64 if quick else 256)
+
+
+if __name__ == "__main__":
+    print(check().line())
