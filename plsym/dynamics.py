@@ -92,20 +92,20 @@ class RateCheck:
         True: the claim checked is L(w_{t+1}) <= rate L(w_t) at every step; False:
         L(w_t) <= rate^t L(w_0) at every t.
     worst_ratio : float
-        max_t L(w_{t+1}) / L(w_t) over the steps whose losses are measurable (round-off
-        allowance below 1e-3 of the loss); NaN if there is none.
+        max_t L(w_{t+1}) / L(w_t) over the steps decided beyond round-off (the claim holds
+        or fails there whatever the rounding of the two losses); NaN if there is none.
     held : bool
         No step violates the claim beyond the round-off allowance of the losses.
     status : {"holds", "refuted", "inconclusive"}
         refuted = some step violates the claim beyond its error bar (at ``first_failure``);
-        inconclusive = no violation beyond the error bars, but no step was measurable;
+        inconclusive = no violation beyond the error bars, but no step was decided;
         holds otherwise.
     first_failure : int or None
         The first t with a violation beyond the error bar (the step from w_t, or the
         iterate w_t for the cumulative claim).
     undecided : int
-        Steps whose computed values violate the claim only within their error bar
-        (round-off, not evidence either way).
+        Steps that the error bars of their losses leave undecided (round-off, not
+        evidence either way); they do not enter ``worst_ratio``.
     steps_checked : int
     max_distance : float
         max_t ||w_t - w_0||.
@@ -288,24 +288,27 @@ def linear_rate(trajectory, rate, *, per_step=False):
     tiny = 1e-12
     if per_step:
         lhs, prev, eprev, enext = L[1:], L[:-1], E[:-1], E[1:]
-        bound = rate * prev
-        computed_bad = lhs > bound + tiny * np.abs(bound)
-        beyond = lhs - enext > rate * (prev + eprev) + tiny * np.abs(bound)
-        beyond &= ~((rate <= 0) & (lhs - enext <= 0))
-        offset = 0
+        scale = np.abs(rate * prev)
+        beyond = (lhs - enext > rate * (prev + eprev) + tiny * scale) & (lhs - enext > 0)
+        decided_hold = lhs + enext <= rate * (prev - eprev) + tiny * scale
+        ratio_num, ratio_den = lhs, prev
     else:
         t = np.arange(len(L))
         with np.errstate(over="ignore", under="ignore"):
             powers = np.power(rate, t)
-        bound = powers * L[0]
-        computed_bad = L > bound + tiny * np.abs(bound)
-        beyond = (L - E > powers * (L[0] + E[0]) + tiny * np.abs(bound)) & (L - E > 0)
+        scale = np.abs(powers * L[0])
+        beyond = (L - E > powers * (L[0] + E[0]) + tiny * scale) & (L - E > 0)
+        decided_hold = L + E <= powers * (L[0] - E[0]) + tiny * scale
         lhs = L
-        offset = 0
+        ratio_num, ratio_den = L[1:], L[:-1]
+        beyond_steps = beyond[1:]
+        decided_steps = decided_hold[1:] | beyond_steps
     failures = np.flatnonzero(beyond)
-    undecided = int(np.sum(computed_bad & ~beyond))
-    measurable = (E[:-1] <= 1e-3 * L[:-1]) & (L[:-1] > 0)
-    ratios = L[1:][measurable] / L[:-1][measurable] if len(L) > 1 else np.array([])
+    decided = (decided_hold | beyond) if per_step else decided_steps
+    undecided = int(np.sum(~(decided_hold | beyond)))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratios = np.where(ratio_den > 0, ratio_num / np.where(ratio_den > 0, ratio_den, 1.0), 0.0)
+    ratios = ratios[decided] if len(ratios) else ratios
     worst_ratio = float(np.max(ratios)) if ratios.size else float("nan")
     if failures.size:
         status = "refuted"
@@ -313,6 +316,7 @@ def linear_rate(trajectory, rate, *, per_step=False):
         status = "holds"
     else:
         status = "inconclusive"
+    offset = 0
     return RateCheck(
         rate=rate, worst_ratio=worst_ratio, held=not failures.size,
         first_failure=int(failures[0]) + offset if failures.size else None, steps_checked=int(len(lhs)),

@@ -65,13 +65,10 @@ def judge_rate(system, tr, rate, *, eta, mu, beta, certified, name="worst step r
     """The per-step rate claim L(w_t+1) <= rate L(w_t) along the run ``tr``, judged as the module says."""
     rc = linear_rate(tr, rate, per_step=True)
     measured = rc.worst_ratio if np.isfinite(rc.worst_ratio) else None
-    base = (f"eta = {eta:.4g}, {tr.steps} steps (stopped: {tr.stopped}); {rc.undecided} step(s) within round-off "
-            "of the bound, not decided")
+    base = (f"eta = {eta:.4g}, {tr.steps} steps (stopped: {tr.stopped}); worst over the steps decided beyond "
+            f"round-off, {rc.undecided} step(s) left undecided by it")
     if rc.status != "refuted":
         status = "holds" if rc.status == "holds" else "inconclusive"
-        if measured is None:
-            measured = float(np.max(tr.losses[1:] / np.where(tr.losses[:-1] > 0, tr.losses[:-1], np.inf))) \
-                if tr.steps else None
         return Verdict(name, status, "run", rate, measured, "upper", base), rc
     t = rc.first_failure
     w = tr.points[t]
@@ -124,12 +121,12 @@ def judge_convergence(tr, rate, rc):
     E = tr.loss_errors
     floor_reached = tr.stopped == "zero loss" or final <= 4 * float(E[-1]) or final <= tr.loss_floor
     name = "L(w_t) -> 0 (the run reaches the round-off level of L)"
+    name = f"{name}: final loss"
     if floor_reached:
-        return Verdict(name, "holds", "run", 0.0, final, "upper", f"final loss after {tr.steps} steps")
+        return Verdict(name, "holds", "run", None, final, None, f"after {tr.steps} steps")
     if rc.status == "refuted":
-        return Verdict(name, "inconclusive", "run", 0.0, final, "upper",
-                       f"final loss after {tr.steps} steps; the rate failed first")
-    return Verdict(name, "inconclusive", "run", 0.0, final, "upper",
+        return Verdict(name, "inconclusive", "run", None, final, None, f"after {tr.steps} steps; the rate failed first")
+    return Verdict(name, "inconclusive", "run", None, final, None,
                    f"the step budget ({tr.steps}) ended before the round-off level of L; the rate held so far")
 
 

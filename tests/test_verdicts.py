@@ -1,0 +1,170 @@
+"""Verdicts fail only for the right reason: regressions built from the audit of the theorem layer.
+
+Each test reproduces a case where a verdict was wrong (a false refutation from a budget or
+round-off, a check that could not fail, a check of another statement, a report row that read
+as a false sentence) and asserts the right verdict.
+"""
+
+import dataclasses
+
+import numpy as np
+import pytest
+import sympy
+
+import plsym
+from plsym.dynamics import gd, linear_rate
+from plsym.systems import linear, network, product
+from plsym.theorems import T9, T12, T14, T15, T19, T23
+from plsym.theorems import conditioning
+from plsym.theorems.wide import WIDTHS
+
+
+def _near_solution_net(width=64, n=8, d=3, offset=5e-4):
+    """A two-layer tanh net with y = F(w0) + offset: the required radius of T14 is small."""
+    X = np.random.default_rng(0).standard_normal((n, d))
+    probe = network(X, np.zeros(n), [width], activation="tanh", seed=0)
+    return network(X, probe.F(probe.w0) + offset, [width], activation="tanh", seed=0)
+
+
+# -- 1. a budget too small, or round-off, is never a refutation ------------------------------
+
+def test_t14_on_a_network_with_a_short_budget_is_inconclusive_not_refuted():
+    net = _near_solution_net()
+    c = T14.check(net, plsym.Ball(net.w0, 2.0), level="sampled", samples=128, steps=300)
+    assert all(h.status == "holds" for h in c.hypotheses), [h.sentence() for h in c.hypotheses]
+    assert c.verdict == "inconclusive", c.line()  # the rate held; the budget ended before the loss reached 0
+    assert "step budget (300) ended" in c.conclusion.detail
+
+
+def test_a_step_ratio_above_one_at_round_off_level_is_not_a_refutation():
+    tr = gd(product(2.9), eta=0.07, steps=40)
+    L = tr.losses.copy()
+    k = int(np.flatnonzero(L > 0)[-1])  # the last positive loss: append a step that "grows" by 0.7 %
+    L = np.concatenate([L[: k + 1], [L[k] * 1.007]])
+    E = np.concatenate([tr.loss_errors[: k + 1], [tr.loss_errors[k]]])
+    fake = dataclasses.replace(tr, losses=L, loss_errors=E, points=np.vstack([tr.points[: k + 1], tr.points[k]]),
+                               distances=np.concatenate([tr.distances[: k + 1], [tr.distances[k]]]))
+    assert L[k] < 1e3 * E[k]  # a loss at round-off level
+    rc = linear_rate(fake, 0.5, per_step=True)
+    assert rc.status == "holds" and rc.undecided >= 1
+    # the same growth far above round-off is a refutation
+    big = dataclasses.replace(fake, losses=L * 1e20)
+    assert linear_rate(big, 0.5, per_step=True).status == "refuted"
+
+
+# -- 2. round-off is not read as measurement -------------------------------------------------
+
+def test_t9_tight_per_step_rate_holds_below_the_round_off_floor():
+    rng = np.random.default_rng(0)
+    system = linear(rng.standard_normal((4, 10)), rng.standard_normal(4))
+    c = T9.check(system, plsym.Ball(np.zeros(10), 1.0), steps=3000)
+    L = c.series["losses"]
+    raw = np.max(L[1:][L[:-1] > 0] / L[:-1][L[:-1] > 0])
+    assert raw > c.series["rate"]  # the raw float ratios at round-off level exceed the tight claim...
+    assert c.verdict == "holds", c.line()  # ...and are not read as a measurement
+    assert c.conclusion.measured <= c.conclusion.claimed * (1 + 1e-12)
+    # the kappa-halved mutant is refuted by steps far above round-off, confirmed in ball arithmetic
+    m = T9.check(system, plsym.Ball(np.zeros(10), 1.0), steps=3000, claim=T9.claim.replace(kappa_factor=0.5))
+    assert m.verdict == "refuted" and "confirmed in ball arithmetic" in m.conclusion.detail
+
+
+# -- 3. checks that can fail: the composite's kernel is computed on its own -------------------
+
+def _t12_systems():
+    w = sympy.symbols("w1:4")
+    z = sympy.symbols("z1:3")
+    phi = plsym.System([sympy.tanh(w[0] + w[1]), w[1] * w[2]], list(w), [0.0, 0.0], name="Phi")
+    G = plsym.System([z[0] * z[1] + z[0]], list(z), [0.5], name="G")
+    return phi, G
+
+
+def test_t12_composite_kernel_agrees_with_the_chain_rule():
+    phi, G = _t12_systems()
+    comp = conditioning._compose(G, phi)
+    W = plsym.Ball([0.3, -0.2, 0.5], 0.5).sample(20, rng=0)
+    DG = G.jacobian(phi.F(W))
+    np.testing.assert_allclose(comp.kernel(W), DG @ phi.kernel(W) @ np.swapaxes(DG, -1, -2), rtol=1e-12, atol=1e-14)
+
+
+def test_t12_refutes_a_wrong_composite(monkeypatch):
+    phi, G = _t12_systems()
+    ball = plsym.Ball([0.3, -0.2, 0.5], 0.5)
+    assert T12.check(phi, ball, outer=G, level="sampled", samples=64).verdict == "holds"
+    # a composite built wrongly (half of G o Phi): its kernel is a quarter of the true one
+    real = conditioning._compose
+    monkeypatch.setattr(conditioning, "_compose", lambda outer, inner: plsym.System(
+        [e / 2 for e in real(outer, inner).outputs], list(inner.params), outer.y))
+    assert T12.check(phi, ball, outer=G, level="sampled", samples=64).verdict == "refuted"
+
+
+# -- 4. checks of the theorem's own statement -------------------------------------------------
+
+def test_t19_is_one_sided_and_holds_at_a_tiny_radius():
+    X, y = plsym.systems.network_data(6, 4, seed=0)
+    template = network(X, y, [64], activation="tanh")
+    c = T19.check(template, plsym.Ball(template.w0, 1e-6), widths=(64, 256, 1024), samples=4)
+    assert c.verdict == "holds", c.line()  # the slope carries a log factor: about -0.4, within O~(m^-1/2)
+    assert c.relation == "upper"
+
+
+def test_t19_refutes_a_family_whose_hessian_does_not_decay():
+    X, y = plsym.systems.network_data(6, 4, seed=0)
+    template = network(X, y, [8], activation="tanh", output="tanh")  # a non-linear output (T13)
+    c = T19.check(template, plsym.Ball(template.w0, 1.0), level="sampled", widths=(8, 32, 128), samples=4,
+                  radii=(0.5, 1.0))
+    assert c.verdict == "not applicable"  # the linear-output hypothesis fails...
+    assert c.conclusion.status == "refuted", c.line()  # ...and the decay claim is refuted on this family
+
+
+def test_t14_stays_in_the_theorem_radius_not_the_ball():
+    c = T14.check(product(2.9), plsym.Ball([3.0, 1.0], 0.5), level="certified", samples=256)
+    inside = next(p for p in c.series["parts"] if p["name"].startswith("max_t ||w_t - w0||"))
+    assert inside["claimed"] == pytest.approx(c.series["R_required"]) and inside["claimed"] < 0.5 / 4
+    names = [p["name"] for p in c.series["parts"]]
+    assert any("path length" in n for n in names) and any("L(w_t) -> 0" in n for n in names)
+
+
+def test_t15_convergence_is_part_of_the_verdict():
+    c = T15.check(product(2.9), plsym.Ball([3.0, 1.0], 0.5), level="searched", samples=256, max_steps=3)
+    assert c.verdict == "inconclusive" and "step budget (3) ended" in c.conclusion.detail
+
+
+def test_t23_mu_eps_is_searched_at_the_searched_level():
+    w = sympy.Symbol("w")
+    system = plsym.System([w, sympy.tanh(w)], [w], [1.0, 0.5])
+    ball = plsym.Ball([2.5], 12.0)
+    sampled = T23.check(system, ball, level="sampled", eps=0.05, samples=64).hypotheses[0]
+    searched = T23.check(system, ball, level="searched", eps=0.05, samples=64).hypotheses[0]
+    assert searched.method == "searched" and sampled.method == "sampled"
+    assert searched.measured <= sampled.measured  # a searched infimum is at most the sampled one
+
+
+# -- 5. every report row reads as a true sentence ---------------------------------------------
+
+OPS = {("upper", "holds"): "<=", ("upper", "certified"): "<=", ("upper", "refuted"): ">",
+       ("lower", "holds"): ">=", ("lower", "certified"): ">=", ("lower", "refuted"): "<",
+       ("tight", "holds"): "==", ("tight", "refuted"): "!="}
+
+
+def test_report_sentences_agree_with_their_numbers(tmp_path):
+    import json
+
+    from plsym.reproduce import run
+
+    assert run(out=str(tmp_path), quick=True, only=["T3", "T6", "T12", "T17-sum", "C15"], mutants=False) == 0
+    rows = json.loads((tmp_path / "report.json").read_text())
+    for r in rows:
+        for v in r["hypotheses"] + [r["conclusion"]]:
+            s, m, c = v["sentence"], v["measured"], v["claimed"]
+            assert s.endswith(": " + v["status"]) and "measured )" not in s
+            op = OPS.get((v["relation"], v["status"]))
+            if op and m is not None and c is not None:
+                assert f" {op} claimed " in s
+                true = {"<=": m <= c * (1 + 1e-9) + 1e-12, ">": m > c, ">=": m >= c * (1 - 1e-9) - 1e-12, "<": m < c,
+                        "==": True, "!=": True}[op]
+                assert true, s
+    byid = {r["id"]: r for r in rows}
+    assert byid["T12"]["claimed"] is not None
+    assert "refuted" in byid["C15"]["conclusion"]["detail"]  # the no-1/2 reading's refutation, as a finding
+    md = (tmp_path / "report.md").read_text()
+    assert "0.01 <= -0.8" not in md and "measured )" not in md
