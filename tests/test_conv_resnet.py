@@ -13,6 +13,7 @@ import pytest
 
 from plsym import InvalidArgument
 from plsym.systems import conv, network, resnet, width_family
+from test_network import _fd_hessians, _fd_jacobian, _point  # the same differences and test points as D8
 
 SMOOTH = ["tanh", "sigmoid", "softplus", "sin", "gelu"]
 
@@ -24,12 +25,6 @@ def _close(got, want, rtol):
     assert scale > 0, "a zero reference checks nothing"
     err = np.abs(got - want).max()
     assert err <= rtol * scale, f"max error {err:.3g} > {rtol:g} * {scale:.3g}"
-
-
-def _point(net, scale=0.3, k=None, seed=1):
-    """w0 moved off the initialization, so nothing depends on w0's symmetry."""
-    rng = np.random.default_rng(seed)
-    return net.w0 + scale * rng.standard_normal((net.m,) if k is None else (k, net.m))
 
 
 def _signals(n=3, c=2, length=5, seed=0):
@@ -173,18 +168,6 @@ def test_F_DF_kernel_and_hvp_match_dense_autodiff(case, framework):
 
 
 # -- central differences (no framework) -------------------------------------------------------
-def _fd_jacobian(net, w, h=1e-6):
-    """Central differences of F, all m directions as one batch: (n, m)."""
-    E = h * np.eye(net.m)
-    return ((net.F(w + E) - net.F(w - E)) / (2 * h)).T
-
-
-def _fd_hessians(net, w, h=1e-5):
-    """Central differences of the exact Jacobian: (n, m, m)."""
-    E = h * np.eye(net.m)
-    return np.moveaxis((net.jacobian(w + E) - net.jacobian(w - E)) / (2 * h), 0, -1)
-
-
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_derivatives_match_central_differences(case):
     """Truncation O(h^2) and rounding O(eps/h) are ~1e-10 relative here; 1e-6 catches any wrong term."""
