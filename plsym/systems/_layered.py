@@ -311,7 +311,7 @@ class LayeredSystem(System):
         return out[0] if single else out
 
     def layer_hessian_bound(self, w):
-        """The per-layer bound max_i ||(||H_{F_i}[W_a, W_b]||)_{a,b}||_2 >= ||H_F(w)||, shape () or (k,).
+        """The per-layer bound max_i ||(||H_{F_i}[W_a, W_b]||)_{a,b}||_2 of ||H_F(w)||, shape () or (k,).
 
         Parameters
         ----------
