@@ -4,10 +4,14 @@ Every family returns a :class:`plsym.System`, so every checker works on all of t
 """
 
 from .callable import CallableSystem, from_callable
+from .conv import ConvSystem, conv
 from .linear import LinearSystem, linear
 from .network import NetworkSystem, network, network_data
+from .resnet import ResNetSystem, resnet
 from .toys import product, sphere
+from .widths import width_family
 
 __all__ = [
-    "CallableSystem", "LinearSystem", "NetworkSystem", "from_callable", "linear", "network", "network_data", "product", "sphere",
+    "CallableSystem", "ConvSystem", "LinearSystem", "NetworkSystem", "ResNetSystem", "conv", "from_callable",
+    "linear", "network", "network_data", "product", "resnet", "sphere", "width_family",
 ]

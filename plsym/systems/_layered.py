@@ -1,0 +1,343 @@
+"""Shared machinery of the hand-differentiated network families (conv, resnet).
+
+A family subclasses :class:`LayeredSystem` and supplies a forward/backward pass
+(``_tape``) and its forward-over-reverse tangent (``_tangent``, Pearlmutter's
+R-operator). This module then derives, once for every family: the parameter
+layout by layer, Hessian-vector products, dense per-output Hessians (for small
+cases and tests), the Hessian norm (dense or Lanczos) and the per-layer block
+norms of the Hessian with the bound they give.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse.linalg
+
+from .. import activations
+from ..errors import InvalidArgument, _show, as_real_array, positive_int
+from ..system import System
+
+# Dense per-output Hessians are refused above this many floats (k * n * m * m).
+DENSE_HESSIAN_MAX = 50_000_000
+# Identity columns pushed through one tangent pass are chunked to about this many floats.
+CHUNK_FLOATS = 4_000_000
+# Tolerance of the Lanczos (ARPACK) largest-magnitude eigenvalue.
+LANCZOS_TOL = 1e-10
+
+
+def check_activations(activation, output):
+    """(hidden, out, reason): the Activation objects and why Hessians are undefined (or None)."""
+    hidden = activations.get(activation, argument="activation")
+    if output is None:
+        out = activations.get("identity")
+    else:
+        if not isinstance(output, str) or output not in activations.NAMES:
+            raise InvalidArgument(
+                f"output={_show(output)} is not allowed; choose None (a linear output) or one of "
+                f"{', '.join(map(repr, activations.NAMES))}"
+            )
+        out = activations.get(output, argument="output")
+    rough = [f"{arg}={act.name!r}" for arg, act in (("activation", hidden), ("output", out)) if not act.smooth]
+    reason = None
+    if rough:
+        reason = (f"the network uses {' and '.join(rough)}, which {'is' if len(rough) == 1 else 'are'} "
+                  "not twice differentiable")
+    return hidden, out, reason
+
+
+def check_seed(seed):
+    """``seed`` as a non-negative int, or InvalidArgument naming ``seed``."""
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise InvalidArgument(f"seed={_show(seed)} must be a non-negative int")
+    return int(seed)
+
+
+def check_int_list(name, values, example):
+    """A non-empty list of positive ints as a tuple, or InvalidArgument naming ``name``."""
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+        raise InvalidArgument(f"{name}={_show(values)} must be a non-empty list of positive ints, such as {example}")
+    values = list(values)
+    if not values:
+        raise InvalidArgument(f"{name}=[] is empty; give at least one, such as {example}")
+    return tuple(positive_int(f"{name}[{j}]", v) for j, v in enumerate(values))
+
+
+def lanczos_abs_max(matvec, m, v0, *, tol=LANCZOS_TOL):
+    """The largest |eigenvalue| of the symmetric operator ``matvec`` on R^m (ARPACK Lanczos).
+
+    A Ritz value: at most the true value, up to ``tol`` (a lower bound of the norm).
+    """
+    if not np.any(matvec(v0)):
+        # H v0 = 0 for a generic v0 only when H = 0; ARPACK would stop on a zero residual.
+        return 0.0
+    if m <= 2:  # ARPACK needs k < m - 1 for symmetric problems; tiny m is cheap to form
+        H = np.column_stack([matvec(e) for e in np.eye(m)])
+        return float(np.abs(np.linalg.eigvalsh(0.5 * (H + H.T))).max())
+    op = scipy.sparse.linalg.LinearOperator((m, m), matvec=matvec, dtype=np.float64)
+    return float(np.abs(scipy.sparse.linalg.eigsh(
+        op, k=1, which="LM", tol=tol, v0=v0, return_eigenvectors=False, ncv=min(m, 40), maxiter=max(1000, 10 * m),
+    )).max())
+
+
+class LayeredSystem(System):
+    """A network whose parameters are a list of weight arrays, differentiated by hand.
+
+    Subclasses set the layout with :meth:`_init_layout`, store the data (in the
+    layout their pass expects, one data point per leading row) as ``_data`` and
+    implement ``_tape(layers, data, *, second)`` (the forward and backward pass
+    of the per-layer weight matrices ``layers``, each ``(k, a, b)``, on data rows)
+    and ``_tangent(tape, V)`` (tangents ``V``, per layer ``(k, p, a, b)``, to the
+    per-output Hessian-vector products, ``(k, p, n, m)``).
+    """
+
+    # Above this many parameters hessian_norm uses Lanczos, never a dense eigen-solve.
+    _dense_max_m = 400
+    _non_smooth_reason: str | None = None
+
+    def _init_layout(self, shapes, mat_shapes):
+        """Record the natural weight shapes and the (rows, cols) matrices the passes use."""
+        self.layer_shapes = tuple(tuple(int(s) for s in shape) for shape in shapes)
+        self._mat_shapes = tuple((int(a), int(b)) for a, b in mat_shapes)
+        self._offsets = tuple(int(o) for o in np.cumsum([0] + [a * b for a, b in self._mat_shapes]))
+        return self._offsets[-1]
+
+    # -- layout -------------------------------------------------------------------
+    def unflatten(self, w):
+        """Split parameters into the per-layer weight arrays.
+
+        Parameters
+        ----------
+        w : array_like, shape (m,) or (k, m)
+
+        Returns
+        -------
+        list of ndarray
+            One array per layer with the shapes ``layer_shapes``, each with a
+            leading k axis when ``w`` is a batch (views into ``w`` where possible).
+        """
+        W = as_real_array("w", w, ndim=(1, 2))
+        if W.shape[-1] != self.m:
+            raise InvalidArgument(f"w has shape {W.shape}; it must be (m,) or (k, m) with m={self.m} parameters")
+        lead = W.shape[:-1]
+        return [W[..., o:o + a * b].reshape(lead + shape)
+                for o, (a, b), shape in zip(self._offsets, self._mat_shapes, self.layer_shapes)]
+
+    def flatten(self, layers):
+        """Concatenate per-layer weight arrays into parameters, the inverse of :meth:`unflatten`.
+
+        Parameters
+        ----------
+        layers : sequence of array_like
+            One array per layer with the shapes ``layer_shapes``, all with or all
+            without the same leading batch axis.
+
+        Returns
+        -------
+        ndarray, shape (m,) or (k, m)
+        """
+        count = len(self.layer_shapes)
+        if isinstance(layers, np.ndarray) or not hasattr(layers, "__len__") or len(layers) != count:
+            raise InvalidArgument(f"layers must be a list of {count} arrays with shapes {list(self.layer_shapes)}")
+        arrays = [as_real_array(f"layers[{j}]", a) for j, a in enumerate(layers)]
+        lead = arrays[0].shape[:arrays[0].ndim - len(self.layer_shapes[0])]
+        if len(lead) > 1:
+            raise InvalidArgument(f"layers[0] has shape {arrays[0].shape}; at most one leading batch axis is allowed")
+        for j, (a, shape) in enumerate(zip(arrays, self.layer_shapes)):
+            if a.shape != lead + shape:
+                raise InvalidArgument(f"layers[{j}] has shape {a.shape}; it must be {lead + shape}")
+        return np.concatenate([a.reshape(lead + (-1,)) for a in arrays], axis=-1)
+
+    def _split(self, W):
+        """Per-layer matrix views (..., a, b) of W (..., m), any leading axes, unchecked."""
+        lead = W.shape[:-1]
+        return [W[..., o:o + a * b].reshape(lead + (a, b)) for o, (a, b) in zip(self._offsets, self._mat_shapes)]
+
+    # -- symbolic forms: none -----------------------------------------------------------
+    @property
+    def params(self):
+        """Not available: this family has numeric evaluators only.
+
+        Raises
+        ------
+        InvalidArgument
+            Always.
+        """
+        raise InvalidArgument(f"system {self.name!r} has no symbolic parameters; use the numeric evaluators "
+                              "(F, jacobian, kernel, hvp, hessian_norm)")
+
+    @property
+    def outputs(self):
+        """Not available: this family has numeric evaluators only.
+
+        Raises
+        ------
+        InvalidArgument
+            Always.
+        """
+        raise InvalidArgument(f"system {self.name!r} has no symbolic outputs; use the numeric evaluators "
+                              "(F, jacobian, kernel, hvp, hessian_norm)")
+
+    # -- second derivatives from the R-operator ---------------------------------------------
+    def _hvp(self, W, V):
+        """Exact per-output Hessian-vector products H_{F_i}(w) v, matrix-free: (k, n, m)."""
+        self._require_smooth()
+        tape = self._tape(self._split(W), self._data, second=True)
+        return self._tangent(tape, self._split(V[:, None]))[:, 0]
+
+    def _hessians(self, W):
+        """Dense per-output Hessians from the R-operator on identity columns, in chunks."""
+        self._require_smooth()
+        k, m, n = W.shape[0], self.m, self.n
+        size = k * n * m * m
+        if size > DENSE_HESSIAN_MAX:
+            raise InvalidArgument(
+                f"hessians at k={k} point(s) of a network with n={n}, m={m} would hold k*n*m*m={size:.3g} "
+                f"floats (the limit is {DENSE_HESSIAN_MAX:.0e}); use hvp (matrix-free) or hessian_norm"
+            )
+        tape = self._tape(self._split(W), self._data, second=True)
+        H = np.empty((k, n, m, m))
+        chunk = max(1, CHUNK_FLOATS // (4 * k * n * m))
+        for start in range(0, m, chunk):
+            stop = min(m, start + chunk)
+            E = np.zeros((k, stop - start, m))
+            E[:, np.arange(stop - start), np.arange(start, stop)] = 1.0
+            H[:, :, start:stop, :] = np.moveaxis(self._tangent(tape, self._split(E)), 1, 2)
+        return 0.5 * (H + np.swapaxes(H, -1, -2))
+
+    def _hessian_norm(self, W):
+        """||H_F(w)|| = max_i ||H_{F_i}(w)||_2: dense eigvalsh for small m, else Lanczos (a lower bound)."""
+        self._require_smooth()
+        if self.m <= self._dense_max_m and self.n * self.m ** 2 <= DENSE_HESSIAN_MAX:
+            return self._hessian_norm_dense(W)
+        return self._hessian_norm_lanczos(W)
+
+    def _hessian_norm_dense(self, W):
+        """max_i ||H_{F_i}||_2 by eigvalsh of dense Hessians, points in memory-bounded chunks."""
+        k = W.shape[0]
+        step = max(1, DENSE_HESSIAN_MAX // (self.n * self.m * self.m))
+        out = np.empty(k)
+        for start in range(0, k, step):
+            H = self._hessians(W[start:start + step])
+            out[start:start + step] = np.abs(np.linalg.eigvalsh(H)).max(axis=(-1, -2))
+        return out
+
+    def _output_operators(self, W):
+        """For each point p and output i, (p, i, matvec) with matvec v -> H_{F_i}(W[p]) v.
+
+        A Krylov method needs one operator per (point, output), hence the loop;
+        each matvec is one tangent pass over a single data row.
+        """
+        layers_all = self._split(W)
+        for p in range(W.shape[0]):
+            layers = [Wj[p:p + 1] for Wj in layers_all]
+            for i in range(self.n):
+                tape = self._tape(layers, self._data[i:i + 1], second=True)
+
+                def matvec(x, tape=tape):
+                    return self._tangent(tape, self._split(np.ravel(x)[None, None]))[0, 0, 0]
+                yield p, i, matvec
+
+    def _hessian_norm_lanczos(self, W, *, tol=LANCZOS_TOL):
+        """max_i ||H_{F_i}||_2 by ARPACK Lanczos on the matrix-free hvp (Ritz values: lower bounds)."""
+        v0 = np.random.default_rng(0).standard_normal(self.m)  # a fixed start: reproducible
+        out = np.zeros(W.shape[0])
+        for p, _, matvec in self._output_operators(W):
+            out[p] = max(out[p], lanczos_abs_max(matvec, self.m, v0, tol=tol))
+        return out
+
+    def layer_hessian_norms(self, w):
+        """Spectral norms of the layer blocks H_{F_i}[W_a, W_b] of every per-output Hessian.
+
+        The block (a, b) is the map from a tangent of layer b to the part of
+        H_{F_i} v on layer a. Its norm is the largest |eigenvalue| of the
+        symmetric operator [[H_aa, 0], [0, 0]] for a = b and of
+        [[0, H_ab], [H_ba, 0]] for a != b, found by Lanczos on the R-operator
+        restricted to those layers (Ritz values: each at most the true norm, up
+        to the tolerance 1e-10).
+
+        Parameters
+        ----------
+        w : array_like, shape (m,) or (k, m)
+
+        Returns
+        -------
+        ndarray, shape (n, l, l) or (k, n, l, l)
+            ``B[..., i, a, b] = ||H_{F_i}[W_a, W_b]||_2`` for the l layers in
+            ``layer_shapes`` order; symmetric in (a, b).
+
+        Raises
+        ------
+        InvalidArgument
+            If w has the wrong shape, or an activation is not twice differentiable.
+
+        Notes
+        -----
+        For any symmetric block matrix, ||H|| <= ||B||_2 where B is the matrix
+        of block norms (apply the triangle inequality to the blockwise product
+        and Cauchy-Schwarz). :meth:`layer_hessian_bound` returns that bound:
+        with exact block norms it is an upper bound of ||H_{F_i}||; with the
+        Ritz values here each block is under-estimated by at most the Lanczos
+        tolerance, so the bound is as reliable as they are.
+
+        References
+        ----------
+        docs/theory.md §3.8, T19 (the per-layer decomposition of the Hessian of
+        a wide network), T22.
+        """
+        self._require_smooth()
+        W, single = self._points(w)
+        count = len(self._mat_shapes)
+        out = np.zeros((W.shape[0], self.n, count, count))
+        rng = np.random.default_rng(0)  # fixed starts: reproducible
+        masks = [np.zeros(self.m, dtype=bool) for _ in range(count)]
+        for j, mask in enumerate(masks):
+            mask[self._offsets[j]:self._offsets[j + 1]] = True
+        for p, i, matvec in self._output_operators(W):
+            for a in range(count):
+                for b in range(a, count):
+                    both = masks[a] | masks[b]
+                    size = int(both.sum())
+
+                    def block(x, a=a, b=b, both=both):
+                        v = np.zeros(self.m)
+                        v[both] = x
+                        if a == b:
+                            return matvec(v)[both]
+                        # [[0, H_ab], [H_ba, 0]]: cross terms only
+                        va, vb = np.where(masks[a], v, 0.0), np.where(masks[b], v, 0.0)
+                        return np.where(masks[a], matvec(vb), 0.0)[both] + np.where(masks[b], matvec(va), 0.0)[both]
+                    val = lanczos_abs_max(block, size, rng.standard_normal(size))
+                    out[p, i, a, b] = out[p, i, b, a] = val
+        return out[0] if single else out
+
+    def layer_hessian_bound(self, w):
+        """The per-layer bound max_i ||(||H_{F_i}[W_a, W_b]||)_{a,b}||_2 of ||H_F(w)||, shape () or (k,).
+
+        Parameters
+        ----------
+        w : array_like, shape (m,) or (k, m)
+
+        Returns
+        -------
+        ndarray
+            The spectral norm of the matrix of block norms from
+            :meth:`layer_hessian_norms`, maximised over outputs.
+
+        Raises
+        ------
+        InvalidArgument
+            As :meth:`layer_hessian_norms`.
+
+        Notes
+        -----
+        ||H|| <= ||B||_2 for the block-norm matrix B of a symmetric H; the bound
+        is exact when the blocks' top singular vectors align and otherwise
+        shows which layer pairs carry the curvature (T19: every block of a wide
+        network is O~(1/sqrt(width))).
+
+        References
+        ----------
+        docs/theory.md §3.8, T19, T22.
+        """
+        B = self.layer_hessian_norms(w)
+        return np.linalg.norm(B, ord=2, axis=(-2, -1)).max(axis=-1)
