@@ -92,7 +92,7 @@ class TheoremCheck:
     Attributes
     ----------
     id : str
-        The paper-digest id (T4, T14, C15, R1, ...).
+        The id in the theory catalog docs/theory.md (T4, T14, C15, R1, ...).
     statement : str
     system : str
     level : {"sampled", "searched", "certified"}
