@@ -15,6 +15,7 @@ import time
 import traceback
 
 from . import registry
+from .progress import reporting
 from .figures import FIGURES
 
 COLUMNS = ("id", "statement", "claimed", "measured", "method", "verdict")
@@ -67,8 +68,13 @@ def _markdown(rows, seed, quick, seconds):
     return "\n".join(lines)
 
 
-def run(*, out="plsym-report", quick=False, strict=False, seed=0, stream=None, only=None, directory=None) -> int:
-    """Run the proof scripts; return 0 when the run completes (1 on an error, or with ``strict`` on a refutation)."""
+def run(*, out="plsym-report", quick=False, strict=False, seed=0, stream=None, only=None, directory=None,
+        progress=None) -> int:
+    """Run the proof scripts; return 0 when the run completes (1 on an error, or with ``strict`` on a refutation).
+
+    ``progress`` (None, True or a callable, see :mod:`plsym.progress`) reports the work inside
+    each script, labelled with its position and id; True draws a bar on a terminal only.
+    """
     proofs = registry.load(directory, only=only)
     os.makedirs(out, exist_ok=True)
     rows, checks = [], {}
@@ -77,7 +83,8 @@ def run(*, out="plsym-report", quick=False, strict=False, seed=0, stream=None, o
     for k, proof in enumerate(proofs, 1):
         t0 = time.perf_counter()
         try:
-            check = proof.check(quick=quick, seed=seed)
+            with reporting(progress, label=f"[{k:2}/{len(proofs)}] {proof.id}"):
+                check = proof.check(quick=quick, seed=seed)
             rows.append(_row(proof, check, time.perf_counter() - t0))
             checks[proof.id] = check
         except Exception as exc:  # a failing script is reported, and the run goes on
