@@ -24,11 +24,11 @@ import hashlib
 import itertools
 import json
 import os
-import sys
 import types
 
 import numpy as np
 
+from . import progress as _progress
 from .errors import InvalidArgument, _show
 
 __all__ = ["identity", "summarize_witness", "sweep"]
@@ -254,19 +254,6 @@ def _load(out, fn_id):
     return done
 
 
-def _reporter(progress, total):
-    """The per-point progress hook: None (silent), True (a line on stderr) or a callable."""
-    if progress is None or progress is False:
-        return lambda done, params, result: None
-    if progress is True:
-        def line(done, params, result):
-            print(f"sweep: {done}/{total} {_key(params)}", file=sys.stderr, flush=True)
-        return line
-    if callable(progress):
-        return lambda done, params, result: progress(done, total, params, result)
-    raise InvalidArgument(f"progress={_show(progress)} must be None, True or a callable (done, total, params, result)")
-
-
 def sweep(fn, grid, *, executor=None, out=None, progress=None, full_witness=False):
     """Evaluate ``fn(**params)`` at every point of a grid; parallel and resumable on request.
 
@@ -289,9 +276,13 @@ def sweep(fn, grid, *, executor=None, out=None, progress=None, full_witness=Fals
         ``fn`` the function's :func:`identity`. Points already recorded are not
         recomputed, so a killed sweep resumes where it stopped; records written by
         another function (another name or fingerprint) are refused.
-    progress : None, True or callable, optional
-        None (default): silent. True: a line per finished point on stderr.
-        A callable is called as ``progress(done, total, params, result)``.
+    progress : None, bool or callable, optional
+        As everywhere in plsym (:mod:`plsym.progress`): None (default) reports to
+        an active reporter if any, else nothing; True draws a bar on standard error
+        if it is a terminal; a callable receives a
+        :class:`plsym.progress.ProgressEvent` per finished point (task ``"sweep"``,
+        ``done`` of ``total`` points) and for the steps inside ``fn`` that report
+        (estimates, certified bounds) when it runs here, in this process.
     full_witness : bool, default False
         With ``out``: False stores every witness (the ``witness`` and ``shrunk``
         entries of a result's dict) longer than 16 coordinates as
@@ -328,7 +319,6 @@ def sweep(fn, grid, *, executor=None, out=None, progress=None, full_witness=Fals
     points = _grid_points(grid)
     keys = [_key(p) for p in points]
     total = len(points)
-    report = _reporter(progress, total)
     if not isinstance(full_witness, bool):
         raise InvalidArgument(f"full_witness={_show(full_witness)} must be True or False")
     fn_id = identity(fn) if out is not None else None
@@ -339,28 +329,29 @@ def sweep(fn, grid, *, executor=None, out=None, progress=None, full_witness=Fals
 
     fh = open(out, "a", encoding="utf-8") if out is not None else None
     try:
-        def record(i, result):
-            nonlocal finished
-            params = points[i]
-            if fh is not None:
-                result = _jsonable(result, params, full_witness)
-                fh.write(json.dumps({"fn": fn_id, "params": params, "result": result}) + "\n")
-                fh.flush()
-            results[keys[i]] = result
-            finished += 1
-            report(finished, params, result)
+        with _progress.reporting(progress, label="plsym sweep"):
+            def record(i, result):
+                nonlocal finished
+                params = points[i]
+                if fh is not None:
+                    result = _jsonable(result, params, full_witness)
+                    fh.write(json.dumps({"fn": fn_id, "params": params, "result": result}) + "\n")
+                    fh.flush()
+                results[keys[i]] = result
+                finished += 1
+                _progress.tick("sweep", finished, total)
 
-        if executor is None:
-            for i, p in pending:
-                record(i, fn(**p))
-        else:
-            futures = {executor.submit(fn, **p): i for i, p in pending}
-            try:
-                for fut in concurrent.futures.as_completed(futures):
-                    record(futures[fut], fut.result())
-            finally:
-                for fut in futures:
-                    fut.cancel()
+            if executor is None:
+                for i, p in pending:
+                    record(i, fn(**p))
+            else:
+                futures = {executor.submit(fn, **p): i for i, p in pending}
+                try:
+                    for fut in concurrent.futures.as_completed(futures):
+                        record(futures[fut], fut.result())
+                finally:
+                    for fut in futures:
+                        fut.cancel()
     finally:
         if fh is not None:
             fh.close()

@@ -2,6 +2,7 @@
 
 import concurrent.futures
 import functools
+import io
 import json
 import multiprocessing
 import os
@@ -9,6 +10,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 
 import numpy as np
 import pytest
@@ -132,14 +134,22 @@ def test_killed_subprocess_resumes(tmp_path):
         assert len(fh.read().splitlines()) == 12
 
 
-def test_progress_is_silent_by_default_and_reports_when_asked(capsys):
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_is_silent_by_default_and_reports_when_asked(capsys, monkeypatch):
     sweep(lambda a: a, {"a": [1, 2]})
+    sweep(lambda a: a, {"a": [1, 2]}, progress=True)  # stderr is not a terminal here: nothing
     assert capsys.readouterr().err == ""
-    sweep(lambda a: a, {"a": [1, 2]}, progress=True)
-    assert capsys.readouterr().err.splitlines() == ['sweep: 1/2 {"a": 1}', 'sweep: 2/2 {"a": 2}']
     seen = []
-    sweep(lambda a: 2 * a, {"a": [1, 2]}, progress=lambda *args: seen.append(args))
-    assert seen == [(1, 2, {"a": 1}, 2), (2, 2, {"a": 2}, 4)]
+    assert sweep(lambda a: 2 * a, {"a": [1, 2]}, progress=seen.append) == [2, 4]
+    assert [(e.task, e.done, e.total) for e in seen] == [("sweep", 1, 2), ("sweep", 2, 2)]
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    sweep(lambda a: time.sleep(0.15) or a, {"a": [1, 2, 3]}, progress=True)
+    assert "plsym sweep: sweep [" in terminal.getvalue() and "/3 " in terminal.getvalue()
 
 
 @pytest.mark.parametrize("kwargs, match", [
@@ -149,7 +159,7 @@ def test_progress_is_silent_by_default_and_reports_when_asked(capsys):
     ({"grid": {"a": 3}}, "must be a list of values"),
     ({"grid": {"a": [object()]}}, "not JSON-serializable"),
     ({"grid": {"a": [1]}, "executor": 3}, "executor=3 must be a concurrent.futures.Executor"),
-    ({"grid": {"a": [1]}, "progress": 3}, "progress=3 must be None, True or a callable"),
+    ({"grid": {"a": [1]}, "progress": 3}, "progress=3 must be None, True, False or a callable"),
 ])
 def test_bad_arguments(kwargs, match):
     with pytest.raises(InvalidArgument, match=match):
