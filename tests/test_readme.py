@@ -14,6 +14,7 @@ def test_readme_quickstart_doctest():
 def test_ci_runs_the_readme_test_command():
     readme = (ROOT / "README.md").read_text()
     ci = (ROOT / ".ci" / "run").read_text()
-    command = 'pip install ".[test]" && python -m pytest'
+    command = 'pip install ".[test,frameworks]" && python -m pytest'
     assert command in readme and command in ci
+    assert ci.strip().splitlines()[-1] == command  # the last line of .ci/run is that command, nothing else
     assert "pip install . && plsym reproduce" in readme
