@@ -105,9 +105,15 @@ def _fingerprint_parts(fn, depth=0):
         cells = [_describe(c.cell_contents, depth + 1) if _filled(c) else "<empty>" for c in fn.__closure__ or ()]
         return (f"function({_code(fn.__code__, depth)};{_describe(fn.__defaults__, depth + 1)};"
                 f"{_describe(fn.__kwdefaults__, depth + 1)};{','.join(cells)})")
-    call = getattr(type(fn), "__call__", None)  # a callable object: its class's __call__
+    if isinstance(fn, type):  # a class: the code of the functions it defines, and its bases
+        methods = sorted((k, v) for k, v in vars(fn).items() if isinstance(v, (types.FunctionType, classmethod, staticmethod)))
+        parts = [f"{k}={_fingerprint_parts(getattr(v, '__func__', v), depth + 1)}" for k, v in methods]
+        bases = ",".join(f"{b.__module__}.{b.__qualname__}" for b in fn.__mro__[1:])
+        return f"class({fn.__module__}.{fn.__qualname__};{bases};{';'.join(parts)})"
+    call = getattr(type(fn), "__call__", None)  # a callable object: its class's __call__ and its state
     inner = _fingerprint_parts(call, depth + 1) if isinstance(call, types.FunctionType) else "builtin"
-    return f"object({type(fn).__module__}.{type(fn).__qualname__};{inner})"
+    state = _describe(vars(fn), depth + 1) if hasattr(fn, "__dict__") else ""
+    return f"object({type(fn).__module__}.{type(fn).__qualname__};{inner};{state})"
 
 
 def _filled(cell):

@@ -220,12 +220,27 @@ def test_fingerprint_is_stable_across_processes_and_follows_the_code():
     assert identity(lambda a: a + 1) != identity(lambda a: a + 2)
     assert identity(gd_rate)["name"] == "test_sweep.gd_rate"
 
+    class Model:
+        def __init__(self, size):
+            self.size = size
+
+    class Edited:
+        def __init__(self, size):
+            self.size = 2 * size
+
+    Edited.__qualname__ = Model.__qualname__
+    assert identity(Model)["name"] == identity(Edited)["name"] and identity(Model) != identity(Edited)
+    assert identity(_Found(3)) == identity(_Found(3)) != identity(_Found(4))  # a callable object's state counts
+
 
 class _Found:
     """A result with a witness of the given size, like an Estimate or a Counterexample."""
 
     def __init__(self, size):
         self.size = size
+
+    def __call__(self):
+        return self.size
 
     def to_dict(self):
         w = [float(i) for i in range(self.size)]
