@@ -163,9 +163,12 @@ def test_search_json_is_one_object_and_byte_identical_per_seed():
     assert record["seed"] == 0 and record["max_examples"] == 20 and len(record["witness"]) == 4
 
 
-def test_version():
-    done = subprocess.run([sys.executable, "-m", "plsym", "--version"], capture_output=True, text=True, cwd=ROOT)
-    assert done.returncode == 0 and done.stdout.strip() == f"plsym {plsym.__version__}"
+def test_version(capsys):
+    from plsym.cli import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0 and capsys.readouterr().out.strip() == f"plsym {plsym.__version__}"
 
 
 def test_reproduce_reports_the_work_inside_each_script(tmp_path):
