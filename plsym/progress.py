@@ -71,7 +71,7 @@ class _Reporter:
     def __init__(self, callback=None, stream=None, label="plsym", interval=0.1):
         self.callback, self.stream, self.label, self.interval = callback, stream, label, interval
         self.start = time.perf_counter()
-        self.last = (self.label, 0, None)
+        self.last = ("running", 0, None)
         self._drawn = 0.0
         self._width = 0
         self._lock = threading.Lock()
