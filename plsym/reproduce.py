@@ -43,7 +43,8 @@ def _markdown(rows, seed, quick, seconds):
         "",
         f"seed {seed}, {'quick' if quick else 'full'} run, {seconds:.1f} s. certified = proved for the real "
         "quantities; holds = held at every point tried (method and budget in the row); refuted = a counterexample "
-        "(for a [recalled] constant, a finding about the claim); not applicable = a hypothesis failed.",
+        "(for a [recalled] constant, a finding about the claim); not applicable = a hypothesis failed. "
+        "Ids are those of the theory catalog docs/theory.md, which states each result, its constants and provenance.",
         "",
         "| id | statement | system | claimed | measured | relation | method | verdict |",
         "|---|---|---|---|---|---|---|---|",

@@ -31,6 +31,13 @@ def test_docs_build_without_warnings(tmp_path):
     assert "kernel_min_eig" in (tmp_path / "html" / "api" / "plsym.estimate.html").read_text(encoding="utf-8")
 
 
+def test_getting_started_examples_run():
+    import doctest
+
+    result = doctest.testfile(str(DOCS / "getting-started.md"), module_relative=False)
+    assert result.attempted >= 2 and result.failed == 0
+
+
 def test_docs_build_fails_on_a_warning(tmp_path):
     # the same build command on a two-line project with a broken reference must fail
     src = tmp_path / "src"
