@@ -43,7 +43,7 @@ import weakref
 
 import numpy as np
 
-from . import _compile, interval
+from . import _compile, interval, progress as _progress
 from ._diff import Differentiator
 from .errors import InvalidArgument, positive_finite, positive_int
 from .system import System, check_system_and_ball
@@ -284,6 +284,7 @@ def _branch_and_bound(ball, box_bound, point_value, kind, *, max_boxes, max_seco
                 break
         if boxes >= max_boxes or time.perf_counter() - start > max_seconds:
             break
+        _progress.tick(f"certify {kind} bound", boxes, max_boxes)
         heapq.heappop(heap)
         j = int(np.argmax(hi - lo))
         mid = 0.5 * (lo[j] + hi[j])
@@ -416,3 +417,5 @@ hessian_norm.__doc__ = "A proved upper bound of sup over the ball of max_i ||H_{
 lipschitz.__doc__ = "A proved upper bound of sup over the ball of ||DF(w)||_2 (L_F, D5).\n" + _DOC_KNOBS
 smoothness.__doc__ = "A proved upper bound of sup over the ball of ||H_L(w)||_2 (beta, C8).\n" + _DOC_KNOBS
 residual_norm.__doc__ = "A proved upper bound of sup over the ball of ||F(w) - y|| (T14).\n" + _DOC_KNOBS
+kernel_min_eig, pl_constant, hessian_norm, lipschitz, smoothness, residual_norm = map(  # the progress= option
+    _progress.with_progress, (kernel_min_eig, pl_constant, hessian_norm, lipschitz, smoothness, residual_norm))

@@ -7,12 +7,16 @@ import json
 import sys
 import time
 
+from . import __version__, spec as specs
 from .errors import InvalidArgument, positive_int
-from . import spec as specs
+from .progress import reporting
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="plsym", description="Check the PL* theory of over-parameterized systems.")
+    parser = argparse.ArgumentParser(prog="plsym", description="Check the PL* theory of over-parameterized systems. "
+                                     "Long runs draw a progress bar on standard error when it is a terminal "
+                                     "(never with --json).")
+    parser.add_argument("--version", action="version", version=f"plsym {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     rep = sub.add_parser("reproduce", help="check the paper's results and write a report")
     rep.add_argument("--out", default="plsym-report", help="directory for report.md and report.json (default: plsym-report)")
@@ -46,6 +50,8 @@ def _parser() -> argparse.ArgumentParser:
     sea.add_argument("--seed", type=int, default=0, help="seed of every random choice (default 0)")
     sea.add_argument("--max-examples", type=int, default=1000,
                      help="budget of examples tried by the search (default 1000)")
+    sea.add_argument("--json", action="store_true",
+                     help="print one JSON object instead of text (nothing on stderr), byte-identical per seed")
     return parser
 
 
@@ -56,7 +62,7 @@ def main(argv=None) -> int:
         if args.command == "reproduce":
             from .reproduce import run
             return run(out=args.out, quick=args.quick, strict=args.strict, seed=args.seed, stream=sys.stdout,
-                       only=args.only, mutants=not args.no_mutants)
+                       only=args.only, mutants=not args.no_mutants, progress=True)
         if args.command == "check":
             return _check(args)
         if args.command == "search":
@@ -68,7 +74,9 @@ def main(argv=None) -> int:
 
 
 def _check(args) -> int:
-    report = specs.check(specs.load(args.spec), level=args.level, seed=args.seed, samples=args.samples)
+    spec = specs.load(args.spec)
+    with reporting(not args.json, label="plsym check"):  # a bar only on a terminal, never with --json
+        report = specs.check(spec, level=args.level, seed=args.seed, samples=args.samples)
     if args.json:
         sys.stdout.write(json.dumps(report.to_dict(), allow_nan=False) + "\n")
     else:
@@ -87,12 +95,19 @@ def _search(args) -> int:
     specs.claim(args.claim, value)  # bad input fails before any progress is printed
     positive_int("max_examples", args.max_examples, minimum=2)
     engine = specs.search_engine()
-    print(f"plsym search: {args.claim} {specs.CLAIMS[args.claim][1]} {value:g} on {spec.name!r}, "
-          f"up to {args.max_examples} examples, seed {args.seed}, by {engine}...", file=sys.stderr, flush=True)
+    if not args.json:
+        print(f"plsym search: {args.claim} {specs.CLAIMS[args.claim][1]} {value:g} on {spec.name!r}, "
+              f"up to {args.max_examples} examples, seed {args.seed}, by {engine}...", file=sys.stderr, flush=True)
     start = time.perf_counter()
-    verdict = specs.deep_search(spec, args.claim, value, seed=args.seed, max_examples=args.max_examples)
-    print(f"plsym search: done in {time.perf_counter() - start:.1f} s", file=sys.stderr, flush=True)
-    sys.stdout.write(verdict.to_text() + "\n")
+    with reporting(not args.json, label="plsym search"):
+        verdict = specs.deep_search(spec, args.claim, value, seed=args.seed, max_examples=args.max_examples)
+    if args.json:
+        record = {"spec": spec.name, "seed": args.seed, "max_examples": args.max_examples, "engine": engine,
+                  **verdict.to_dict()}
+        sys.stdout.write(json.dumps(record, allow_nan=False) + "\n")
+    else:
+        print(f"plsym search: done in {time.perf_counter() - start:.1f} s", file=sys.stderr, flush=True)
+        sys.stdout.write(verdict.to_text() + "\n")
     return int(verdict.failed)
 
 

@@ -53,21 +53,31 @@ def hessian_against_width(check, path):
 
 
 def kernel_against_width(check, path):
-    """lambda_min(K) on the ball and sup_t ||K(W_t) - K(W0)|| along GD against width."""
+    """Left: lambda_min(K(W0)), inf_B lambda_min(K) and mu against width. Right: sup_t ||K(W_t) - K(W0)||
+    along GD against width, with the margin lambda0 - mu that a kernel change may use up before
+    lambda_min(K) can fall below mu (Weyl), and the ball radius R."""
     plt = _plt()
     s = check.series
     w = np.asarray(s["widths"], float)
+    lam0, mu = np.asarray(s["lambda0"], float), np.asarray(s["mu"], float)
+    radius = f"R = {s['R']:g}" if "R" in s else "R = ?"
     fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3.5))
-    a.semilogx(w, s["lambda0"], "o-", label="lambda_min(K(W0))")
-    a.semilogx(w, s["lambda_min_ball"], "s-", label="inf_B lambda_min(K)")
+    a.semilogx(w, lam0, "o-", label="lambda_min(K(W0))")
+    a.semilogx(w, s["lambda_min_ball"], "s-", label=f"inf over B(W0, R) of lambda_min(K), {radius}")
+    a.semilogx(w, mu, "k--", label="mu (T20: mu-PL* when inf_B lambda_min >= mu)")
     a.set_xlabel("width m")
     a.set_ylabel("lambda_min")
-    a.legend(fontsize=8)
+    a.legend(fontsize=7)
     b.loglog(w, s["kernel_change"], "o-", label=f"sup_t ||K(W_t) - K(W0)||, slope {s['kernel_change_slope']:.3f}")
     b.loglog(w, s["kernel_change"][0] * (w / w[0]) ** -0.5, "--", label="slope -1/2 (C24)")
+    margin = lam0 - mu
+    keep = margin > 0
+    b.loglog(w[keep], margin[keep], "k:", label="lambda0 - mu: change allowed before lambda_min < mu")
     b.set_xlabel("width m")
-    b.legend(fontsize=8)
-    fig.suptitle(f"{check.id}: wide networks stay well conditioned")
+    b.set_ylabel("||K(W_t) - K(W0)||_2 along GD")
+    b.set_title(f"along GD from W0 (ball of the left panel: {radius})", fontsize=9)
+    b.legend(fontsize=7)
+    fig.suptitle(f"{check.id}: wide networks stay well conditioned ({radius})")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

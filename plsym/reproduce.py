@@ -21,6 +21,7 @@ import time
 import traceback
 
 from . import registry
+from .progress import reporting
 from .figures import FIGURES
 
 COLUMNS = ("id", "statement", "claimed", "measured", "method", "verdict")
@@ -102,11 +103,13 @@ def _witness(w):
 
 
 def run(*, out="plsym-report", quick=False, strict=False, seed=0, stream=None, only=None, directory=None,
-        mutants=True) -> int:
+        mutants=True, progress=None) -> int:
     """Run the proof scripts (and their theorems' mutants); return 0 when the run completes.
 
     Returns 1 on an error, or with ``strict`` on a refutation that its script does not
-    declare as an expected finding (``EXPECT = "refuted"``).
+    declare as an expected finding (``EXPECT = "refuted"``). ``progress`` (None, True or a
+    callable, see :mod:`plsym.progress`) reports the work inside each script, labelled with
+    its position and id; True draws a bar on a terminal only.
     """
     proofs = registry.load(directory, only=only)
     os.makedirs(out, exist_ok=True)
@@ -116,8 +119,9 @@ def run(*, out="plsym-report", quick=False, strict=False, seed=0, stream=None, o
     for k, proof in enumerate(proofs, 1):
         t0 = time.perf_counter()
         try:
-            check = proof.check(quick=quick, seed=seed)
-            muts = run_mutants(proof, quick=quick, seed=seed) if mutants else None
+            with reporting(progress, label=f"[{k:2}/{len(proofs)}] {proof.id}"):
+                check = proof.check(quick=quick, seed=seed)
+                muts = run_mutants(proof, quick=quick, seed=seed) if mutants else None
             rows.append(_row(proof, check, time.perf_counter() - t0, muts))
             rows[-1]["theorem"], rows[-1]["id"] = check.id, proof.id
             checks[proof.id] = check

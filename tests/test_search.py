@@ -11,7 +11,6 @@ import json
 import os
 import pathlib
 import sys
-import time
 
 import numpy as np
 import pytest
@@ -124,7 +123,6 @@ def test_planted_false_claims_are_found():
     this kind; 199/200 on this seed).
     """
     planted = load_planted()
-    start = time.perf_counter()
     cases = planted.cases(200, seed=0)
     results = planted.run(cases, max_examples=50, samples=128)
     found = [ce.found for ce, _ in results]
@@ -136,7 +134,6 @@ def test_planted_false_claims_are_found():
             assert case.claim.violation(case.system, ce.point) == pytest.approx(ce.violation, rel=1e-9, abs=1e-12)
             assert ce.shrunk is not None and case.ball.contains(np.array(ce.shrunk))
             assert case.claim.violation(case.system, np.array(ce.shrunk)) > 0
-    assert time.perf_counter() - start < 120
 
 
 @deep_only

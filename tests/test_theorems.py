@@ -15,7 +15,7 @@ from plsym.theorems import C15, T3, T4, T6, T9, T10, T14, T17, T18, THEOREMS
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
-# What the mathematics (and the digest's own derivations) dictate for each script's example.
+# What the mathematics (and the derivations in docs/theory.md) dictate for each script's example.
 EXPECTED = {
     "T3": "holds", "T4": "holds", "T6": "holds", "T9": "holds", "T10": "holds", "T11": "holds", "T12": "holds",
     "T14": "holds", "T15": "holds", "T17-sum": "refuted", "T17-mean": "holds", "T18": "holds", "T19": "holds",

@@ -4,7 +4,7 @@ Each ``Theorem.check(system, ball, *, level="sampled" | "searched" | "certified"
 returns a :class:`TheoremCheck` with a verdict per hypothesis and for the conclusion
 ("certified", "holds" with its method and budget, "refuted" with a witness, or "not
 applicable"), and the claimed and measured constants with their relation.
-Constants tagged [recalled] in the paper digest (T17, T10's form, ...) are claims: a
+Constants tagged [recalled] in docs/theory.md (T17, T10's form, ...) are claims: a
 refutation is a finding, reported with its counterexample.
 """
 
