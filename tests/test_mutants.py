@@ -61,3 +61,12 @@ def test_a_mutant_list_reaches_the_report(tmp_path):
     row = json.loads((tmp_path / "report.json").read_text())[0]
     assert row["mutants"]["tried"] == 1 and row["mutants"]["refuted"] == 1
     assert row["mutants"]["list"][0]["claim"] == {"kappa_factor": 0.5}
+
+
+def test_the_documentation_lists_every_mutant():
+    import pathlib
+
+    text = (pathlib.Path(__file__).resolve().parents[1] / "docs" / "verdicts.md").read_text()
+    for pid, proof in PROOFS.items():
+        for label, _ in proof.mutants():
+            assert label in text, f"docs/verdicts.md does not list the {pid} mutant {label!r}"

@@ -82,7 +82,7 @@ class ConvSystem(LayeredSystem):
 
     Parameters
     ----------
-    X : array_like, shape (n, C_0, *spatial) or (n, *spatial)
+    X : array_like, shape (n, C_0, ``*spatial``) or (n, ``*spatial``)
         The inputs, one per leading row; ``spatial`` is (length,) for ``dim=1``
         and (height, width) for ``dim=2``. Without a channel axis, C_0 = 1.
     y : array_like, shape (n,)
@@ -109,7 +109,7 @@ class ConvSystem(LayeredSystem):
 
     Attributes
     ----------
-    X : ndarray, shape (n, C_0, *spatial), read-only
+    X : ndarray, shape (n, C_0, ``*spatial``), read-only
     channels : tuple of int
     kernel_size, dim, depth : int
         ``depth`` is L, the number of hidden convolutions.
@@ -383,7 +383,7 @@ def conv(X, y, channels, *, kernel_size, activation="tanh", output=None, readout
 
     Parameters
     ----------
-    X : array_like, shape (n, C_0, *spatial) or (n, *spatial)
+    X : array_like, shape (n, C_0, ``*spatial``) or (n, ``*spatial``)
         Inputs; ``spatial`` is (length,) for ``dim=1``, (height, width) for ``dim=2``.
     y : array_like, shape (n,)
         Targets.

@@ -237,7 +237,7 @@ class TheoremCheck:
     seed : int or None
     series : dict
         Arrays for figures (e.g. the GD losses and the bound), not part of the verdict.
-    claim : Claim or None
+    claim : plsym.theorems.Claim or None
         The constants that were checked (the theorem's own, or a variant).
     """
 
@@ -311,7 +311,7 @@ class Theorem:
 
     ``check(system, ball, *, level="searched", rng=0, claim=None, **options)``
     returns a :class:`TheoremCheck`; ``claim`` defaults to the theorem's own
-    constants (:attr:`claim`), and :attr:`mutants` are wrong variants that the
+    constants (``Theorem.claim``), and :attr:`mutants` are wrong variants that the
     check must refute. ``help(T14)`` lists the constants and options.
     """
 
@@ -324,7 +324,7 @@ class Theorem:
         self.notes = notes
         lines = [f"{id}: {title}.", "", statement, "", f"Provenance: {tag}; see {id} in docs/theory.md.", ""]
         if claim is not None:
-            lines += ["Claimed constants (``claim=``, a :class:`Claim`):", ""]
+            lines += ["Claimed constants (``claim=``, a ``plsym.theorems.Claim``):", ""]
             lines += [f"- {ln}" for ln in claim.describe().splitlines()] + [""]
         lines += ["Options of ``check(system, ball, *, level, rng, claim, ...)``:", ""]
         lines += [f"- {name}={default!r}: {doc}" for name, default, doc in self.options] + [""]
