@@ -469,6 +469,19 @@ def kernel_min_eig_at(system, w):
     return float(vals[0]), (lo if np.isfinite(lo) else None), (hi if np.isfinite(hi) else None)
 
 
+def residual_norm_at(system, w):
+    """||F(w) - y|| in float64, and a rigorous upper bound where ball arithmetic applies (else None)."""
+    from .. import interval
+
+    value = float(np.linalg.norm(system.residual(np.asarray(w, dtype=float))))
+    parts = arb_point_parts(system, w)
+    if parts is None:
+        return value, None
+    r, _ = parts
+    up = interval.upper(sum((ri * ri for ri in r), interval.arb(0)).sqrt())
+    return value, (up if np.isfinite(up) else None)
+
+
 def float_error(x, *, ulps=64):
     """A generous absolute round-off allowance for a float64 value computed from O(1) operations."""
     return ulps * np.finfo(np.float64).eps * abs(float(x))
@@ -476,4 +489,4 @@ def float_error(x, *, ulps=64):
 
 __all__ = ["LEVELS", "STATUSES", "Claim", "Measured", "Mutant", "Theorem", "TheoremCheck", "Verdict", "compare",
            "constant", "decide", "measure", "positive_hypothesis", "worst", "float_error", "arb_point_parts",
-           "kernel_min_eig_at"]
+           "kernel_min_eig_at", "residual_norm_at"]

@@ -16,7 +16,8 @@ import numpy as np
 from ..dynamics import gd
 from ..errors import as_rng, positive_finite, positive_int
 from ..system import check_system_and_ball
-from ._core import Claim, Mutant, Theorem, TheoremCheck, Verdict, compare, constant, measure, positive_hypothesis
+from ._core import (Claim, Mutant, Theorem, TheoremCheck, Verdict, compare, constant, measure, positive_hypothesis,
+                    residual_norm_at)
 from ._runs import adaptive_steps, combine, judge_convergence, judge_distance, judge_rate, path_support, pl_ratio
 
 
@@ -49,11 +50,13 @@ def _t14(system, ball, *, level, rng, claim, steps, max_steps, samples):
     check_system_and_ball(system, ball)
     _, seed = as_rng(rng)
     w0 = ball.center
-    r0 = float(np.linalg.norm(system.residual(w0)))
+    r0_float, r0_upper = residual_norm_at(system, w0)
     mu = measure("kernel_min_eig", system, ball, level, rng, samples=samples)
     LF = measure("lipschitz", system, ball, level, rng, samples=samples)
     H = measure("hessian_norm", system, ball, level, rng, samples=samples)
-    certified = mu.certified and LF.certified and H.certified
+    # a certified hypothesis needs ||F(w0) - y|| bounded above too (ball arithmetic at the centre)
+    certified = mu.certified and LF.certified and H.certified and r0_upper is not None
+    r0 = r0_upper if certified else r0_float
     hyps = [positive_hypothesis("mu := inf_B lambda_min(K) > 0 (so mu-PL* on B, T4)", mu)]
     if mu.value <= 0:
         return TheoremCheck("T14", T14.title, system.name or "system", level, tuple(hyps), hyps[0], seed)
@@ -62,7 +65,9 @@ def _t14(system, ball, *, level, rng, claim, steps, max_steps, samples):
     R_thm = claim.radius_factor * LF.value * r0 / mu.value
     hyps.append(compare("required radius radius_factor L_F ||F(w0) - y|| / mu <= R", R_thm, ball.radius, "upper",
                         "certified" if certified else LF.method, rtol=0.0, certified=certified,
-                        detail=f"L_F = {LF.value:.6g} ({LF.method}), ||r0|| = {r0:.6g}, mu = {mu.value:.6g} ({mu.method})",
+                        detail=(f"L_F = {LF.value:.6g} ({LF.method}), ||r0|| = {r0:.6g} "
+                                f"({'ball-arithmetic upper bound' if certified else 'float64'}), mu = {mu.value:.6g} "
+                                f"({mu.method})"),
                         refutable=True))
     beta = LF.value ** 2 + betaF * r0
     eta = claim.step_factor / beta
@@ -120,12 +125,13 @@ def _t15(system, ball, *, level, rng, claim, steps, max_steps, samples):
     check_system_and_ball(system, ball)
     _, seed = as_rng(rng)
     w0 = ball.center
-    L0 = float(system.loss(w0))
-    r0 = math.sqrt(2 * L0)
+    r0_float, r0_upper = residual_norm_at(system, w0)
     mu = measure("kernel_min_eig", system, ball, level, rng, samples=samples)
     beta = measure("smoothness", system, ball, level, rng, samples=samples)
     LF = measure("lipschitz", system, ball, level, rng, samples=samples)
-    certified = mu.certified and beta.certified
+    certified = mu.certified and beta.certified and r0_upper is not None
+    r0 = r0_upper if certified else r0_float
+    L0 = 0.5 * r0 * r0
     hyps = [positive_hypothesis("mu := inf_B lambda_min(K) > 0", mu)]
     if mu.value <= 0:
         return TheoremCheck("T15", T15.title, system.name or "system", level, tuple(hyps), hyps[0], seed)
