@@ -37,19 +37,19 @@ def _t3(system, ball, *, level, rng, claim, ts):
     J = system.jacobian(ws)
     sv = np.linalg.svd(J, compute_uv=False)
     full = sv[-1] > 1e-10 * sv[0]
-    hyps.append(Verdict("a solution w* in the ball with DF(w*) of full rank n", "holds" if full else "refuted", "run", None,
+    hyps.append(Verdict("a solution w* in the ball; sigma_min(DF(w*)) (> 0: full rank n)", "holds" if full else "refuted", "run", None,
                         float(sv[-1]), "lower", "Gauss-Newton from the center", ws))
     # T2 at the solution: H_L(w*) = J^T J has >= m - n zero eigenvalues
     eig = np.linalg.eigvalsh(system.loss_hessian(ws))
     zeros = int(np.sum(np.abs(eig) <= 1e-9 * max(abs(eig).max(), 1e-300)))
-    hyps.append(Verdict("T2: H_L(w*) = J^T J has >= m - n zero eigenvalues", "holds" if zeros >= m - n else "refuted", "exact",
+    hyps.append(Verdict("T2: number of zero eigenvalues of H_L(w*) = J^T J (at least m - n)", "holds" if zeros >= m - n else "refuted", "exact",
                         float(m - n), float(zeros), "lower"))
     H = system.hessians(ws)
     # T1 needs a curved solution set: some H_Fi(w*) nonzero on ker DF(w*) (the tangent space)
     _, _, Vt = np.linalg.svd(J)
     N = Vt[n:].T  # basis of ker J, (m, m - n)
     curv = max((np.abs(np.linalg.eigvalsh(N.T @ Hi @ N)).max() for Hi in H), default=0.0) if N.size else 0.0
-    hyps.append(Verdict("the solution set is curved at w*: some H_Fi(w*) is nonzero on ker DF(w*)",
+    hyps.append(Verdict("curvature of the solution set at w*: max_i |H_Fi(w*)| on ker DF(w*) (> 0: curved)",
                         "holds" if curv > 1e-10 * max(np.abs(H).max(), sv[0] ** 2, 1e-300) else "refuted", "exact",
                         None, float(curv), "lower", "second fundamental form of {F = y}"))
     ranks = [int(np.sum(np.abs(np.linalg.eigvalsh(Hi)) > 1e-10 * max(np.abs(Hi).max(), 1e-300))) for Hi in H]
