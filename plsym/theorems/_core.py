@@ -482,6 +482,32 @@ def residual_norm_at(system, w):
     return value, (up if np.isfinite(up) else None)
 
 
+def refine_min(fun, ball, starts, *, constraints=(), maxiter=60):
+    """Local minimization (SLSQP) of ``fun`` (a function of a batch of points) on the ball from each start.
+
+    ``constraints`` are extra SLSQP inequality constraints ``g(w) >= 0``. Returns the best
+    point found, projected exactly into the ball, and its value, or (None, inf).
+    """
+    import scipy.optimize
+
+    c, R = ball.center, ball.radius
+    cons = [{"type": "ineq", "fun": lambda w: R * R - float(np.sum((w - c) ** 2))}] + list(constraints)
+    best_w, best_v = None, np.inf
+    for s in starts:
+        try:
+            res = scipy.optimize.minimize(lambda w: float(fun(ball.project(w)[None, :])[0]), s, method="SLSQP",
+                                          constraints=cons, options={"maxiter": maxiter})
+            w = ball.project(res.x)
+        except (ValueError, np.linalg.LinAlgError):
+            continue
+        if any(con["fun"](w) < 0 for con in constraints):
+            continue
+        v = float(fun(w[None, :])[0])
+        if v < best_v:
+            best_w, best_v = w, v
+    return best_w, best_v
+
+
 def float_error(x, *, ulps=64):
     """A generous absolute round-off allowance for a float64 value computed from O(1) operations."""
     return ulps * np.finfo(np.float64).eps * abs(float(x))
@@ -489,4 +515,4 @@ def float_error(x, *, ulps=64):
 
 __all__ = ["LEVELS", "STATUSES", "Claim", "Measured", "Mutant", "Theorem", "TheoremCheck", "Verdict", "compare",
            "constant", "decide", "measure", "positive_hypothesis", "worst", "float_error", "arb_point_parts",
-           "kernel_min_eig_at", "residual_norm_at"]
+           "kernel_min_eig_at", "residual_norm_at", "refine_min"]

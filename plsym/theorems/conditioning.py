@@ -13,7 +13,6 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
-import scipy.optimize
 import sympy
 
 from ..errors import InvalidArgument, _show, as_rng
@@ -21,7 +20,7 @@ from ..system import System, check_system_and_ball
 from ..systems.linear import LinearSystem
 from ..systems.network import NetworkSystem, network
 from ._core import (Claim, Mutant, Theorem, TheoremCheck, Verdict, compare, constant, kernel_min_eig_at, measure,
-                    positive_hypothesis)
+                    positive_hypothesis, refine_min)
 from ._runs import combine, judge_rate, pl_ratio
 
 RTOL = 1e-12  # identities and pointwise inequalities in float64 (T4 is checked to 1e-12 relative)
@@ -37,24 +36,6 @@ def _points(ball, rng, samples):
     return P, seed
 
 
-def _refine_min(fun, ball, starts, *, maxiter=60):
-    """Local minimization of a scalar function of w on the ball from each start; the best point found."""
-    c, R = ball.center, ball.radius
-    best_w, best_v = None, np.inf
-    for s in starts:
-        try:
-            res = scipy.optimize.minimize(lambda w: float(fun(ball.project(w)[None, :])[0]), s, method="SLSQP",
-                                          constraints=[{"type": "ineq", "fun": lambda w: R * R - float(np.sum((w - c) ** 2))}],
-                                          options={"maxiter": maxiter})
-            w = ball.project(res.x)
-        except (ValueError, np.linalg.LinAlgError):
-            continue
-        v = float(fun(w[None, :])[0])
-        if v < best_v:
-            best_w, best_v = w, v
-    return best_w, best_v
-
-
 _REFINE_MAX_M = 64  # local minimization with finite-difference gradients only up to this many parameters
 
 
@@ -65,7 +46,7 @@ def _min_ratio(fun, ball, P, level, *, starts=4):
     j = int(order[0])
     best_v, best_w = float(vals[j]), P[j]
     if level != "sampled" and ball.m <= _REFINE_MAX_M:
-        w, v = _refine_min(fun, ball, P[order[:starts]])
+        w, v = refine_min(fun, ball, P[order[:starts]])
         if w is not None and v < best_v:
             best_v, best_w = v, w
     return best_v, best_w

@@ -17,7 +17,7 @@ from ..dynamics import gd
 from ..errors import as_rng, positive_finite, positive_int
 from ..system import check_system_and_ball
 from ._core import (Claim, Mutant, Theorem, TheoremCheck, Verdict, compare, constant, measure, positive_hypothesis,
-                    residual_norm_at)
+                    refine_min, residual_norm_at)
 from ._runs import adaptive_steps, combine, judge_convergence, judge_distance, judge_rate, path_support, pl_ratio
 
 
@@ -243,21 +243,11 @@ def _mu_eps(system, ball, eps, level, gen, samples):
     j = int(np.argmin(ratios))
     best, witness = float(ratios[j]), P[keep][j]
     if level != "sampled":
-        import scipy.optimize
-
-        c, R = ball.center, ball.radius
-        starts = P[keep][np.argsort(ratios)[:4]]
-        for s in starts:
-            res = scipy.optimize.minimize(
-                lambda w: float(pl_ratio(system, w[None, :])[0]), s, method="SLSQP",
-                constraints=[{"type": "ineq", "fun": lambda w: R * R - float(np.sum((w - c) ** 2))},
-                             {"type": "ineq", "fun": lambda w: float(system.loss(w)) - eps}],
-                options={"maxiter": 100})
-            w = ball.project(res.x)
-            if float(system.loss(w)) >= eps:
-                v = float(pl_ratio(system, w[None, :])[0])
-                if v < best:
-                    best, witness = v, w
+        above = {"type": "ineq", "fun": lambda w: float(system.loss(w)) - eps}
+        w, v = refine_min(lambda W: pl_ratio(system, W), ball, P[keep][np.argsort(ratios)[:4]], constraints=[above],
+                          maxiter=100)
+        if w is not None and v < best:
+            best, witness = v, w
     return best, witness, int(keep.sum()), len(P)
 
 
