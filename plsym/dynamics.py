@@ -125,7 +125,10 @@ class RateCheck:
     undecided: int = 0
 
     def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
+        d = dataclasses.asdict(self)
+        if not np.isfinite(d["worst_ratio"]):
+            d["worst_ratio"] = None  # no decided step (JSON has no NaN that compares equal)
+        return d
 
 
 def _start(system, w0):
