@@ -119,7 +119,7 @@ def parameters(names, *, where="params"):
         if name in seen:
             raise InvalidArgument(f"{where} has the parameter {name!r} twice; parameters must be distinct")
         seen.add(name)
-    return tuple(sympy.Symbol(name) for name in names)
+    return tuple(sympy.Symbol(name, real=True) for name in names)
 
 
 def parse(text, params, *, where="expression"):

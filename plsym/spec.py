@@ -78,13 +78,6 @@ MAX_PARAMS = 1000
 MAX_OUTPUTS = 1000
 MAX_MATRIX_ENTRIES = 1_000_000
 
-# A violation counts only when it exceeds this much of the quantity's scale at the
-# witness (eigenvalues of float matrices are exact to about eps * ||K||; 1e-9 also
-# covers modest rounding in the evaluation of the outputs), so rounding alone never
-# refutes a claim that holds with equality.
-RTOL = 1e-9
-
-
 # -- claims and specs ----------------------------------------------------------------
 
 @dataclasses.dataclass(frozen=True)
@@ -381,8 +374,9 @@ class Verdict:
     relation : {">=", "<="}
     verdict : str
         ``"certified"``: proved on the whole ball (by :mod:`plsym.certify`);
-        ``"refuted"``: the claim fails at ``witness`` (confirmed by re-evaluation
-        there, beyond rounding); ``"not refuted"``: no counterexample within the
+        ``"refuted"``: the claim fails at ``witness``, a point exactly inside the
+        ball (confirmed there in ball arithmetic, see
+        :func:`plsym.certify.confirm_violation`); ``"not refuted"``: no counterexample within the
         budget, which proves nothing; ``"undefined on the ball"``: the system is not
         finite at ``witness`` (log or sqrt of a negative number, ...), so the claim
         cannot hold on the whole ball.
@@ -508,8 +502,9 @@ def check(spec, *, level="searched", seed=0, samples=4096) -> Report:
     Before any constant, the system is evaluated (F, DF and, when they exist, the
     Hessians) at ``samples`` points of the ball; a non-finite value there makes every
     claim "undefined on the ball", so a NaN never makes a claim look held or
-    refuted. A claim is refuted only when the estimate's witness, re-evaluated
-    directly, violates it by more than ``RTOL`` times the quantity's scale there.
+    refuted. A claim is refuted only when :func:`plsym.certify.confirm_violation`
+    proves the violation at the estimate's witness: the witness exactly inside the
+    closed ball and the quantity's ball-arithmetic enclosure there beyond the claim.
     """
     if not isinstance(spec, Spec):
         raise InvalidArgument(f"spec={_show(spec)} must be a plsym.spec.Spec (see plsym.spec.load)")
@@ -661,14 +656,14 @@ def _verdict(claim, system, ball, result, bound, undefined, level):
         proven = None  # a true bound, but too weak to prove this claim
     what = CONSTANTS[claim.constant][1]
     if outcome.verdict == "undefined on the ball":
-        return verdict(outcome.verdict, witness=result.witness, method=result.method,
+        return verdict(outcome.verdict, witness=outcome.witness, method=result.method,
                        reason=f"{what} is not finite at the witness, a point of the ball")
     if outcome.verdict == "refuted":
         reason = (f"{what} = {outcome.measured:.6g} {'<' if claim.relation == '>=' else '>'} {claim.value:g} at the "
-                  f"witness, {result.method}, confirmed by re-evaluation there")
+                  f"witness, {result.method}, confirmed there by {outcome.detail}")
         if proven is not None:
             reason += f"; this contradicts certify's bound {proven:.6g}, a bug in one of them: please report it"
-        return verdict("refuted", witness=result.witness, measured=outcome.measured, method=result.method,
+        return verdict("refuted", witness=outcome.witness, measured=outcome.measured, method=result.method,
                        reason=reason)
     if proven is not None:
         return verdict("certified", measured=proven, method="certified",
@@ -677,7 +672,8 @@ def _verdict(claim, system, ball, result, bound, undefined, level):
     budget = f"{result.samples} samples" + (" then local search" if result.method == "searched" else "")
     reason = f"worst {what} found {result.value:.6g}, {result.method} from {budget}"
     if outcome.near:
-        reason += f", within rounding (rtol {RTOL:g}) of the claim"
+        reason += (f"; its witness violates the claim in floats, but not in ball arithmetic "
+                   f"({outcome.detail})")
     if note:
         reason += f" ({note})"
     return verdict("not refuted", measured=result.value, method=result.method, reason=reason)
@@ -687,70 +683,64 @@ def _verdict(claim, system, ball, result, bound, undefined, level):
 class _Outcome:
     verdict: str | None       # "refuted", "undefined on the ball" or None
     measured: float | None
-    near: bool = False        # violated, but only within rounding
+    near: bool = False        # violated in floats, but not confirmed in ball arithmetic
+    witness: tuple | None = None  # the point checked (the witness, or its exact projection onto the ball)
+    detail: str = ""          # what the confirmation rests on
 
 
 def _confirm(claim, system, ball, witness):
-    """Re-evaluate the claimed quantity at ``witness`` and say whether it refutes the claim."""
-    w = np.asarray(witness, dtype=float)
-    if not bool(ball.contains(w)):  # estimates keep their witnesses in the ball; never trust one outside
-        return _Outcome(None, None)
-    measured, tol = _measure(claim.constant, system, w)
-    if measured is None:  # L(w) = 0: the PL* inequality holds there
-        return _Outcome(None, None)
-    if not math.isfinite(measured):
-        return _Outcome("undefined on the ball", None)
-    gap = claim.value - measured if claim.relation == ">=" else measured - claim.value
-    if gap > tol:
-        return _Outcome("refuted", measured)
-    return _Outcome(None, measured, near=gap > 0)
+    """Whether the claim provably fails at ``witness``: :func:`plsym.certify.confirm_violation`.
+
+    The float re-evaluation at the point gives the value reported; the verdict rests
+    only on the ball-arithmetic enclosure (and the witness exactly inside the ball).
+    """
+    certify = _certify_module()
+    v = certify.confirm_violation(system, ball, claim.constant, witness, claim.value, claim.relation)
+    w = np.asarray(v.witness, dtype=float)
+    measured = _measure(claim.constant, system, w)
+    if measured is not None and not math.isfinite(measured):
+        measured = v.measured
+    if v.status == "refuted":
+        return _Outcome("refuted", measured if measured is not None else v.measured, witness=v.witness,
+                        detail=f"enclosure [{v.lower:.10g}, {v.upper:.10g}] in ball arithmetic"
+                               + (", at the witness projected exactly onto the ball" if v.projected else ""))
+    if v.status == "undefined":
+        return _Outcome("undefined on the ball", None, witness=v.witness, detail=v.reason)
+    near = measured is not None and (measured < claim.value if claim.relation == ">=" else measured > claim.value)
+    return _Outcome(None, measured, near=near, witness=v.witness, detail=v.reason)
 
 
 def _measure(name, system, w):
-    """The quantity ``name`` at one point, computed afresh, and the rounding tolerance of its value.
+    """The quantity ``name`` at one point in floats: the value reported beside a verdict (never its basis).
 
-    Returns (nan, 0) where the system is not finite, and (None, 0) for the PL ratio where L = 0.
+    nan where the system is not finite, None for the PL ratio where L = 0.
     """
-    nan = (math.nan, 0.0)
     with np.errstate(all="ignore"):
         if name in ("kernel_min_eig", "pl_constant", "lipschitz"):
             J = system.jacobian(w)
             if not np.all(np.isfinite(J)):
-                return nan
-            if name == "lipschitz":  # the largest singular value, not via K: a second formulation
-                s = float(np.linalg.norm(J, 2))
-                return s, RTOL * s
-            eig = np.linalg.eigvalsh(J @ J.T)
-            top = float(max(abs(eig[0]), abs(eig[-1])))
+                return math.nan
+            if name == "lipschitz":
+                return float(np.linalg.norm(J, 2))
             if name == "kernel_min_eig":
-                return float(eig[0]), RTOL * top
-            F = system.F(w)
-            r = F - system.y
-            if not np.all(np.isfinite(r)):
-                return nan
+                return float(np.linalg.eigvalsh(J @ J.T)[0])
+            r = system.residual(w)
             rr = float(r @ r)
+            if not math.isfinite(rr):
+                return math.nan
             if rr == 0.0:
-                return None, 0.0
+                return None
             g = J.T @ r
-            # 1/2 |grad L|^2 / L = |J^T r|^2 / |r|^2, a Rayleigh quotient of K; rounding in r = F - y
-            # (relative size ~ eps |F| / |r|) can turn its direction, so widen the tolerance with it.
-            drift = 64 * np.finfo(float).eps * (np.linalg.norm(F) + np.linalg.norm(system.y)) / math.sqrt(rr)
-            return float(g @ g) / rr, (RTOL + 4 * drift) * top
+            return float(g @ g) / rr
         H = system.hessians(w)
         if not np.all(np.isfinite(H)):
-            return nan
-        norms = np.abs(np.linalg.eigvalsh(H)).max(axis=-1)
+            return math.nan
         if name == "hessian_norm":
-            v = float(norms.max())
-            return v, RTOL * v
+            return float(np.abs(np.linalg.eigvalsh(H)).max())
         J = system.jacobian(w)
         r = system.residual(w)
-        if not (np.all(np.isfinite(J)) and np.all(np.isfinite(r))):
-            return nan
         HL = J.T @ J + np.einsum("n,nij->ij", r, H)
-        v = float(np.abs(np.linalg.eigvalsh(HL)).max())
-        scale = float(np.linalg.norm(J, 2) ** 2 + np.linalg.norm(r) * norms.sum())
-        return v, RTOL * scale
+        return float(np.abs(np.linalg.eigvalsh(HL)).max()) if np.all(np.isfinite(HL)) else math.nan
 
 
 # -- the deep search of ``plsym search`` ----------------------------------------------------
@@ -773,8 +763,8 @@ def deep_search(spec, name, value, *, seed=0, max_examples=1000) -> Verdict:
     Returns
     -------
     Verdict
-        ``"refuted"`` only when the witness, re-evaluated, violates the claim
-        beyond rounding; else ``"not refuted"`` (or ``"undefined on the ball"``).
+        ``"refuted"`` only when :func:`plsym.certify.confirm_violation` proves
+        the violation at the witness; else ``"not refuted"`` (or ``"undefined on the ball"``).
     """
     if not isinstance(spec, Spec):
         raise InvalidArgument(f"spec={_show(spec)} must be a plsym.spec.Spec (see plsym.spec.load)")
@@ -797,17 +787,17 @@ def deep_search(spec, name, value, *, seed=0, max_examples=1000) -> Verdict:
     budget = f"{found.examples_tried} examples of plsym.search"
     if found.found:
         outcome = _confirm(c, system, ball, found.witness)
-        witness = tuple(float(x) for x in found.witness)
+        witness = outcome.witness
         if outcome.verdict == "refuted":
             return Verdict(c.name, c.value, c.relation, "refuted", witness, outcome.measured, "searched",
                            f"{what} = {outcome.measured:.6g} {'<' if c.relation == '>=' else '>'} {c.value:g} at the "
-                           f"witness, found in {budget}, confirmed by re-evaluation there")
+                           f"witness, found in {budget}, confirmed there by {outcome.detail}")
         if outcome.verdict is not None:
             return Verdict(c.name, c.value, c.relation, outcome.verdict, witness, None, "searched",
                            f"{what} is not finite at the witness, a point of the ball")
         return Verdict(c.name, c.value, c.relation, "not refuted", None, outcome.measured, "searched",
-                       f"plsym.search reported a violation that re-evaluation at its witness does not confirm "
-                       f"beyond rounding, in {budget}")
+                       f"plsym.search reported a violation that ball arithmetic at its witness does not confirm "
+                       f"({outcome.detail}), in {budget}")
     return Verdict(c.name, c.value, c.relation, "not refuted", None, None, "searched", f"no counterexample in {budget}")
 
 
