@@ -43,7 +43,7 @@ import weakref
 
 import numpy as np
 
-from . import _compile, interval
+from . import _compile, domain, interval
 from ._diff import Differentiator
 from .errors import InvalidArgument, positive_finite, positive_int
 from .system import System, check_system_and_ball
@@ -340,6 +340,9 @@ def _certify(name, kind, box_bound, point_value, valid, system, ball, max_boxes,
     pre = valid(P)
     if pre is not None:
         return refuse(pre)
+    unproved = domain.prove(system, ball)
+    if unproved is not None:  # the outputs as written may be undefined somewhere on the ball
+        return refuse(f"not certified: the domain of the outputs as written is not proved on the ball: {unproved}")
     value, boxes, best, note = _branch_and_bound(
         ball, lambda lo, hi: box_bound(P, lo, hi), point_value, kind,
         max_boxes=max_boxes, max_seconds=max_seconds, rtol=rtol,

@@ -31,7 +31,7 @@ import os
 
 import numpy as np
 
-from . import estimate
+from . import domain, estimate
 from .ball import Ball
 from .errors import InvalidArgument, _show, as_rng, one_of, positive_finite, positive_int
 from .parse import parameters, parse
@@ -250,10 +250,11 @@ def _from_dict(data, source):
             raise InvalidArgument("outputs=[] is empty; a system needs at least one output")
         if len(texts) > MAX_OUTPUTS:
             raise InvalidArgument(f"outputs has {len(texts)} entries; at most {MAX_OUTPUTS} are allowed")
-        outputs = [parse(t, params, where=f"outputs[{i}]") for i, t in enumerate(texts)]
+        domain = []  # the domain of the text as written, before sympy rewrites it
+        outputs = [parse(t, params, where=f"outputs[{i}]", domain=domain) for i, t in enumerate(texts)]
         _one_per("targets", targets, len(outputs), "output")
         _one_per("ball.center", center, len(params), "parameter")
-        system = System(outputs, params, targets, name=name, w0=center)
+        system = System(outputs, params, targets, name=name, w0=center, domain=domain)
 
     claims_data = data.get("claims", {})
     if not isinstance(claims_data, dict):
@@ -541,6 +542,10 @@ def _find_undefined(system, ball, *, samples, seed, hessians):
     gen = np.random.default_rng((int(seed), 0x5CA9))
     points = np.vstack([ball.center[None, :], ball.sample(samples, rng=gen),
                         ball.sample(max(1, samples // 4), rng=gen, where="sphere")])
+    found = domain.find_violation(system, points)
+    if found is not None:
+        point, condition = found
+        return _Undefined(point, f"the domain condition {condition} fails (checked in ball arithmetic)")
     per_point = system.n * system.m * (system.m if hessians else 1)
     batch = max(1, 2**22 // max(1, per_point))
     for start in range(0, len(points), batch):
@@ -550,7 +555,7 @@ def _find_undefined(system, ball, *, samples, seed, hessians):
             values = fn(W).reshape(len(W), -1)
             bad = ~np.all(np.isfinite(values), axis=1)
             if bad.any():
-                return _Undefined(tuple(float(x) for x in W[np.argmax(bad)]), what)
+                return _Undefined(tuple(float(x) for x in W[np.argmax(bad)]), f"{what} is not finite")
     return None
 
 
@@ -627,8 +632,7 @@ def _proven(bound, name):
 def _constant(name, result, bound, undefined):
     kind = CONSTANTS[name][0]
     if undefined is not None:
-        return Constant(name, kind, None, None, None,
-                        f"undefined on the ball: {undefined.what} is not finite at a sampled point")
+        return Constant(name, kind, None, None, None, f"undefined on the ball: {undefined.what}")
     est = result.estimate
     if est is None:
         return Constant(name, kind, None, None, None, result.note)
@@ -646,7 +650,7 @@ def _verdict(claim, system, ball, result, bound, undefined, level):
 
     if undefined is not None:
         return verdict("undefined on the ball", witness=undefined.point, method="sampled",
-                       reason=f"{undefined.what} is not finite at the witness, a point of the ball")
+                       reason=f"{undefined.what} at the witness, a point of the ball")
     if result.estimate is None:
         return verdict("not refuted", method="sampled", reason=result.note)
     note, result = result.note, result.estimate
