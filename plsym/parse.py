@@ -446,6 +446,8 @@ class _Parser:
             x = float(e)
         except (TypeError, ValueError, OverflowError):
             self.fail(f"the constant {_show(e, 40)} is not a real number", pos)
+        if not math.isfinite(x) and e.doit().has(sympy.zoo, sympy.nan, sympy.oo, sympy.I):
+            self.fail("the expression is not finite or not real here (division by zero, log(0), sqrt(-1)...)", pos)
         if not math.isfinite(x) or abs(x) > MAX_NUMBER:
             self.fail(f"the constant {_show(e, 40)} is out of floating-point range (|x| <= {MAX_NUMBER:g})", pos)
         return e
