@@ -11,9 +11,16 @@ from .errors import InvalidArgument, positive_int
 from . import spec as specs
 
 
+class _ArgumentParser(argparse.ArgumentParser):
+    """argparse with one-line errors: ``plsym: error: ...`` on stderr and exit 2, no usage block."""
+
+    def error(self, message):
+        self.exit(2, f"plsym: error: {self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="plsym", description="Check the PL* theory of over-parameterized systems.")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = _ArgumentParser(prog="plsym", description="Check the PL* theory of over-parameterized systems.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_ArgumentParser)
     rep = sub.add_parser("reproduce", help="check the paper's results and write a report")
     rep.add_argument("--out", default="plsym-report", help="directory for report.md and report.json (default: plsym-report)")
     rep.add_argument("--quick", action="store_true", help="smaller sample sizes")
@@ -31,7 +38,8 @@ def _parser() -> argparse.ArgumentParser:
     chk.add_argument("--level", choices=specs.LEVELS, default="searched",
                      help="sampled; searched (default: sampling then local search); certified (also proves bounds)")
     chk.add_argument("--seed", type=int, default=0, help="seed of every random choice (default 0)")
-    chk.add_argument("--samples", type=int, default=4096, help="points sampled per constant (default 4096)")
+    chk.add_argument("--samples", type=int, default=4096,
+                     help=f"points sampled per constant (default 4096, at most {specs.MAX_SAMPLES})")
 
     sea = sub.add_parser("search", help="search hard for a counterexample to one claim of a spec file",
                          description="Deep counterexample search for one claim on a spec file's ball; progress on "
@@ -43,7 +51,7 @@ def _parser() -> argparse.ArgumentParser:
                      help="the claimed bound (default: the value in the spec's [claims] table)")
     sea.add_argument("--seed", type=int, default=0, help="seed of every random choice (default 0)")
     sea.add_argument("--max-examples", type=int, default=1000,
-                     help="budget of examples tried by the search (default 1000)")
+                     help=f"budget of examples tried by the search (default 1000, at most {specs.MAX_EXAMPLES})")
     return parser
 
 
@@ -83,7 +91,7 @@ def _search(args) -> int:
             raise InvalidArgument(f"--value is missing and {args.spec} has no claims.{args.claim}; give --value")
         value = given[args.claim]
     specs.claim(args.claim, value)  # bad input fails before any progress is printed
-    positive_int("max_examples", args.max_examples, minimum=2)
+    specs.check_budget("max_examples", args.max_examples, 2, specs.MAX_EXAMPLES)
     engine = specs.search_engine()
     print(f"plsym search: {args.claim} {specs.CLAIMS[args.claim][1]} {value:g} on {spec.name!r}, "
           f"up to {args.max_examples} examples, seed {args.seed}, by {engine}...", file=sys.stderr, flush=True)

@@ -28,8 +28,10 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
+import stat
 
 import numpy as np
+import sympy
 
 from . import domain, estimate
 from .ball import Ball
@@ -72,11 +74,19 @@ CLAIMS = {
 }
 _NEEDS_HESSIANS = ("hessian_norm", "smoothness")
 
-# Size limits of a spec ("absurd sizes"); expressions have their own in plsym.parse.
+# Size limits of a spec ("absurd sizes"), checked before any work; expressions have their own
+# in plsym.parse. A check evaluates F, the dense n x m Jacobian and the dense n x m x m Hessians
+# at thousands of points, so the limits are on those sizes.
 MAX_SPEC_BYTES = 1_000_000
 MAX_PARAMS = 1000
 MAX_OUTPUTS = 1000
 MAX_MATRIX_ENTRIES = 1_000_000
+MAX_JACOBIAN_ENTRIES = 20_000      # n * m
+MAX_HESSIAN_ENTRIES = 250_000      # n * m * m (dense per-output Hessians of one point)
+MAX_SYMBOLIC_HESSIAN = 20_000      # sum over outputs of k (k + 1) / 2, k the parameters it contains
+MAX_FACTORS = 100                  # factors with parameters in one product (derivatives grow as its cube)
+MAX_SAMPLES = 100_000              # --samples
+MAX_EXAMPLES = 10_000              # --max-examples
 
 # -- claims and specs ----------------------------------------------------------------
 
@@ -162,6 +172,14 @@ def load(path) -> Spec:
     if os.path.isdir(path):
         raise InvalidArgument(f"spec file {path!r} is a directory, not a TOML file")
     try:
+        info = os.stat(path)
+    except OSError as exc:
+        raise InvalidArgument(f"spec file {path!r} cannot be read: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(info.st_mode):  # a FIFO or device would block or never end in open/read
+        raise InvalidArgument(f"spec file {path!r} is not a regular file (a FIFO, socket or device)")
+    if info.st_size > MAX_SPEC_BYTES:
+        raise InvalidArgument(f"spec file {path!r} is larger than {MAX_SPEC_BYTES} bytes")
+    try:
         with open(path, "rb") as f:
             raw = f.read(MAX_SPEC_BYTES + 1)
     except OSError as exc:
@@ -233,6 +251,7 @@ def _from_dict(data, source):
         n, m = len(A), len(A[0])
         _one_per("targets", targets, n, "row of matrix")
         _one_per("ball.center", center, m, "column of matrix")
+        _check_sizes(n, m)
         system = linear(A, targets, w0=center, name=name)
     else:
         missing = [k for k in ("params", "outputs") if k not in data]
@@ -250,10 +269,12 @@ def _from_dict(data, source):
             raise InvalidArgument("outputs=[] is empty; a system needs at least one output")
         if len(texts) > MAX_OUTPUTS:
             raise InvalidArgument(f"outputs has {len(texts)} entries; at most {MAX_OUTPUTS} are allowed")
+        _check_sizes(len(texts), len(params))
         domain = []  # the domain of the text as written, before sympy rewrites it
         outputs = [parse(t, params, where=f"outputs[{i}]", domain=domain) for i, t in enumerate(texts)]
         _one_per("targets", targets, len(outputs), "output")
         _one_per("ball.center", center, len(params), "parameter")
+        _check_work(outputs)
         system = System(outputs, params, targets, name=name, w0=center, domain=domain)
 
     claims_data = data.get("claims", {})
@@ -266,6 +287,41 @@ def _from_dict(data, source):
     if needs and reason:
         raise InvalidArgument(f"claims.{needs[0]} cannot be checked: {reason}")
     return Spec(name=name, system=system, ball=Ball(center, radius), claims=claims, source=source)
+
+
+def check_budget(name, value, minimum, maximum) -> int:
+    """``value`` as an int in [minimum, maximum], or InvalidArgument naming the limit."""
+    value = positive_int(name, value, minimum=minimum)
+    if value > maximum:
+        raise InvalidArgument(f"{name}={value} is above the limit {maximum}")
+    return value
+
+
+def _check_sizes(n, m):
+    """InvalidArgument when the dense Jacobian or Hessians of one point exceed the limits."""
+    if n * m > MAX_JACOBIAN_ENTRIES:
+        raise InvalidArgument(f"the system has n={n} outputs and m={m} parameters: n*m = {n * m} Jacobian entries "
+                              f"is above the limit {MAX_JACOBIAN_ENTRIES}")
+    if n * m * m > MAX_HESSIAN_ENTRIES:
+        raise InvalidArgument(f"the system has n={n} outputs and m={m} parameters: n*m*m = {n * m * m} Hessian "
+                              f"entries per point is above the limit {MAX_HESSIAN_ENTRIES}")
+
+
+def _check_work(outputs):
+    """InvalidArgument when differentiating the outputs twice would be too much symbolic work."""
+    total = 0
+    for i, f in enumerate(outputs):
+        k = len(f.free_symbols)
+        total += k * (k + 1) // 2
+        for e in sympy.preorder_traversal(f):
+            if e.is_Mul:
+                factors = sum(1 for a in e.args if a.free_symbols)
+                if factors > MAX_FACTORS:
+                    raise InvalidArgument(f"outputs[{i}] has a product of {factors} factors with parameters; at "
+                                          f"most {MAX_FACTORS} are allowed (its derivatives grow as the cube)")
+    if total > MAX_SYMBOLIC_HESSIAN:
+        raise InvalidArgument(f"the outputs have {total} distinct second partial derivatives; at most "
+                              f"{MAX_SYMBOLIC_HESSIAN} are allowed")
 
 
 def _known_keys(prefix, table, allowed):
@@ -510,7 +566,7 @@ def check(spec, *, level="searched", seed=0, samples=4096) -> Report:
     if not isinstance(spec, Spec):
         raise InvalidArgument(f"spec={_show(spec)} must be a plsym.spec.Spec (see plsym.spec.load)")
     level = one_of("level", level, LEVELS)
-    samples = positive_int("samples", samples, minimum=2)
+    samples = check_budget("samples", samples, 2, MAX_SAMPLES)
     as_rng(seed)
     if level == "certified":
         _certify_module()  # fail before the estimates, not after
@@ -698,8 +754,9 @@ def _confirm(claim, system, ball, witness):
     The float re-evaluation at the point gives the value reported; the verdict rests
     only on the ball-arithmetic enclosure (and the witness exactly inside the ball).
     """
-    certify = _certify_module()
-    v = certify.confirm_violation(system, ball, claim.constant, witness, claim.value, claim.relation)
+    from .certify import confirm_violation
+
+    v = confirm_violation(system, ball, claim.constant, witness, claim.value, claim.relation)
     w = np.asarray(v.witness, dtype=float)
     measured = _measure(claim.constant, system, w)
     if measured is not None and not math.isfinite(measured):
@@ -773,7 +830,7 @@ def deep_search(spec, name, value, *, seed=0, max_examples=1000) -> Verdict:
     if not isinstance(spec, Spec):
         raise InvalidArgument(f"spec={_show(spec)} must be a plsym.spec.Spec (see plsym.spec.load)")
     c = claim(name, value)
-    max_examples = positive_int("max_examples", max_examples, minimum=2)
+    max_examples = check_budget("max_examples", max_examples, 2, MAX_EXAMPLES)
     as_rng(seed)
     system, ball = spec.system, spec.ball
     smooth = _hessian_trouble(system) is None
