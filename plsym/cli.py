@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
+import tempfile
 import time
+
+import threadpoolctl
 
 from .errors import InvalidArgument, positive_int
 from . import spec as specs
@@ -58,6 +62,33 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv=None) -> int:
     """Entry point of the ``plsym`` console script; returns the exit code."""
     args = _parser().parse_args(argv)
+    if args.command in ("check", "search"):
+        # a run writes nothing but its output: Hypothesis' own storage goes to a temporary directory
+        # one BLAS thread: float results (sampled and searched values) then do not depend on the
+        # machine's thread count, so the same spec and seed give the same JSON
+        with tempfile.TemporaryDirectory(prefix="plsym-hypothesis-") as tmp, _hypothesis_home(tmp), \
+                threadpoolctl.threadpool_limits(limits=1):
+            return _run(args)
+    return _run(args)
+
+
+@contextlib.contextmanager
+def _hypothesis_home(path):
+    """Point Hypothesis' storage directory (its database and caches) at ``path`` for the duration."""
+    try:
+        import hypothesis.configuration as conf
+    except ModuleNotFoundError:  # pragma: no cover - hypothesis is a dependency
+        yield
+        return
+    previous = getattr(conf, "__hypothesis_home_directory", None)
+    conf.set_hypothesis_home_dir(path)
+    try:
+        yield
+    finally:
+        conf.set_hypothesis_home_dir(previous)
+
+
+def _run(args) -> int:
     try:
         if args.command == "reproduce":
             from .reproduce import run
