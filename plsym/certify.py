@@ -150,10 +150,28 @@ def _programs(system):
 
 # -- per-box bounds -----------------------------------------------------------------
 
+def _hypot_upper(values) -> float:
+    """A float >= sqrt(sum of squares) of the floats ``values``, with a proven rounding bound.
+
+    Each square and each addition of k nonnegative terms rounds with relative error
+    <= eps/2, so the float sum is within a factor 1 + (k + 1) eps/2 of the exact one
+    (first order); the factor (1 + (k + 2) eps) and an absolute 1e-300 per term
+    (underflow) cover it, and the square root is nudged up once more.
+    """
+    v = np.abs(np.asarray(values, dtype=float)).ravel()
+    if not np.all(np.isfinite(v)):
+        return math.inf
+    k = v.size
+    s = float(np.sum(v * v))
+    if not math.isfinite(s):
+        return math.inf
+    return interval.up(math.sqrt(s * (1 + (k + 2) * interval._EPS) + k * 1e-300))
+
+
 def _radius_from(z, lo, hi):
-    """sup over the box of ||w - z||, rounded up."""
-    d = np.maximum(hi - z, z - lo)
-    return interval.up(float(np.sqrt(np.sum(d * d))))
+    """sup over the box of ||w - z||, rounded up (the half-widths are exact float differences rounded up)."""
+    d = np.maximum(np.array([interval.up(x) for x in hi - z]), np.array([interval.up(x) for x in z - lo]))
+    return _hypot_upper(d)
 
 
 def _perturbation(P, z, lo, hi, args_box):
@@ -162,7 +180,7 @@ def _perturbation(P, z, lo, hi, args_box):
     best = math.inf
     if P.smooth_reason is None:
         hs = [interval.sym_norm_upper(H) for H in P.hessians(args_box)]
-        best = interval.up(rho * math.sqrt(sum(h * h for h in hs)))
+        best = interval.up(rho * _hypot_upper(hs))
     D = P.jacobian(args_box) - P.jacobian(interval.point_args(z))
     best = min(best, interval.norm_upper(D))
     return best
