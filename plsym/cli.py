@@ -9,6 +9,7 @@ import sys
 import tempfile
 import time
 
+import numpy as np
 import threadpoolctl
 
 from .errors import InvalidArgument, positive_int
@@ -67,8 +68,8 @@ def main(argv=None) -> int:
         # one BLAS thread: float results (sampled and searched values) then do not depend on the
         # machine's thread count, so the same spec and seed give the same JSON
         with tempfile.TemporaryDirectory(prefix="plsym-hypothesis-") as tmp, _hypothesis_home(tmp), \
-                threadpoolctl.threadpool_limits(limits=1):
-            return _run(args)
+                threadpoolctl.threadpool_limits(limits=1), np.errstate(all="ignore"):
+            return _run(args)  # float overflow is reported as such (or as undefined), never as a warning
     return _run(args)
 
 
@@ -101,6 +102,9 @@ def _run(args) -> int:
     except InvalidArgument as exc:
         print(f"plsym: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("plsym: interrupted; nothing was written", file=sys.stderr)
+        return 130
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 

@@ -611,8 +611,28 @@ def _find_undefined(system, ball, *, samples, seed, hessians):
             values = fn(W).reshape(len(W), -1)
             bad = ~np.all(np.isfinite(values), axis=1)
             if bad.any():
-                return _Undefined(tuple(float(x) for x in W[np.argmax(bad)]), f"{what} is not finite")
+                point = tuple(float(x) for x in W[np.argmax(bad)])
+                _refuse_overflow(system, point, what)
+                return _Undefined(point, f"{what} is not finite")
     return None
+
+
+def _refuse_overflow(system, point, what):
+    """InvalidArgument when F, DF or a Hessian is finite at ``point`` in ball arithmetic but not in
+    float64: the system overflows there, which is a limit of float64, not a point where it is undefined."""
+    from . import interval
+    from .certify import _programs
+
+    try:
+        P = _programs(system)
+        args = interval.point_args(point)
+        values = {"F": lambda: P.F(args), "DF": lambda: P.J(args), "a Hessian H_Fi": lambda: P.H(args)}[what]()
+    except (interval.Unsupported, InvalidArgument):
+        return
+    if all(v.is_finite() for v in values):
+        raise InvalidArgument(f"{what} overflows float64 at the point {list(point)!r} of the ball, where it is "
+                              "defined: the system's values there are beyond what float64 can represent; "
+                              "rescale the system or shrink the ball")
 
 
 @dataclasses.dataclass(frozen=True)
