@@ -71,7 +71,7 @@ class Ball:
         far = np.abs(center) + radius
         if not np.all(far <= MAX_COORDINATE):
             j = int(np.argmax(far))
-            raise InvalidArgument(f"center[{j}]={center[j]!r} with radius={radius!r} is too large: |center_j| + "
+            raise InvalidArgument(f"center[{j}]={float(center[j])!r} with radius={radius!r} is too large: |center_j| + "
                                   f"radius must be at most {MAX_COORDINATE:g}, beyond which float64 computations "
                                   "on the ball overflow")
         self.center = center
