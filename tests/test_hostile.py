@@ -350,10 +350,8 @@ def test_generated_source_never_holds_a_crafted_name(tmp_path):
     assert s.outputs == (6 * w1,) and s.F([1.0])[0] == 6.0
     s.jacobian([1.0])
     assert "import" not in s._values_fn.source and not target.exists()
-    lam = sympy.Lambda(k, k + 1)
-    with pytest.raises(InvalidArgument, match=r"outputs\[0\] (contains|uses)"):
-        plsym.System([w1 + sympy.Function("f")(w1).subs(sympy.Function("f"), lam) * 0 + sympy.Tuple(w1)[0] * lam(w1)
-                      + sympy.Integer(0) * sympy.Symbol("z")], [w1], [0.0])
+    with pytest.raises(InvalidArgument, match=r"outputs\[0\]=.* uses the symbol"):
+        plsym.System([sympy.Piecewise((w1, k > 0), (0, True))], [w1], [0.0])
     with pytest.raises(InvalidArgument, match=r"Sum .* has 100001 terms; at most 1000"):
         plsym.System([sympy.Sum(sympy.sin(w1 * k), (k, 1, 100001))], [w1], [0.0])
     with pytest.raises(InvalidArgument, match="integer bounds"):
@@ -403,7 +401,7 @@ def test_norms_do_not_overflow_and_extreme_balls_are_refused():
     with pytest.raises(InvalidArgument, match=r"radius=1e\+200 is too large"):
         plsym.Ball([0.0, 0.0], 1e200)
     with pytest.raises(InvalidArgument, match=r"center\[1\]=.* is too large"):
-        plsym.Ball([0.0, -MAX_COORDINATE], 1.0)
+        plsym.Ball([0.0, -MAX_COORDINATE], 1e140)
     b = plsym.Ball([0.0, 0.0], 1e140)
     pts = b.sample(100, rng=0)
     r = scaled_norm(pts) / 1e140
@@ -433,8 +431,8 @@ def test_witness_outside_the_ball_is_projected_before_confirmation():
 
 
 @pytest.mark.parametrize("quantity,relation,claimed,status", [
-    ("kernel_min_eig", ">=", 4.0, "refuted"), ("kernel_min_eig", ">=", 1.0, "not refuted"),
-    ("pl_constant", ">=", 4.0, "refuted"), ("residual_norm", "<=", 2.0, "refuted"),
+    ("kernel_min_eig", ">=", 10.0, "refuted"), ("kernel_min_eig", ">=", 8.0, "not refuted"),
+    ("pl_constant", ">=", 10.0, "refuted"), ("residual_norm", "<=", 2.0, "refuted"),
     ("smoothness", "<=", 1.0, "refuted"), ("hessian_norm", "<=", 2.0, "not refuted"),
 ])
 def test_confirm_violation_on_closed_forms(quantity, relation, claimed, status):
