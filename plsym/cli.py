@@ -5,6 +5,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
+import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -68,9 +71,31 @@ def main(argv=None) -> int:
         # one BLAS thread: float results (sampled and searched values) then do not depend on the
         # machine's thread count, so the same spec and seed give the same JSON
         with tempfile.TemporaryDirectory(prefix="plsym-hypothesis-") as tmp, _hypothesis_home(tmp), \
-                threadpoolctl.threadpool_limits(limits=1), np.errstate(all="ignore"):
+                threadpoolctl.threadpool_limits(limits=1), np.errstate(all="ignore"), _interruptible(tmp):
             return _run(args)  # float overflow is reported as such (or as undefined), never as a warning
     return _run(args)
+
+
+@contextlib.contextmanager
+def _interruptible(tmp):
+    """Ctrl-C ends the run at once with one line and exit 130 (a KeyboardInterrupt can be swallowed
+    by callbacks inside Hypothesis or sympy); the run has written nothing but ``tmp``, removed here."""
+    if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:  # ignored or handled by the caller
+        yield
+        return
+
+    def stop(signum, frame):
+        sys.stdout.flush()
+        sys.stderr.write("plsym: interrupted; nothing was written\n")
+        sys.stderr.flush()
+        shutil.rmtree(tmp, ignore_errors=True)
+        os._exit(130)
+
+    signal.signal(signal.SIGINT, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @contextlib.contextmanager
