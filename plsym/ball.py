@@ -30,6 +30,11 @@ def _fixed(x: float) -> int:
 def scaled_norm(D, axis=-1, keepdims=False):
     """Euclidean norms along ``axis`` without overflow or underflow (scaled by the largest entry)."""
     D = np.asarray(D, dtype=float)
+    with np.errstate(over="ignore", under="ignore"):
+        n = np.linalg.norm(D, axis=axis, keepdims=True)
+    if np.all((n < 1e150) & ((n > 1e-150) | (n == 0))):  # no overflow or underflow could have occurred
+        if n.size and np.all(n > 0) or not np.any(D):
+            return n if keepdims else np.squeeze(n, axis=axis)
     s = np.max(np.abs(D), axis=axis, keepdims=True)
     safe = np.where((s > 0) & np.isfinite(s), s, 1.0)
     with np.errstate(over="ignore", invalid="ignore"):
