@@ -15,7 +15,7 @@ import time
 import numpy as np
 import threadpoolctl
 
-from .errors import InvalidArgument, positive_int
+from .errors import InvalidArgument
 from . import spec as specs
 
 
