@@ -2,15 +2,44 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .errors import InvalidArgument, as_real_array, as_rng, one_of, positive_finite, positive_int
 
-__all__ = ["Ball"]
+__all__ = ["Ball", "MAX_COORDINATE"]
 
-# Points computed as center + offset carry rounding of order eps * (|center| + R);
-# membership allows that much so that a sampled boundary point counts as inside.
-_RTOL = 1e-12
+# |center_j| + radius must stay below this: squared distances, outputs and their
+# derivatives at points of the ball then stay far from float64 overflow (1.8e308)
+# for the polynomial-size systems plsym handles; beyond it no float computation on
+# the ball can be trusted, so such balls are refused.
+MAX_COORDINATE = 1e150
+
+_EPS = np.finfo(float).eps
+_TINY = 1e-300  # absolute slack for underflow in the scaled sums of squares below
+
+
+def _fixed(x: float) -> int:
+    """The float ``x`` as an exact integer multiple of 2^-1074 (every finite double is one)."""
+    n, d = x.as_integer_ratio()
+    return n * ((1 << 1074) // d)
+
+
+def scaled_norm(D, axis=-1, keepdims=False):
+    """Euclidean norms along ``axis`` without overflow or underflow (scaled by the largest entry)."""
+    D = np.asarray(D, dtype=float)
+    with np.errstate(over="ignore", under="ignore"):
+        n = np.linalg.norm(D, axis=axis, keepdims=True)
+    if np.all((n < 1e150) & ((n > 1e-150) | (n == 0))):  # no overflow or underflow could have occurred
+        if n.size and np.all(n > 0) or not np.any(D):
+            return n if keepdims else np.squeeze(n, axis=axis)
+    s = np.max(np.abs(D), axis=axis, keepdims=True)
+    safe = np.where((s > 0) & np.isfinite(s), s, 1.0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        n = s * np.sqrt(np.sum((D / safe) ** 2, axis=axis, keepdims=True))
+    n = np.where(np.isfinite(s), n, np.inf)
+    return n if keepdims else np.squeeze(n, axis=axis)
 
 
 class Ball:
@@ -21,7 +50,8 @@ class Ball:
     center : array_like, shape (m,)
         The center ``w0``; finite.
     radius : float
-        The radius ``R`` > 0, finite.
+        The radius ``R`` > 0, finite, with ``|center_j| + R <= MAX_COORDINATE``
+        (1e150) for every j.
 
     Examples
     --------
@@ -38,8 +68,21 @@ class Ball:
         if center.size == 0:
             raise InvalidArgument("center=[] is empty; a ball needs a center with at least one coordinate")
         center.setflags(write=False)
+        radius = positive_finite("radius", radius)
+        if radius > MAX_COORDINATE:
+            raise InvalidArgument(f"radius={radius!r} is too large: |center_j| + radius must be at most "
+                                  f"{MAX_COORDINATE:g}, beyond which float64 computations on the ball overflow")
+        far = np.abs(center) + radius
+        if not np.all(far <= MAX_COORDINATE):
+            j = int(np.argmax(far))
+            raise InvalidArgument(f"center[{j}]={float(center[j])!r} with radius={radius!r} is too large: |center_j| + "
+                                  f"radius must be at most {MAX_COORDINATE:g}, beyond which float64 computations "
+                                  "on the ball overflow")
         self.center = center
-        self.radius = positive_finite("radius", radius)
+        self.radius = radius
+        # work in units of 2**_shift ~ R, an exact scaling, so R^2 neither overflows nor underflows
+        self._shift = math.frexp(radius)[1]
+        self._r2 = math.ldexp(radius, -self._shift) ** 2  # in [1/4, 1), rounded
 
     @property
     def m(self) -> int:
@@ -55,13 +98,65 @@ class Ball:
     def __hash__(self):
         return hash((self.center.tobytes(), self.radius))
 
-    def contains(self, w):
-        """Whether ``||w - center|| <= radius`` (up to rounding), for one point or a batch (k, m)."""
+    def _points(self, w):
         W = as_real_array("w", w, ndim=(1, 2))
         if W.shape[-1] != self.m:
             raise InvalidArgument(f"w has shape {W.shape}; it must be (m,) or (k, m) with m={self.m}")
-        slack = _RTOL * (self.radius + np.linalg.norm(self.center))
-        return np.linalg.norm(W - self.center, axis=-1) <= self.radius + slack
+        return W
+
+    def _sorted(self, W):
+        """Per point: +1 surely outside, -1 surely inside, 0 undecided by the float test.
+
+        The test computes sum_j ((w_j - c_j) / 2^shift)^2 in floats; every operation
+        rounds with relative error <= eps/2 (scaling by a power of 2 is exact, a
+        difference that underflows is exact), so the exact sum lies within a factor
+        (1 +- gamma) of the float one, up to _TINY per term for underflow.
+        """
+        with np.errstate(over="ignore", invalid="ignore"):
+            D = np.ldexp(W - self.center, -self._shift)
+            s = np.sum(D * D, axis=-1)
+        gamma = (self.m + 4) * _EPS  # twice the first-order bound (m + 3) eps / 2
+        slack = self.m * _TINY
+        r2_lo, r2_hi = self._r2 * (1 - gamma), self._r2 * (1 + gamma)
+        out = np.zeros(s.shape, dtype=int)
+        out[s * (1 + gamma) + slack < r2_lo] = -1
+        out[(s * (1 - gamma) - slack > r2_hi) | ~np.isfinite(s)] = 1
+        return out
+
+    def _exact_inside(self, w) -> bool:
+        """||w - c|| <= R in exact arithmetic of the float coordinates (integers in units of 2^-1074)."""
+        total = 0
+        for a, b in zip(w, self.center):
+            diff = _fixed(float(a)) - _fixed(float(b))
+            total += diff * diff
+        r = _fixed(self.radius)
+        return total <= r * r
+
+    def exactly_contains(self, w):
+        """Whether ``||w - center|| <= radius`` holds exactly for the float coordinates of ``w``.
+
+        Decided in floats with a proven rounding margin, and in exact rational
+        arithmetic (``fractions.Fraction``) when the margin cannot decide; for one
+        point (m,) a bool, for a batch (k, m) a bool array.
+        """
+        W = self._points(w)
+        single = W.ndim == 1
+        W2 = W[None, :] if single else W
+        side = self._sorted(W2)
+        result = side < 0
+        for i in np.flatnonzero(side == 0):
+            result[i] = self._exact_inside(W2[i])
+        return bool(result[0]) if single else result
+
+    def contains(self, w):
+        """Whether ``||w - center|| <= radius`` up to the rounding of this check, for one point or a batch (k, m).
+
+        The only slack is the rounding of computing the norm, (m + 4) eps R in
+        relative terms; :meth:`exactly_contains` has none.
+        """
+        W = self._points(w)
+        d = scaled_norm(W - self.center)
+        return d <= self.radius * (1 + (self.m + 4) * _EPS)
 
     def sample(self, k, *, rng, where="interior"):
         """k points uniform in the ball (``where="interior"``) or on its sphere (``"sphere"``).
@@ -77,34 +172,52 @@ class Ball:
         Returns
         -------
         ndarray, shape (k, m)
+            Every point exactly inside the closed ball (see :meth:`project`).
         """
         k = positive_int("k", k)
         where = one_of("where", where, ("interior", "sphere"))
         gen, _ = as_rng(rng)
         u = gen.standard_normal((k, self.m))
-        u /= np.linalg.norm(u, axis=1, keepdims=True)
+        u /= scaled_norm(u, axis=1, keepdims=True)
         if where == "interior":
             u *= gen.random((k, 1)) ** (1.0 / self.m)
         return self.project(self.center + self.radius * u)  # exactly inside, despite rounding
 
     def project(self, w):
-        """The nearest point of the ball to each point of ``w`` (shape (m,) or (k, m))."""
-        W = as_real_array("w", w, ndim=(1, 2))
-        d = W - self.center
-        norm = np.linalg.norm(d, axis=-1, keepdims=True)
-        scale = np.minimum(1.0, self.radius / np.maximum(norm, np.finfo(float).tiny))
+        """The nearest point of the ball to each point of ``w`` (shape (m,) or (k, m)).
+
+        Every returned point lies exactly inside the closed ball (checked as in
+        :meth:`exactly_contains`): a projected point the float test cannot place
+        inside (one on the sphere, up to rounding) is moved towards the center by a
+        relative 3 (m + 4) eps R, or, when the center's own rounding is coarser than
+        that, by shortening its step further, down to the center itself.
+        """
+        W = self._points(w)
+        single = W.ndim == 1
+        W2 = W[None, :] if single else W
+        d = W2 - self.center
+        norm = scaled_norm(d, keepdims=True)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            scale = np.where(norm > self.radius, self.radius / np.where(norm > 0, norm, 1.0), 1.0)
         P = self.center + d * scale
-        # rounding can leave a projected point a hair outside: pull those in until exactly inside
-        for _ in range(60):
-            out = np.linalg.norm(P - self.center, axis=-1, keepdims=True) > self.radius
-            if not out.any():
-                break
-            scale = np.where(out, scale * (1 - 2 * np.finfo(float).eps) - np.finfo(float).tiny, scale)
-            P = self.center + d * scale
-        return P
+        # points the float test cannot place (on the sphere, up to rounding) are moved in, as are those outside
+        out = np.flatnonzero(self._sorted(P) >= 0)
+        if out.size:
+            # shorten the step until the float test proves the point inside: first by a relative margin
+            # above the test's, then, when the center's ulp is coarse against R, by growing fractions
+            # (the center itself, t = 0, is exactly inside)
+            gamma = (self.m + 4) * _EPS
+            todo = out
+            for f in [1 - 3 * gamma] + [1 - 2.0**-k for k in range(44, 0, -4)] + [0.25, 0.0]:
+                Q = self.center + d[todo] * (scale[todo] * f)
+                fine = self._sorted(Q) < 0
+                P[todo[fine]] = Q[fine]
+                todo = todo[~fine]
+                if not todo.size:
+                    break
+        return P[0] if single else P
 
     def strictly_contains(self, w):
-        """Whether ``||w - center|| <= radius`` exactly as computed in floats (no slack)."""
-        W = as_real_array("w", w, ndim=(1, 2))
-        return np.linalg.norm(W - self.center, axis=-1) <= self.radius
-
+        """Whether ``||w - center|| <= radius`` as computed in floats (no slack)."""
+        W = self._points(w)
+        return scaled_norm(W - self.center) <= self.radius

@@ -43,12 +43,12 @@ import weakref
 
 import numpy as np
 
-from . import _compile, interval, progress as _progress
+from . import _compile, domain, interval, progress as _progress
 from ._diff import Differentiator
 from .errors import InvalidArgument, positive_finite, positive_int
 from .system import System, check_system_and_ball
 
-__all__ = ["Bound", "kernel_min_eig", "pl_constant", "hessian_norm", "lipschitz", "smoothness", "residual_norm"]
+__all__ = ["Bound", "Violation", "confirm_violation", "kernel_min_eig", "pl_constant", "hessian_norm", "lipschitz", "smoothness", "residual_norm"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -150,10 +150,28 @@ def _programs(system):
 
 # -- per-box bounds -----------------------------------------------------------------
 
+def _hypot_upper(values) -> float:
+    """A float >= sqrt(sum of squares) of the floats ``values``, with a proven rounding bound.
+
+    Each square and each addition of k nonnegative terms rounds with relative error
+    <= eps/2, so the float sum is within a factor 1 + (k + 1) eps/2 of the exact one
+    (first order); the factor (1 + (k + 2) eps) and an absolute 1e-300 per term
+    (underflow) cover it, and the square root is nudged up once more.
+    """
+    v = np.abs(np.asarray(values, dtype=float)).ravel()
+    if not np.all(np.isfinite(v)):
+        return math.inf
+    k = v.size
+    s = float(np.sum(v * v))
+    if not math.isfinite(s):
+        return math.inf
+    return interval.up(math.sqrt(s * (1 + (k + 2) * interval._EPS) + k * 1e-300))
+
+
 def _radius_from(z, lo, hi):
-    """sup over the box of ||w - z||, rounded up."""
-    d = np.maximum(hi - z, z - lo)
-    return interval.up(float(np.sqrt(np.sum(d * d))))
+    """sup over the box of ||w - z||, rounded up (the half-widths are exact float differences rounded up)."""
+    d = np.maximum(np.array([interval.up(x) for x in hi - z]), np.array([interval.up(x) for x in z - lo]))
+    return _hypot_upper(d)
 
 
 def _perturbation(P, z, lo, hi, args_box):
@@ -162,7 +180,7 @@ def _perturbation(P, z, lo, hi, args_box):
     best = math.inf
     if P.smooth_reason is None:
         hs = [interval.sym_norm_upper(H) for H in P.hessians(args_box)]
-        best = interval.up(rho * math.sqrt(sum(h * h for h in hs)))
+        best = interval.up(rho * _hypot_upper(hs))
     D = P.jacobian(args_box) - P.jacobian(interval.point_args(z))
     best = min(best, interval.norm_upper(D))
     return best
@@ -341,6 +359,9 @@ def _certify(name, kind, box_bound, point_value, valid, system, ball, max_boxes,
     pre = valid(P)
     if pre is not None:
         return refuse(pre)
+    unproved = domain.prove(system, ball)
+    if unproved is not None:  # the outputs as written may be undefined somewhere on the ball
+        return refuse(f"not certified: the domain of the outputs as written is not proved on the ball: {unproved}")
     value, boxes, best, note = _branch_and_bound(
         ball, lambda lo, hi: box_bound(P, lo, hi), point_value, kind,
         max_boxes=max_boxes, max_seconds=max_seconds, rtol=rtol,
@@ -417,5 +438,211 @@ hessian_norm.__doc__ = "A proved upper bound of sup over the ball of max_i ||H_{
 lipschitz.__doc__ = "A proved upper bound of sup over the ball of ||DF(w)||_2 (L_F, D5).\n" + _DOC_KNOBS
 smoothness.__doc__ = "A proved upper bound of sup over the ball of ||H_L(w)||_2 (beta, C8).\n" + _DOC_KNOBS
 residual_norm.__doc__ = "A proved upper bound of sup over the ball of ||F(w) - y|| (T14).\n" + _DOC_KNOBS
+
+
+# -- rigorous confirmation of a violation at one point ------------------------------------
+
+CONFIRMABLE = ("kernel_min_eig", "pl_constant", "hessian_norm", "lipschitz", "smoothness", "residual_norm")
+
+
+@dataclasses.dataclass(frozen=True)
+class Violation:
+    """The outcome of :func:`confirm_violation`.
+
+    Attributes
+    ----------
+    status : {"refuted", "not refuted", "undefined"}
+        ``"refuted"``: the witness lies exactly inside the closed ball and the
+        enclosure of the quantity there excludes the claimed bound on the wrong
+        side. ``"undefined"``: the system has no finite value there in ball
+        arithmetic either (a pole, log or sqrt of a negative number, ...).
+        ``"not refuted"``: neither could be shown (a near miss, or no ball-arithmetic
+        rule for the system).
+    witness : tuple of float or None
+        The point checked: the given witness, or its exact projection onto the
+        ball when it was outside.
+    lower, upper : float or None
+        A rigorous enclosure [lower, upper] of the quantity at ``witness``.
+    measured : float or None
+        A float value of the quantity at ``witness`` (the enclosure's midpoint).
+    projected : bool
+        Whether the given witness was outside the ball and was projected.
+    reason : str
+        One sentence on what the status rests on (the near miss, when not refuted).
+    """
+
+    status: str
+    witness: tuple | None
+    lower: float | None
+    upper: float | None
+    measured: float | None
+    projected: bool
+    reason: str
+
+    @property
+    def confirmed(self) -> bool:
+        """Whether the violation is proved."""
+        return self.status == "refuted"
+
+
+def _rayleigh(S, v):
+    """The enclosure of v^T S' v / v^T v over the symmetric S' of the enclosure S (v a float vector)."""
+    va = interval.arb_mat([[float(x)] for x in v])
+    num = (va.transpose() * S * va)[0, 0]
+    den = (va.transpose() * va)[0, 0]
+    return num / den
+
+
+def _sym_extremes(S):
+    """Rigorous (lo, hi) of the enclosure of ||S'||_2 over the symmetric S' of S."""
+    mid, _ = interval.split(S)
+    if not np.all(np.isfinite(mid)):
+        return -math.inf, math.inf
+    vals, vecs = np.linalg.eigh(0.5 * (mid + mid.T))
+    top = interval.lower(_rayleigh(S, vecs[:, -1]))       # lambda_max >= top
+    bottom = interval.upper(_rayleigh(S, vecs[:, 0]))     # lambda_min <= bottom
+    lo = max(top, -bottom, 0.0)
+    return lo, interval.sym_norm_upper(S)
+
+
+def _enclose(P, name, args):
+    """A rigorous (lo, hi) of the quantity ``name`` at the point ``args``; None for the PL ratio where L = 0."""
+    if name == "residual_norm":
+        r = P.residual(args)
+        total = interval.arb(0)
+        for x in r:
+            total += x * x
+        s = total.sqrt()
+        return max(interval.lower(s), 0.0), interval.upper(s)
+    J = P.jacobian(args)
+    if name in ("kernel_min_eig", "lipschitz"):
+        K = J * J.transpose() if P.n <= P.m else J.transpose() * J
+        mid, _ = interval.split(K)
+        if not np.all(np.isfinite(mid)):
+            return -math.inf, math.inf
+        vals, vecs = np.linalg.eigh(0.5 * (mid + mid.T))
+        if name == "lipschitz":
+            top = interval.lower(_rayleigh(K, vecs[:, -1]))
+            return math.sqrt(max(top, 0.0)) * (1 - 4 * interval._EPS), interval.norm_upper(J)
+        if P.n > P.m:  # K = J J^T has rank <= m < n: lambda_min(K) = 0 exactly
+            return 0.0, 0.0
+        lo, _ = interval.eig_bounds(K)
+        return lo, interval.upper(_rayleigh(K, vecs[:, 0]))
+    if name == "pl_constant":
+        r = P.residual(args)
+        rr = interval.arb(0)
+        for x in r:
+            rr += x * x
+        if rr == 0:
+            return None
+        g = J.transpose() * interval.arb_mat([[x] for x in r])
+        gg = interval.arb(0)
+        for i in range(P.m):
+            gg += g[i, 0] * g[i, 0]
+        q = gg / rr
+        return interval.lower(q), interval.upper(q)
+    Hs = P.hessians(args)
+    if name == "hessian_norm":
+        ends = [_sym_extremes(H) for H in Hs]
+        return max(e[0] for e in ends), max(e[1] for e in ends)
+    if name == "smoothness":
+        HL = J.transpose() * J
+        for r, H in zip(P.residual(args), Hs):
+            HL = HL + H * r
+        return _sym_extremes(HL)
+    raise AssertionError(name)  # pragma: no cover - checked by the caller
+
+
+def confirm_violation(system, ball, quantity, witness, claimed, relation) -> Violation:
+    """Whether ``quantity relation claimed`` provably fails at ``witness``, a point exactly inside ``ball``.
+
+    The one rigorous check behind every "refuted" of plsym: the witness must lie
+    exactly inside the closed ball (decided in exact rational arithmetic of its
+    float coordinates; a witness outside is replaced by its projection, which is
+    exactly inside), and the quantity, recomputed there in ball arithmetic
+    (python-flint ``arb``), must have an enclosure that excludes ``claimed`` on the
+    violating side. Anything less is ``"not refuted"``, with the near miss in
+    ``reason``.
+
+    Parameters
+    ----------
+    system : plsym.System
+        A system with symbolic outputs (spec files, sympy systems, network families).
+    ball : plsym.Ball
+    quantity : {"kernel_min_eig", "pl_constant", "hessian_norm", "lipschitz", "smoothness", "residual_norm"}
+        lambda_min(K) (D3); 1/2 ||grad L||^2 / L (D1, 1/2 form); max_i ||H_{F_i}||_2
+        (T10); ||DF||_2 (D5); ||H_L||_2 (C8); ||F - y|| (T14).
+    witness : array_like, shape (m,)
+    claimed : float
+        The claimed bound.
+    relation : {">=", "<="}
+        The claim is ``quantity(w) >= claimed`` (an infimum claim) or
+        ``quantity(w) <= claimed`` (a supremum claim) for every w in the ball.
+
+    Returns
+    -------
+    Violation
+
+    Examples
+    --------
+    >>> import sympy, plsym
+    >>> from plsym.certify import confirm_violation
+    >>> w = sympy.Symbol("w")
+    >>> s = plsym.System([w**2], [w], [0.0])
+    >>> v = confirm_violation(s, plsym.Ball([1.0], 0.5), "lipschitz", [1.5], 2.9, "<=")
+    >>> v.status, v.lower <= 3.0 <= v.upper
+    ('refuted', True)
+    >>> confirm_violation(s, plsym.Ball([1.0], 0.5), "lipschitz", [1.5], 3.0, "<=").status
+    'not refuted'
+    """
+    check_system_and_ball(system, ball)
+    if quantity not in CONFIRMABLE:
+        raise InvalidArgument(f"quantity={quantity!r} is not allowed; choose one of {', '.join(map(repr, CONFIRMABLE))}")
+    if relation not in (">=", "<="):
+        raise InvalidArgument(f"relation={relation!r} is not allowed; choose one of '>=', '<='")
+    if isinstance(claimed, bool) or not isinstance(claimed, (int, float, np.integer, np.floating)) \
+            or not math.isfinite(float(claimed)):
+        raise InvalidArgument(f"claimed={claimed!r} must be a finite number")
+    claimed = float(claimed)
+    w = np.array(ball._points(witness), dtype=float)
+    if w.ndim != 1:
+        raise InvalidArgument(f"witness has shape {w.shape}; it must be one point of shape ({ball.m},)")
+    projected = not ball.exactly_contains(w)
+    if projected:
+        w = ball.project(w)
+    point = tuple(float(x) for x in w)
+
+    def result(status, lo, hi, reason):
+        lo, hi = (None, None) if lo is None else (float(lo), float(hi))
+        mid = None if lo is None or not (math.isfinite(lo) and math.isfinite(hi)) else 0.5 * (lo + hi)
+        return Violation(status, point, lo, hi, mid, projected, reason)
+
+    where = "at the projection of the witness onto the ball" if projected else "at the witness"
+    try:
+        P = _programs(system)
+        if quantity in ("hessian_norm", "smoothness"):
+            if P.smooth_reason is not None:
+                raise interval.Unsupported(P.smooth_reason)
+            P.H  # noqa: B018 - build (or refuse) the Hessian program
+    except interval.Unsupported as exc:
+        return result("not refuted", None, None, f"the violation cannot be confirmed in ball arithmetic: {exc}")
+    enclosure = _enclose(P, quantity, interval.point_args(w))
+    if enclosure is None:
+        return result("not refuted", None, None, f"L(w) = 0 {where}, where the PL* inequality holds")
+    lo, hi = enclosure
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        F = P.F(interval.point_args(w))
+        if not all(x.is_finite() for x in F) or quantity != "residual_norm":
+            return result("undefined", None, None,
+                          f"the system has no finite value in ball arithmetic {where}")
+    violated = hi < claimed if relation == ">=" else lo > claimed
+    span = f"[{lo:.17g}, {hi:.17g}]"
+    if violated:
+        return result("refuted", lo, hi, f"{quantity} is in {span} {where}, which excludes "
+                                         f"{relation} {claimed:.17g} (ball arithmetic)")
+    return result("not refuted", lo, hi, f"{quantity} is in {span} {where}, which does not exclude "
+                                         f"{relation} {claimed:.17g}: a near miss at most")
+
+
 kernel_min_eig, pl_constant, hessian_norm, lipschitz, smoothness, residual_norm = map(  # the progress= option
     _progress.with_progress, (kernel_min_eig, pl_constant, hessian_norm, lipschitz, smoothness, residual_norm))

@@ -3,21 +3,35 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
+import shutil
+import signal
 import sys
+import tempfile
 import time
+
+import numpy as np
+import threadpoolctl
 
 from . import __version__, spec as specs
 from .errors import InvalidArgument, positive_int
 from .progress import reporting
 
 
+class _ArgumentParser(argparse.ArgumentParser):
+    """argparse with one-line errors: ``plsym: error: ...`` on stderr and exit 2, no usage block."""
+
+    def error(self, message):
+        self.exit(2, f"plsym: error: {self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="plsym", description="Check the PL* theory of over-parameterized systems. "
-                                     "Long runs draw a progress bar on standard error when it is a terminal "
-                                     "(never with --json).")
+    parser = _ArgumentParser(prog="plsym", description="Check the PL* theory of over-parameterized systems. "
+                             "Long runs draw a progress bar on standard error when it is a terminal (never with --json).")
     parser.add_argument("--version", action="version", version=f"plsym {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_ArgumentParser)
     rep = sub.add_parser("reproduce", help="check the paper's results and write a report")
     rep.add_argument("--out", default="plsym-report", help="directory for report.md and report.json (default: plsym-report)")
     rep.add_argument("--quick", action="store_true", help="smaller sample sizes")
@@ -37,7 +51,8 @@ def _parser() -> argparse.ArgumentParser:
     chk.add_argument("--level", choices=specs.LEVELS, default="searched",
                      help="sampled; searched (default: sampling then local search); certified (also proves bounds)")
     chk.add_argument("--seed", type=int, default=0, help="seed of every random choice (default 0)")
-    chk.add_argument("--samples", type=int, default=4096, help="points sampled per constant (default 4096)")
+    chk.add_argument("--samples", type=int, default=4096,
+                     help=f"points sampled per constant (default 4096, at most {specs.MAX_SAMPLES})")
 
     sea = sub.add_parser("search", help="search hard for a counterexample to one claim of a spec file",
                          description="Deep counterexample search for one claim on a spec file's ball; progress on "
@@ -49,7 +64,7 @@ def _parser() -> argparse.ArgumentParser:
                      help="the claimed bound (default: the value in the spec's [claims] table)")
     sea.add_argument("--seed", type=int, default=0, help="seed of every random choice (default 0)")
     sea.add_argument("--max-examples", type=int, default=1000,
-                     help="budget of examples tried by the search (default 1000)")
+                     help=f"budget of examples tried by the search (default 1000, at most {specs.MAX_EXAMPLES})")
     sea.add_argument("--json", action="store_true",
                      help="print one JSON object instead of text (nothing on stderr), byte-identical per seed")
     return parser
@@ -58,6 +73,55 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv=None) -> int:
     """Entry point of the ``plsym`` console script; returns the exit code."""
     args = _parser().parse_args(argv)
+    if args.command in ("check", "search"):
+        # a run writes nothing but its output: Hypothesis' own storage goes to a temporary directory
+        # one BLAS thread: float results (sampled and searched values) then do not depend on the
+        # machine's thread count, so the same spec and seed give the same JSON
+        with tempfile.TemporaryDirectory(prefix="plsym-hypothesis-") as tmp, _hypothesis_home(tmp), \
+                threadpoolctl.threadpool_limits(limits=1), np.errstate(all="ignore"), _interruptible(tmp):
+            return _run(args)  # float overflow is reported as such (or as undefined), never as a warning
+    return _run(args)
+
+
+@contextlib.contextmanager
+def _interruptible(tmp):
+    """Ctrl-C ends the run at once with one line and exit 130 (a KeyboardInterrupt can be swallowed
+    by callbacks inside Hypothesis or sympy); the run has written nothing but ``tmp``, removed here."""
+    if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:  # ignored or handled by the caller
+        yield
+        return
+
+    def stop(signum, frame):
+        sys.stdout.flush()
+        sys.stderr.write("plsym: interrupted; nothing was written\n")
+        sys.stderr.flush()
+        shutil.rmtree(tmp, ignore_errors=True)
+        os._exit(130)
+
+    signal.signal(signal.SIGINT, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+@contextlib.contextmanager
+def _hypothesis_home(path):
+    """Point Hypothesis' storage directory (its database and caches) at ``path`` for the duration."""
+    try:
+        import hypothesis.configuration as conf
+    except ModuleNotFoundError:  # pragma: no cover - hypothesis is a dependency
+        yield
+        return
+    previous = getattr(conf, "__hypothesis_home_directory", None)
+    conf.set_hypothesis_home_dir(path)
+    try:
+        yield
+    finally:
+        conf.set_hypothesis_home_dir(previous)
+
+
+def _run(args) -> int:
     try:
         if args.command == "reproduce":
             from .reproduce import run
@@ -70,6 +134,9 @@ def main(argv=None) -> int:
     except InvalidArgument as exc:
         print(f"plsym: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("plsym: interrupted; nothing was written", file=sys.stderr)
+        return 130
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 
@@ -93,7 +160,7 @@ def _search(args) -> int:
             raise InvalidArgument(f"--value is missing and {args.spec} has no claims.{args.claim}; give --value")
         value = given[args.claim]
     specs.claim(args.claim, value)  # bad input fails before any progress is printed
-    positive_int("max_examples", args.max_examples, minimum=2)
+    specs.check_budget("max_examples", args.max_examples, 2, specs.MAX_EXAMPLES)
     engine = specs.search_engine()
     if not args.json:
         print(f"plsym search: {args.claim} {specs.CLAIMS[args.claim][1]} {value:g} on {spec.name!r}, "

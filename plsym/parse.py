@@ -24,6 +24,7 @@ import re
 
 import sympy
 
+from .domain import node_conditions
 from .errors import InvalidArgument, _show
 
 __all__ = ["FUNCTIONS", "CONSTANTS", "parse", "parameters", "MAX_LENGTH", "MAX_DEPTH", "MAX_EXPONENT"]
@@ -38,11 +39,17 @@ _MAX_NAME_CHARS = 100      # characters in one parameter name
 
 
 def _sigmoid(x):
-    return 1 / (1 + sympy.exp(-x))
+    return 1 / (1 + sympy.exp(-x, evaluate=False))
 
 
 def _softplus(x):
-    return sympy.log(1 + sympy.exp(x))
+    return sympy.log(1 + sympy.exp(x, evaluate=False), evaluate=False)
+
+
+def _unevaluated(cls):
+    """A builder of ``cls(x)`` left as written: sympy's automatic rewriting of nested
+    functions queries assumptions in time exponential in the nesting depth."""
+    return lambda x: cls(x, evaluate=False)
 
 
 # name -> sympy builder of one argument. Every function takes exactly one argument.
@@ -54,6 +61,7 @@ FUNCTIONS = {
     "asinh": sympy.asinh, "acosh": sympy.acosh, "atanh": sympy.atanh,
     "erf": sympy.erf, "sigmoid": _sigmoid, "softplus": _softplus,
 }
+_BUILD = {name: (_unevaluated(f) if isinstance(f, type) else f) for name, f in FUNCTIONS.items()}
 CONSTANTS = {"pi": sympy.pi}
 
 _NUMBER = re.compile(r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
@@ -119,10 +127,10 @@ def parameters(names, *, where="params"):
         if name in seen:
             raise InvalidArgument(f"{where} has the parameter {name!r} twice; parameters must be distinct")
         seen.add(name)
-    return tuple(sympy.Symbol(name) for name in names)
+    return tuple(sympy.Symbol(name, real=True) for name in names)
 
 
-def parse(text, params, *, where="expression"):
+def parse(text, params, *, where="expression", domain=None):
     """The sympy expression that ``text`` denotes, over the declared ``params``.
 
     Parameters
@@ -135,6 +143,11 @@ def parse(text, params, *, where="expression"):
         except the functions of :data:`FUNCTIONS` and the constant ``pi``.
     where : str
         How the expression is named in error messages (``"outputs[0]"``).
+    domain : list, optional
+        When given, the domain conditions of the expression as written
+        (:class:`plsym.domain.Condition`: log and sqrt arguments, divisors,
+        acosh/atanh/asin/acos ranges, fractional powers) are appended to it,
+        recorded node by node before sympy rewrites anything.
 
     Returns
     -------
@@ -162,7 +175,15 @@ def parse(text, params, *, where="expression"):
         raise InvalidArgument(f"{where}={_show(text)} must be a string")
     if len(text) > MAX_LENGTH:
         raise InvalidArgument(f"{where} has {len(text)} characters; at most {MAX_LENGTH} are allowed")
-    return _Parser(text, params, where).parse()
+    parser = _Parser(text, params, where)
+    try:
+        expr = parser.parse()
+    except RecursionError:
+        raise InvalidArgument(f"{where}={_show(text)}: the expression is too deeply nested for sympy "
+                              f"(at most {MAX_DEPTH} levels, fewer for some functions)") from None
+    if domain is not None:
+        domain.extend(dict.fromkeys(parser.domain))
+    return expr
 
 
 class _Token:
@@ -183,6 +204,7 @@ class _Parser:
         self.tok = None       # current token
         self.prev = None      # the token before it
         self.depth = 0
+        self.domain = []      # conditions of the nodes as written (plsym.domain.Condition)
         self._advance()
 
     # -- errors ------------------------------------------------------------------
@@ -286,6 +308,7 @@ class _Parser:
             if op.text == "/":
                 if factor.is_zero:
                     self.fail("division by zero", op.pos)
+                self.domain += node_conditions(sympy.Pow(factor, -1, evaluate=False))
                 factor = self._pow(factor, sympy.Integer(-1), op.pos)
             factors.append(factor)
         return factors[0] if len(factors) == 1 else self._number_ok(sympy.Mul(*factors), start)
@@ -362,7 +385,10 @@ class _Parser:
         self.depth -= 1
         if len(args) != 1:
             self.fail(f"function {name.text!r} takes exactly 1 argument, got {len(args)}", name.pos)
-        return self._number_ok(FUNCTIONS[name.text](args[0]), name.pos)
+        if name.text in FUNCTIONS and isinstance(FUNCTIONS[name.text], type) or name.text == "sqrt":
+            written = FUNCTIONS[name.text](args[0], evaluate=False)
+            self.domain += node_conditions(written)
+        return self._number_ok(_BUILD[name.text](args[0]), name.pos)
 
     def _expect(self, text, opener):
         if self.tok.text == text:
@@ -404,6 +430,7 @@ class _Parser:
                     self.fail(f"the power {base}**{exponent} is out of floating-point range", pos)
         if base.is_zero and exponent.is_number and exponent.is_negative:
             self.fail("division by zero (0 to a negative power)", pos)
+        self.domain += node_conditions(sympy.Pow(base, exponent, evaluate=False))
         result = self._number_ok(sympy.Pow(base, exponent), pos)
         if result.is_Pow and result.exp.is_Number and abs(result.exp) > MAX_EXPONENT:
             self.fail(f"the exponent {result.exp} is too large (|exponent| <= {MAX_EXPONENT})", pos)
@@ -419,6 +446,8 @@ class _Parser:
             x = float(e)
         except (TypeError, ValueError, OverflowError):
             self.fail(f"the constant {_show(e, 40)} is not a real number", pos)
+        if not math.isfinite(x) and e.doit().has(sympy.zoo, sympy.nan, sympy.oo, sympy.I):
+            self.fail("the expression is not finite or not real here (division by zero, log(0), sqrt(-1)...)", pos)
         if not math.isfinite(x) or abs(x) > MAX_NUMBER:
             self.fail(f"the constant {_show(e, 40)} is out of floating-point range (|x| <= {MAX_NUMBER:g})", pos)
         return e

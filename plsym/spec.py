@@ -28,10 +28,12 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
+import stat
 
 import numpy as np
+import sympy
 
-from . import estimate
+from . import domain, estimate
 from .ball import Ball
 from .errors import InvalidArgument, _show, as_rng, one_of, positive_finite, positive_int
 from .parse import parameters, parse
@@ -72,18 +74,19 @@ CLAIMS = {
 }
 _NEEDS_HESSIANS = ("hessian_norm", "smoothness")
 
-# Size limits of a spec ("absurd sizes"); expressions have their own in plsym.parse.
+# Size limits of a spec ("absurd sizes"), checked before any work; expressions have their own
+# in plsym.parse. A check evaluates F, the dense n x m Jacobian and the dense n x m x m Hessians
+# at thousands of points, so the limits are on those sizes.
 MAX_SPEC_BYTES = 1_000_000
 MAX_PARAMS = 1000
 MAX_OUTPUTS = 1000
 MAX_MATRIX_ENTRIES = 1_000_000
-
-# A violation counts only when it exceeds this much of the quantity's scale at the
-# witness (eigenvalues of float matrices are exact to about eps * ||K||; 1e-9 also
-# covers modest rounding in the evaluation of the outputs), so rounding alone never
-# refutes a claim that holds with equality.
-RTOL = 1e-9
-
+MAX_JACOBIAN_ENTRIES = 20_000      # n * m
+MAX_HESSIAN_ENTRIES = 250_000      # n * m * m (dense per-output Hessians of one point)
+MAX_SYMBOLIC_HESSIAN = 20_000      # sum over outputs of k (k + 1) / 2, k the parameters it contains
+MAX_FACTORS = 100                  # factors with parameters in one product (derivatives grow as its cube)
+MAX_SAMPLES = 100_000              # --samples
+MAX_EXAMPLES = 10_000              # --max-examples
 
 # -- claims and specs ----------------------------------------------------------------
 
@@ -169,6 +172,14 @@ def load(path) -> Spec:
     if os.path.isdir(path):
         raise InvalidArgument(f"spec file {path!r} is a directory, not a TOML file")
     try:
+        info = os.stat(path)
+    except OSError as exc:
+        raise InvalidArgument(f"spec file {path!r} cannot be read: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(info.st_mode):  # a FIFO or device would block or never end in open/read
+        raise InvalidArgument(f"spec file {path!r} is not a regular file (a FIFO, socket or device)")
+    if info.st_size > MAX_SPEC_BYTES:
+        raise InvalidArgument(f"spec file {path!r} is larger than {MAX_SPEC_BYTES} bytes")
+    try:
         with open(path, "rb") as f:
             raw = f.read(MAX_SPEC_BYTES + 1)
     except OSError as exc:
@@ -240,6 +251,7 @@ def _from_dict(data, source):
         n, m = len(A), len(A[0])
         _one_per("targets", targets, n, "row of matrix")
         _one_per("ball.center", center, m, "column of matrix")
+        _check_sizes(n, m)
         system = linear(A, targets, w0=center, name=name)
     else:
         missing = [k for k in ("params", "outputs") if k not in data]
@@ -257,10 +269,13 @@ def _from_dict(data, source):
             raise InvalidArgument("outputs=[] is empty; a system needs at least one output")
         if len(texts) > MAX_OUTPUTS:
             raise InvalidArgument(f"outputs has {len(texts)} entries; at most {MAX_OUTPUTS} are allowed")
-        outputs = [parse(t, params, where=f"outputs[{i}]") for i, t in enumerate(texts)]
+        _check_sizes(len(texts), len(params))
+        domain = []  # the domain of the text as written, before sympy rewrites it
+        outputs = [parse(t, params, where=f"outputs[{i}]", domain=domain) for i, t in enumerate(texts)]
         _one_per("targets", targets, len(outputs), "output")
         _one_per("ball.center", center, len(params), "parameter")
-        system = System(outputs, params, targets, name=name, w0=center)
+        _check_work(outputs)
+        system = System(outputs, params, targets, name=name, w0=center, domain=domain)
 
     claims_data = data.get("claims", {})
     if not isinstance(claims_data, dict):
@@ -272,6 +287,41 @@ def _from_dict(data, source):
     if needs and reason:
         raise InvalidArgument(f"claims.{needs[0]} cannot be checked: {reason}")
     return Spec(name=name, system=system, ball=Ball(center, radius), claims=claims, source=source)
+
+
+def check_budget(name, value, minimum, maximum) -> int:
+    """``value`` as an int in [minimum, maximum], or InvalidArgument naming the limit."""
+    value = positive_int(name, value, minimum=minimum)
+    if value > maximum:
+        raise InvalidArgument(f"{name}={value} is above the limit {maximum}")
+    return value
+
+
+def _check_sizes(n, m):
+    """InvalidArgument when the dense Jacobian or Hessians of one point exceed the limits."""
+    if n * m > MAX_JACOBIAN_ENTRIES:
+        raise InvalidArgument(f"the system has n={n} outputs and m={m} parameters: n*m = {n * m} Jacobian entries "
+                              f"is above the limit {MAX_JACOBIAN_ENTRIES}")
+    if n * m * m > MAX_HESSIAN_ENTRIES:
+        raise InvalidArgument(f"the system has n={n} outputs and m={m} parameters: n*m*m = {n * m * m} Hessian "
+                              f"entries per point is above the limit {MAX_HESSIAN_ENTRIES}")
+
+
+def _check_work(outputs):
+    """InvalidArgument when differentiating the outputs twice would be too much symbolic work."""
+    total = 0
+    for i, f in enumerate(outputs):
+        k = len(f.free_symbols)
+        total += k * (k + 1) // 2
+        for e in sympy.preorder_traversal(f):
+            if e.is_Mul:
+                factors = sum(1 for a in e.args if a.free_symbols)
+                if factors > MAX_FACTORS:
+                    raise InvalidArgument(f"outputs[{i}] has a product of {factors} factors with parameters; at "
+                                          f"most {MAX_FACTORS} are allowed (its derivatives grow as the cube)")
+    if total > MAX_SYMBOLIC_HESSIAN:
+        raise InvalidArgument(f"the outputs have {total} distinct second partial derivatives; at most "
+                              f"{MAX_SYMBOLIC_HESSIAN} are allowed")
 
 
 def _known_keys(prefix, table, allowed):
@@ -381,8 +431,9 @@ class Verdict:
     relation : {">=", "<="}
     verdict : str
         ``"certified"``: proved on the whole ball (by :mod:`plsym.certify`);
-        ``"refuted"``: the claim fails at ``witness`` (confirmed by re-evaluation
-        there, beyond rounding); ``"not refuted"``: no counterexample within the
+        ``"refuted"``: the claim fails at ``witness``, a point exactly inside the
+        ball (confirmed there in ball arithmetic, see
+        :func:`plsym.certify.confirm_violation`); ``"not refuted"``: no counterexample within the
         budget, which proves nothing; ``"undefined on the ball"``: the system is not
         finite at ``witness`` (log or sqrt of a negative number, ...), so the claim
         cannot hold on the whole ball.
@@ -508,13 +559,14 @@ def check(spec, *, level="searched", seed=0, samples=4096) -> Report:
     Before any constant, the system is evaluated (F, DF and, when they exist, the
     Hessians) at ``samples`` points of the ball; a non-finite value there makes every
     claim "undefined on the ball", so a NaN never makes a claim look held or
-    refuted. A claim is refuted only when the estimate's witness, re-evaluated
-    directly, violates it by more than ``RTOL`` times the quantity's scale there.
+    refuted. A claim is refuted only when :func:`plsym.certify.confirm_violation`
+    proves the violation at the estimate's witness: the witness exactly inside the
+    closed ball and the quantity's ball-arithmetic enclosure there beyond the claim.
     """
     if not isinstance(spec, Spec):
         raise InvalidArgument(f"spec={_show(spec)} must be a plsym.spec.Spec (see plsym.spec.load)")
     level = one_of("level", level, LEVELS)
-    samples = positive_int("samples", samples, minimum=2)
+    samples = check_budget("samples", samples, 2, MAX_SAMPLES)
     as_rng(seed)
     if level == "certified":
         _certify_module()  # fail before the estimates, not after
@@ -546,6 +598,10 @@ def _find_undefined(system, ball, *, samples, seed, hessians):
     gen = np.random.default_rng((int(seed), 0x5CA9))
     points = np.vstack([ball.center[None, :], ball.sample(samples, rng=gen),
                         ball.sample(max(1, samples // 4), rng=gen, where="sphere")])
+    found = domain.find_violation(system, points)
+    if found is not None:
+        point, condition = found
+        return _Undefined(point, f"the domain condition {condition} fails (checked in ball arithmetic)")
     per_point = system.n * system.m * (system.m if hessians else 1)
     batch = max(1, 2**22 // max(1, per_point))
     for start in range(0, len(points), batch):
@@ -555,8 +611,28 @@ def _find_undefined(system, ball, *, samples, seed, hessians):
             values = fn(W).reshape(len(W), -1)
             bad = ~np.all(np.isfinite(values), axis=1)
             if bad.any():
-                return _Undefined(tuple(float(x) for x in W[np.argmax(bad)]), what)
+                point = tuple(float(x) for x in W[np.argmax(bad)])
+                _refuse_overflow(system, point, what)
+                return _Undefined(point, f"{what} is not finite")
     return None
+
+
+def _refuse_overflow(system, point, what):
+    """InvalidArgument when F, DF or a Hessian is finite at ``point`` in ball arithmetic but not in
+    float64: the system overflows there, which is a limit of float64, not a point where it is undefined."""
+    from . import interval
+    from .certify import _programs
+
+    try:
+        P = _programs(system)
+        args = interval.point_args(point)
+        values = {"F": lambda: P.F(args), "DF": lambda: P.J(args), "a Hessian H_Fi": lambda: P.H(args)}[what]()
+    except (interval.Unsupported, InvalidArgument):
+        return
+    if all(v.is_finite() for v in values):
+        raise InvalidArgument(f"{what} overflows float64 at the point {list(point)!r} of the ball, where it is "
+                              "defined: the system's values there are beyond what float64 can represent; "
+                              "rescale the system or shrink the ball")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -632,8 +708,7 @@ def _proven(bound, name):
 def _constant(name, result, bound, undefined):
     kind = CONSTANTS[name][0]
     if undefined is not None:
-        return Constant(name, kind, None, None, None,
-                        f"undefined on the ball: {undefined.what} is not finite at a sampled point")
+        return Constant(name, kind, None, None, None, f"undefined on the ball: {undefined.what}")
     est = result.estimate
     if est is None:
         return Constant(name, kind, None, None, None, result.note)
@@ -651,7 +726,7 @@ def _verdict(claim, system, ball, result, bound, undefined, level):
 
     if undefined is not None:
         return verdict("undefined on the ball", witness=undefined.point, method="sampled",
-                       reason=f"{undefined.what} is not finite at the witness, a point of the ball")
+                       reason=f"{undefined.what} at the witness, a point of the ball")
     if result.estimate is None:
         return verdict("not refuted", method="sampled", reason=result.note)
     note, result = result.note, result.estimate
@@ -661,14 +736,14 @@ def _verdict(claim, system, ball, result, bound, undefined, level):
         proven = None  # a true bound, but too weak to prove this claim
     what = CONSTANTS[claim.constant][1]
     if outcome.verdict == "undefined on the ball":
-        return verdict(outcome.verdict, witness=result.witness, method=result.method,
+        return verdict(outcome.verdict, witness=outcome.witness, method=result.method,
                        reason=f"{what} is not finite at the witness, a point of the ball")
     if outcome.verdict == "refuted":
         reason = (f"{what} = {outcome.measured:.6g} {'<' if claim.relation == '>=' else '>'} {claim.value:g} at the "
-                  f"witness, {result.method}, confirmed by re-evaluation there")
+                  f"witness, {result.method}, confirmed there by {outcome.detail}")
         if proven is not None:
             reason += f"; this contradicts certify's bound {proven:.6g}, a bug in one of them: please report it"
-        return verdict("refuted", witness=result.witness, measured=outcome.measured, method=result.method,
+        return verdict("refuted", witness=outcome.witness, measured=outcome.measured, method=result.method,
                        reason=reason)
     if proven is not None:
         return verdict("certified", measured=proven, method="certified",
@@ -677,7 +752,8 @@ def _verdict(claim, system, ball, result, bound, undefined, level):
     budget = f"{result.samples} samples" + (" then local search" if result.method == "searched" else "")
     reason = f"worst {what} found {result.value:.6g}, {result.method} from {budget}"
     if outcome.near:
-        reason += f", within rounding (rtol {RTOL:g}) of the claim"
+        reason += (f"; its witness violates the claim in floats, but not in ball arithmetic "
+                   f"({outcome.detail})")
     if note:
         reason += f" ({note})"
     return verdict("not refuted", measured=result.value, method=result.method, reason=reason)
@@ -687,70 +763,65 @@ def _verdict(claim, system, ball, result, bound, undefined, level):
 class _Outcome:
     verdict: str | None       # "refuted", "undefined on the ball" or None
     measured: float | None
-    near: bool = False        # violated, but only within rounding
+    near: bool = False        # violated in floats, but not confirmed in ball arithmetic
+    witness: tuple | None = None  # the point checked (the witness, or its exact projection onto the ball)
+    detail: str = ""          # what the confirmation rests on
 
 
 def _confirm(claim, system, ball, witness):
-    """Re-evaluate the claimed quantity at ``witness`` and say whether it refutes the claim."""
-    w = np.asarray(witness, dtype=float)
-    if not bool(ball.contains(w)):  # estimates keep their witnesses in the ball; never trust one outside
-        return _Outcome(None, None)
-    measured, tol = _measure(claim.constant, system, w)
-    if measured is None:  # L(w) = 0: the PL* inequality holds there
-        return _Outcome(None, None)
-    if not math.isfinite(measured):
-        return _Outcome("undefined on the ball", None)
-    gap = claim.value - measured if claim.relation == ">=" else measured - claim.value
-    if gap > tol:
-        return _Outcome("refuted", measured)
-    return _Outcome(None, measured, near=gap > 0)
+    """Whether the claim provably fails at ``witness``: :func:`plsym.certify.confirm_violation`.
+
+    The float re-evaluation at the point gives the value reported; the verdict rests
+    only on the ball-arithmetic enclosure (and the witness exactly inside the ball).
+    """
+    from .certify import confirm_violation
+
+    v = confirm_violation(system, ball, claim.constant, witness, claim.value, claim.relation)
+    w = np.asarray(v.witness, dtype=float)
+    measured = _measure(claim.constant, system, w)
+    if measured is not None and not math.isfinite(measured):
+        measured = v.measured
+    if v.status == "refuted":
+        return _Outcome("refuted", measured if measured is not None else v.measured, witness=v.witness,
+                        detail=f"enclosure [{v.lower:.10g}, {v.upper:.10g}] in ball arithmetic"
+                               + (", at the witness projected exactly onto the ball" if v.projected else ""))
+    if v.status == "undefined":
+        return _Outcome("undefined on the ball", None, witness=v.witness, detail=v.reason)
+    near = measured is not None and (measured < claim.value if claim.relation == ">=" else measured > claim.value)
+    return _Outcome(None, measured, near=near, witness=v.witness, detail=v.reason)
 
 
 def _measure(name, system, w):
-    """The quantity ``name`` at one point, computed afresh, and the rounding tolerance of its value.
+    """The quantity ``name`` at one point in floats: the value reported beside a verdict (never its basis).
 
-    Returns (nan, 0) where the system is not finite, and (None, 0) for the PL ratio where L = 0.
+    nan where the system is not finite, None for the PL ratio where L = 0.
     """
-    nan = (math.nan, 0.0)
     with np.errstate(all="ignore"):
         if name in ("kernel_min_eig", "pl_constant", "lipschitz"):
             J = system.jacobian(w)
             if not np.all(np.isfinite(J)):
-                return nan
-            if name == "lipschitz":  # the largest singular value, not via K: a second formulation
-                s = float(np.linalg.norm(J, 2))
-                return s, RTOL * s
-            eig = np.linalg.eigvalsh(J @ J.T)
-            top = float(max(abs(eig[0]), abs(eig[-1])))
+                return math.nan
+            if name == "lipschitz":
+                return float(np.linalg.norm(J, 2))
             if name == "kernel_min_eig":
-                return float(eig[0]), RTOL * top
-            F = system.F(w)
-            r = F - system.y
-            if not np.all(np.isfinite(r)):
-                return nan
+                return float(np.linalg.eigvalsh(J @ J.T)[0])
+            r = system.residual(w)
             rr = float(r @ r)
+            if not math.isfinite(rr):
+                return math.nan
             if rr == 0.0:
-                return None, 0.0
+                return None
             g = J.T @ r
-            # 1/2 |grad L|^2 / L = |J^T r|^2 / |r|^2, a Rayleigh quotient of K; rounding in r = F - y
-            # (relative size ~ eps |F| / |r|) can turn its direction, so widen the tolerance with it.
-            drift = 64 * np.finfo(float).eps * (np.linalg.norm(F) + np.linalg.norm(system.y)) / math.sqrt(rr)
-            return float(g @ g) / rr, (RTOL + 4 * drift) * top
+            return float(g @ g) / rr
         H = system.hessians(w)
         if not np.all(np.isfinite(H)):
-            return nan
-        norms = np.abs(np.linalg.eigvalsh(H)).max(axis=-1)
+            return math.nan
         if name == "hessian_norm":
-            v = float(norms.max())
-            return v, RTOL * v
+            return float(np.abs(np.linalg.eigvalsh(H)).max())
         J = system.jacobian(w)
         r = system.residual(w)
-        if not (np.all(np.isfinite(J)) and np.all(np.isfinite(r))):
-            return nan
         HL = J.T @ J + np.einsum("n,nij->ij", r, H)
-        v = float(np.abs(np.linalg.eigvalsh(HL)).max())
-        scale = float(np.linalg.norm(J, 2) ** 2 + np.linalg.norm(r) * norms.sum())
-        return v, RTOL * scale
+        return float(np.abs(np.linalg.eigvalsh(HL)).max()) if np.all(np.isfinite(HL)) else math.nan
 
 
 # -- the deep search of ``plsym search`` ----------------------------------------------------
@@ -773,13 +844,13 @@ def deep_search(spec, name, value, *, seed=0, max_examples=1000) -> Verdict:
     Returns
     -------
     Verdict
-        ``"refuted"`` only when the witness, re-evaluated, violates the claim
-        beyond rounding; else ``"not refuted"`` (or ``"undefined on the ball"``).
+        ``"refuted"`` only when :func:`plsym.certify.confirm_violation` proves
+        the violation at the witness; else ``"not refuted"`` (or ``"undefined on the ball"``).
     """
     if not isinstance(spec, Spec):
         raise InvalidArgument(f"spec={_show(spec)} must be a plsym.spec.Spec (see plsym.spec.load)")
     c = claim(name, value)
-    max_examples = positive_int("max_examples", max_examples, minimum=2)
+    max_examples = check_budget("max_examples", max_examples, 2, MAX_EXAMPLES)
     as_rng(seed)
     system, ball = spec.system, spec.ball
     smooth = _hessian_trouble(system) is None
@@ -797,17 +868,17 @@ def deep_search(spec, name, value, *, seed=0, max_examples=1000) -> Verdict:
     budget = f"{found.examples_tried} examples of plsym.search"
     if found.found:
         outcome = _confirm(c, system, ball, found.witness)
-        witness = tuple(float(x) for x in found.witness)
+        witness = outcome.witness
         if outcome.verdict == "refuted":
             return Verdict(c.name, c.value, c.relation, "refuted", witness, outcome.measured, "searched",
                            f"{what} = {outcome.measured:.6g} {'<' if c.relation == '>=' else '>'} {c.value:g} at the "
-                           f"witness, found in {budget}, confirmed by re-evaluation there")
+                           f"witness, found in {budget}, confirmed there by {outcome.detail}")
         if outcome.verdict is not None:
             return Verdict(c.name, c.value, c.relation, outcome.verdict, witness, None, "searched",
                            f"{what} is not finite at the witness, a point of the ball")
         return Verdict(c.name, c.value, c.relation, "not refuted", None, outcome.measured, "searched",
-                       f"plsym.search reported a violation that re-evaluation at its witness does not confirm "
-                       f"beyond rounding, in {budget}")
+                       f"plsym.search reported a violation that ball arithmetic at its witness does not confirm "
+                       f"({outcome.detail}), in {budget}")
     return Verdict(c.name, c.value, c.relation, "not refuted", None, None, "searched", f"no counterexample in {budget}")
 
 

@@ -15,6 +15,7 @@ import sympy
 from sympy.core.function import AppliedUndef
 
 from . import _compile
+from . import domain as _domain
 from ._diff import Differentiator
 from .errors import InvalidArgument, _show, as_real_array
 
@@ -54,6 +55,17 @@ class System:
         A label used in reports.
     w0 : array_like, shape (m,), optional
         A natural starting point (for example an initialization), or None.
+    domain : sequence of sympy relationals, optional
+        Conditions the outputs need to be defined, such as ``w1 > 0`` or
+        ``Ne(w2, 0)`` (``>``, ``>=``, ``<``, ``<=``, ``Ne``). sympy rewrites
+        expressions when they are built (``exp(log(w1))`` becomes ``w1``,
+        ``0*log(w1)`` becomes ``0``), so an expression received here has lost the
+        domain it was written with; pass that domain here. The conditions of the
+        expressions as received (log and sqrt arguments, divisors, ...) are added
+        to it, and spec files always pass the domain of the text as written. A
+        claim is "undefined on the ball" where a condition provably fails at a
+        point of the ball, and nothing is certified on a ball where the
+        conditions cannot be proved.
 
     Attributes
     ----------
@@ -63,6 +75,8 @@ class System:
         The symbols and expressions (built lazily for network families).
     y : ndarray, shape (n,)
     w0 : ndarray, shape (m,) or None
+    domain : tuple of plsym.domain.Condition
+        The domain conditions (see ``domain`` above).
     derivatives : dict
         How the Jacobian and Hessians are computed: ``"exact"`` (symbolic or
         hand-derived) or ``"finite-difference"``.
@@ -91,10 +105,14 @@ class System:
     # Subclasses (network families, callables) override these batch hooks; the
     # symbolic implementation below compiles them from sympy.
     _non_smooth_reason: str | None = None
+    domain: tuple = ()
 
-    def __init__(self, outputs, params, y, *, name=None, w0=None):
+    def __init__(self, outputs, params, y, *, name=None, w0=None, domain=None):
         params = _check_params(params)
         outputs = _check_outputs(outputs, params)
+        given = _domain.as_conditions(domain, params)
+        derived = tuple(c for f in outputs for c in _domain.conditions_of(f))
+        self.domain = tuple(dict.fromkeys(given + derived))
         self._setup(m=len(params), n=len(outputs), y=y, w0=w0, name=name)
         self._params = params
         self._outputs = outputs
@@ -395,6 +413,7 @@ def _check_outputs(outputs, params):
             )
         if not isinstance(f, sympy.Expr):
             raise InvalidArgument(f"outputs[{i}]={_show(f)} must be a sympy expression (sympy.Expr), got {type(f).__name__}")
+        f = _lower(f, f"outputs[{i}]")
         extra = sorted(f.free_symbols - allowed, key=str)
         if extra:
             raise InvalidArgument(
@@ -411,5 +430,74 @@ def _check_outputs(outputs, params):
             )
         if f.atoms(sympy.Derivative, sympy.Integral):
             raise InvalidArgument(f"outputs[{i}]={_show(f)} contains an unevaluated Derivative or Integral")
+        f = _lower(f, f"outputs[{i}]")
+        _check_nodes(f, allowed, f"outputs[{i}]")
         result.append(f)
     return tuple(result)
+
+
+# Node types the compiler and the ball arithmetic know; anything else is refused, so that
+# no name outside plsym's own ever reaches generated source.
+_MAX_SUM_TERMS = 1000
+
+
+def _allowed_functions():
+    import sympy.functions as funcs
+    out = set()
+    for name in dir(funcs):
+        obj = getattr(funcs, name)
+        if isinstance(obj, type) and issubclass(obj, sympy.Function) and not issubclass(obj, AppliedUndef):
+            out.add(obj)
+    return frozenset(out)
+
+
+_FUNCTIONS = _allowed_functions()
+_BOOLEAN = (sympy.core.relational.Relational, sympy.logic.boolalg.BooleanAtom, sympy.And, sympy.Or, sympy.Not,
+            sympy.functions.elementary.piecewise.ExprCondPair)
+
+
+def _lower(f, where):
+    """``f`` with Subs substituted and Sum/Product with integer bounds written out term by term."""
+    def lower_one(e):
+        if isinstance(e, sympy.Subs):
+            return e.doit(deep=False)
+        limits = e.limits
+        if len(limits) != 1 or len(limits[0]) != 3:
+            raise InvalidArgument(f"{where}: {type(e).__name__} {_show(e)} must have one index with numeric bounds")
+        k, a, b = limits[0]
+        if not (a.is_Integer and b.is_Integer):
+            raise InvalidArgument(f"{where}: {type(e).__name__} {_show(e)} must have integer bounds to be written out")
+        if int(b) - int(a) + 1 > _MAX_SUM_TERMS:
+            raise InvalidArgument(f"{where}: {type(e).__name__} {_show(e)} has {int(b) - int(a) + 1} terms; at most "
+                                  f"{_MAX_SUM_TERMS} are written out")
+        terms = [e.function.xreplace({k: sympy.Integer(j)}) for j in range(int(a), int(b) + 1)]
+        return sympy.Add(*terms) if isinstance(e, sympy.Sum) else sympy.Mul(*terms)
+
+    for _ in range(100):
+        found = [e for e in sympy.preorder_traversal(f) if isinstance(e, (sympy.Subs, sympy.Sum, sympy.Product))]
+        if not found:
+            return f
+        f = f.xreplace({found[0]: lower_one(found[0])})
+    raise InvalidArgument(f"{where}={_show(f)} nests Subs, Sum or Product too deeply")
+
+
+def _check_nodes(f, params, where):
+    """InvalidArgument unless every node of ``f`` is a number, a parameter, +, *, ** or a sympy function."""
+    seen = set()
+    stack = [f]
+    while stack:
+        e = stack.pop()
+        if e in seen:
+            continue
+        seen.add(e)
+        if isinstance(e, sympy.Symbol):
+            if e not in params:
+                raise InvalidArgument(f"{where} uses the symbol {_show(e.name)}, which is not a parameter")
+            continue
+        if isinstance(e, (sympy.Number, sympy.NumberSymbol)) or e in (sympy.pi, sympy.E):
+            continue
+        if isinstance(e, (sympy.Add, sympy.Mul, sympy.Pow)) or type(e) in _FUNCTIONS or isinstance(e, _BOOLEAN):
+            stack.extend(e.args)
+            continue
+        raise InvalidArgument(f"{where} contains {type(e).__name__} ({_show(e, 40)}), which plsym cannot "
+                              "evaluate; build outputs from numbers, parameters, +, *, ** and sympy's functions")

@@ -174,9 +174,14 @@ def test_near_singular_kernel_rounding_never_refutes_an_equality():
     lam = 1e-7**2
     claims = {"kernel_min_eig": lam}
     assert verdicts(specs.check(dataclass_replace_claims(s, claims), **FAST)) == {"kernel_min_eig": "not refuted"}
-    for value in (0.5 * lam, lam * (1 + 1e-12), 2 * lam):  # true, or within rounding of the largest eigenvalue 1
+    report = specs.check(dataclass_replace_claims(s, {"kernel_min_eig": 0.5 * lam}), **FAST)
+    assert verdicts(report) == {"kernel_min_eig": "not refuted"}
+    # lambda_min is exactly fl(1e-7)^2: a claim above it by a relative 1e-12, far below the float rounding of
+    # the largest eigenvalue 1, is false, and ball arithmetic at the witness proves it
+    for value in (lam * (1 + 1e-12), 2 * lam):
         report = specs.check(dataclass_replace_claims(s, {"kernel_min_eig": value}), **FAST)
-        assert verdicts(report) == {"kernel_min_eig": "not refuted"}, value
+        assert verdicts(report) == {"kernel_min_eig": "refuted"}, value
+        assert "ball arithmetic" in report.claims[0].reason
     report = specs.check(dataclass_replace_claims(s, {"kernel_min_eig": 1e-6, "pl_star": 1e-6}), **FAST)
     assert verdicts(report) == {"kernel_min_eig": "refuted", "pl_star": "refuted"}
     assert report.claims[0].measured == pytest.approx(lam, rel=1e-6)
