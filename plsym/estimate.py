@@ -261,7 +261,9 @@ def _estimate(quantity: _Quantity, ball: Ball, *, samples, search, rng, maxiter,
     P = np.vstack([ball.center[None, :], ball.sample(samples - n_sphere, rng=gen),
                    ball.sample(n_sphere, rng=gen, where="sphere")])
     vals = counted.values(P)
-    obj = np.where(np.isnan(vals), np.inf, sign * vals)
+    # A witness must lie inside the ball as computed: points that rounding left a hair outside
+    # (sphere samples, |center| >> R) are evaluated but never chosen. The center always qualifies.
+    obj = np.where(np.isnan(vals) | ~ball.strictly_contains(P), np.inf, sign * vals)
     if not np.isfinite(obj).any():
         raise InvalidArgument(
             f"{quantity.name} is undefined at every sampled point of the ball (for pl_constant: L = 0 there)"
@@ -362,7 +364,7 @@ class _Tracker:
 
 def _local_search(counted, sign, ball, w0, scale, maxiter, gen, *, budget):
     """Minimize sign * quantity from w0 inside the ball within ``budget`` evaluations;
-    return (best point, sign * value)."""
+    return (best point, sign * value), or (None, inf) when no point tried lay inside the ball."""
     phi = _Tracker(counted, sign, ball, scale, gen, budget)
     c, R = ball.center, ball.radius
     try:
@@ -377,10 +379,14 @@ def _local_search(counted, sign, ball, w0, scale, maxiter, gen, *, budget):
                     res = scipy.optimize.minimize(phi, w, jac=phi.grad, method="SLSQP", constraints=[cons],
                                                   options={"maxiter": maxiter, "ftol": 1e-15})
                 phi(ball.project(res.x))
-                phi(ball.project(phi.best_w))
+                if phi.best_w is not None:
+                    phi(ball.project(phi.best_w))
             else:
                 _projected_gradient(phi, ball, w, maxiter)
-            _compass(phi, ball, phi.best_w, step=0.05 * R, iters=maxiter)
+            # Every point tried may have been a hair outside the ball (a start on the sphere,
+            # iterates hugging it): compass search then starts from the projected start.
+            _compass(phi, ball, phi.best_w if phi.best_w is not None else ball.project(w0), step=0.05 * R,
+                     iters=maxiter)
     except _OutOfBudget:
         pass
     return phi.best_w, phi.best_f * scale

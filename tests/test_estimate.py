@@ -139,3 +139,39 @@ def test_to_dict_is_json_ready():
     e = estimate.lipschitz(product(1.0), plsym.Ball([0.0, 1.0], 0.5), samples=50)
     d = json.loads(json.dumps(e.to_dict()))
     assert set(d) >= {"value", "witness", "method", "evaluations", "seed", "bound"}
+
+
+def _two_tanh_neurons():
+    u1, u2, v1, v2 = sympy.symbols("u1 u2 v1 v2")
+    c = sympy.Rational(-13, 10)
+    return plsym.System([v1 * sympy.tanh(u1 / 2) + v2 * sympy.tanh(u2 / 2),
+                         v1 * sympy.tanh(c * u1) + v2 * sympy.tanh(c * u2)], [u1, u2, v1, v2], [0.1, -0.2])
+
+
+@pytest.mark.parametrize("seed", [26, 32])
+def test_tiny_radius_search_from_the_sphere_does_not_crash(seed):
+    # R = 1e-3: a third of the sphere samples round to a hair outside the ball, and a local
+    # search started there can try no point inside it; the estimate must still be a point of the ball
+    s, ball = _two_tanh_neurons(), plsym.Ball([0.7, -0.4, 1.1, 0.9], 1e-3)
+    e = estimate.kernel_min_eig(s, ball, rng=seed, samples=64)
+    assert ball.strictly_contains(e.point)
+    assert e.value == pytest.approx(np.linalg.eigvalsh(s.kernel(e.point))[0], rel=1e-12)
+    assert e.value <= e.sampled_value
+
+
+def test_local_search_from_outside_the_ball():
+    s, ball = _two_tanh_neurons(), plsym.Ball([0.7, -0.4, 1.1, 0.9], 1e-3)
+    start = ball.center + np.array([1e-3 * (1 + 1e-9), 0.0, 0.0, 0.0])  # just outside
+    counted = estimate._Counted(estimate._KernelMinEig(s))
+    w, o = estimate._local_search(counted, 1.0, ball, start, 1.0, 0, np.random.default_rng(0), budget=200)
+    assert (w is None and o == np.inf) or ball.strictly_contains(w)  # nothing inside tried: no point
+    w, o = estimate._local_search(counted, 1.0, ball, start, 1.0, 5, np.random.default_rng(0), budget=200)
+    assert w is not None and ball.strictly_contains(w)
+    assert o == pytest.approx(np.linalg.eigvalsh(s.kernel(w))[0], rel=1e-12)
+
+
+def test_witness_is_inside_the_ball_for_every_quantity():
+    s, ball = _two_tanh_neurons(), plsym.Ball([0.7, -0.4, 1.1, 0.9], 1e-3)
+    for q in (estimate.kernel_min_eig, estimate.lipschitz, estimate.pl_constant, estimate.hessian_norm):
+        for seed in range(3):
+            assert ball.strictly_contains(q(s, ball, rng=seed, samples=64, search=False).point)
