@@ -32,6 +32,7 @@ eigenvalues cross. The searched value is never worse than the sampled one.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import warnings
 
 import numpy as np
@@ -52,6 +53,10 @@ _DENSE_SEARCH_MAX_M = 200
 _FD_SUBSPACE = 16
 # Points per batch, so that batched Jacobians (k, n, m) stay within memory.
 _BATCH_FLOATS = 2**24
+# Sampled points are drawn and evaluated in chunks of this many floats (rows x m), and only the
+# best _POOL of them (at least 16 per local search) are kept for choosing the starts.
+_SAMPLE_FLOATS = 2**22
+_POOL = 256
 
 
 @dataclasses.dataclass(frozen=True)
@@ -143,11 +148,10 @@ class _KernelMinEig(_Quantity):
         s = self.system
         if s._non_smooth_reason is not None or s.derivatives.get("hessians") != "exact":
             return None
-        J = s._jacobian(W)
-        lam, v = _eigh_extreme(J @ np.swapaxes(J, -1, -2), self.which)
-        u = np.einsum("kni,kn->ki", J, v)  # J^T v
-        # d lambda / dw = v^T dK v = 2 sum_i v_i H_{F_i} (J^T v)
-        grad = 2.0 * np.einsum("kn,kni->ki", v, s._hvp(W, u))
+        lam, v = _eigh_extreme(s._kernel(W), self.which)
+        # d lambda / dw = v^T dK v = 2 sum_i v_i H_{F_i} (J^T v): a backward product and one
+        # v-weighted Hessian-vector product (matrix-free for networks), never J J^T
+        grad = 2.0 * s._whvp(W, v, s._vjp(W, v))
         return lam, grad
 
 
@@ -173,7 +177,7 @@ class _PLConstant(_Quantity):
     def values(self, W):
         s = self.system
         r = s._F(W) - s.y
-        g = np.einsum("kni,kn->ki", s._jacobian(W), r)
+        g = s._vjp(W, r)
         loss = 0.5 * np.sum(r * r, axis=1)
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(loss > 0, 0.5 * np.sum(g * g, axis=1) / loss, np.nan)
@@ -182,11 +186,10 @@ class _PLConstant(_Quantity):
         s = self.system
         if s._non_smooth_reason is not None or s.derivatives.get("hessians") != "exact":
             return None
-        J = s._jacobian(W)
         r = s._F(W) - s.y
-        g = np.einsum("kni,kn->ki", J, r)
+        g = s._vjp(W, r)
         loss = 0.5 * np.sum(r * r, axis=1)
-        Hg = np.einsum("kni,kn->ki", J, np.einsum("kni,ki->kn", J, g)) + np.einsum("kn,kni->ki", r, s._hvp(W, g))
+        Hg = s._loss_hvp(W, g)
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = np.where(loss > 0, 0.5 * np.sum(g * g, axis=1) / loss, np.nan)
             # d/dw (1/2 |g|^2 / L) = (H_L g - ratio * g) / L
@@ -204,7 +207,7 @@ class _ResidualNorm(_Quantity):
         s = self.system
         r = s._F(W) - s.y
         norm = np.linalg.norm(r, axis=1)
-        grad = np.einsum("kni,kn->ki", s._jacobian(W), r) / np.maximum(norm, np.finfo(float).tiny)[:, None]
+        grad = s._vjp(W, r) / np.maximum(norm, np.finfo(float).tiny)[:, None]
         return norm, grad
 
 
@@ -257,13 +260,7 @@ def _estimate(quantity: _Quantity, ball: Ball, *, samples, search, rng, maxiter,
     counted = _Counted(quantity)
     sign = 1.0 if quantity.kind == "inf" else -1.0  # minimize sign * quantity
 
-    n_sphere = max(1, samples // 4)
-    P = np.vstack([ball.center[None, :], ball.sample(samples - n_sphere, rng=gen),
-                   ball.sample(n_sphere, rng=gen, where="sphere")])
-    vals = counted.values(P)
-    # A witness must lie inside the ball as computed: points that rounding left a hair outside
-    # (sphere samples, |center| >> R) are evaluated but never chosen. The center always qualifies.
-    obj = np.where(np.isnan(vals) | ~ball.strictly_contains(P), np.inf, sign * vals)
+    P, obj = _sample(counted, ball, samples, gen, sign, keep=max(_POOL, 16 * starts))
     if not np.isfinite(obj).any():
         raise InvalidArgument(
             f"{quantity.name} is undefined at every sampled point of the ball (for pl_constant: L = 0 there)"
@@ -285,6 +282,39 @@ def _estimate(quantity: _Quantity, ball: Ball, *, samples, search, rng, maxiter,
         evaluations=int(counted.evaluations), seed=seed, sampled_value=float(sampled_value), samples=int(samples),
         derivatives=_derivatives(system, quantity),
     )
+
+
+def _sample(counted, ball, samples, gen, sign, *, keep):
+    """(points, sign * values) of the center, ``samples - samples // 4`` points uniform in the ball
+    and ``samples // 4`` on its sphere (values +inf where undefined).
+
+    Points are drawn and evaluated in chunks of about ``_SAMPLE_FLOATS`` floats, so memory is
+    O(chunk x m) for any ``samples``; when they fit in one chunk all are returned, else only
+    the ``keep`` best (ties in drawing order), which is all that choosing starts needs.
+    """
+    m = ball.m
+    rows = max(1, _SAMPLE_FLOATS // m)
+    n_sphere = max(1, samples // 4)
+    chunks = [ball.center[None, :]]
+    if samples + 1 <= rows:  # one chunk: exactly ball.sample's points
+        chunks = [np.vstack([chunks[0], ball.sample(samples - n_sphere, rng=gen),
+                             ball.sample(n_sphere, rng=gen, where="sphere")])]
+    else:
+        chunks = itertools.chain(chunks, ball.sample_chunks(samples - n_sphere, rng=gen, rows=rows),
+                        ball.sample_chunks(n_sphere, rng=gen, where="sphere", rows=rows))
+    P, obj = None, None
+    for C in chunks:
+        vals = counted.values(C)
+        # A witness must lie inside the ball as computed: points that rounding left a hair outside
+        # (sphere samples, |center| >> R) are evaluated but never chosen. The center always qualifies.
+        o = np.where(np.isnan(vals) | ~ball.strictly_contains(C), np.inf, sign * vals)
+        if P is None:
+            P, obj = C, o
+            continue
+        P, obj = np.vstack([P, C]), np.concatenate([obj, o])
+        best = np.argsort(obj, kind="stable")[:keep]
+        P, obj = P[best], obj[best]
+    return P, obj
 
 
 def _spread_starts(P, obj, order, starts, separation):

@@ -235,14 +235,17 @@ class NetworkSystem(System):
         """Forward and backward pass for layers (k, a, b) on inputs X (n, d)."""
         k = layers[0].shape[0]
         alphas = [np.broadcast_to(X, (k,) + X.shape)]
-        hs, d1 = [], []
+        hs, d1, d2 = [], [], ([] if second else None)
         for j, Wj in enumerate(layers):
             h = (alphas[-1] @ np.swapaxes(Wj, -1, -2)) / self._scale[j]
             hs.append(h)
-            d1.append(self._acts[j].dsigma(h))
+            # sigma, sigma' and sigma'' from one transcendental evaluation where the activation allows
+            s, ds, d2s = self._acts[j].with_derivatives(h, second)
+            d1.append(ds)
+            if second:
+                d2.append(d2s)
             if j < len(layers) - 1:  # the network output alpha_{L+1} is not needed here
-                alphas.append(self._acts[j].sigma(h))
-        d2 = [a.d2sigma(h) for a, h in zip(self._acts, hs)] if second else None
+                alphas.append(s)
         last = len(layers) - 1
         deltas = [None] * len(layers)
         gs = [None] * len(layers)
@@ -301,18 +304,13 @@ class NetworkSystem(System):
         K /= self._dims[1]
         return K
 
-    def _tangent(self, tape, V):
-        """R-operator: tangents V (per layer (k, p, a, b)) -> H_{F_i} v, shape (k, p, n, m).
+    def _forward_tangent(self, tape, V):
+        """Forward R-operator: tangents V (per layer (k, p, a, b)) -> (hdots, alphadots) per layer.
 
-        Forward: hdot_j = (alphadot_j W_j^T + alpha_j V_j^T) / sqrt(dims[j]),
-        alphadot_{j+1} = sigma'(h_j) hdot_j, alphadot_0 = 0. Backward: deltadot_L
-        = sigma''(h_L) hdot_L, deltadot_{j-1} = sigma''(h_{j-1}) hdot_{j-1} g_j +
-        sigma'(h_{j-1}) (deltadot_j W_j + delta_j V_j) / sqrt(dims[j]); the tangent
-        of the gradient of W_j is (deltadot_j alpha_j^T + delta_j alphadot_j^T) / sqrt(dims[j]).
+        hdot_j = (alphadot_j W_j^T + alpha_j V_j^T) / sqrt(dims[j]), alphadot_{j+1} =
+        sigma'(h_j) hdot_j, alphadot_0 = 0 (stored as None); hdot_j has shape (k, p, n, a).
         """
         layers = tape.layers
-        k, p = V[0].shape[:2]
-        n = tape.hs[0].shape[-2]
         alphadots = [None]
         hdots = []
         for j, (Wj, Vj) in enumerate(zip(layers, V)):
@@ -323,25 +321,74 @@ class NetworkSystem(System):
             hdots.append(hd)
             if j < len(layers) - 1:
                 alphadots.append(tape.d1[j][:, None] * hd)
-        out = np.empty((k, p, n, self.m))
+        return hdots, alphadots
+
+    def _tangent(self, tape, V, weights=None):
+        """R-operator: tangents V (per layer (k, p, a, b)) -> H_{F_i} v, shape (k, p, n, m);
+        with ``weights`` c (k, n), the weighted sum sum_i c_i H_{F_i} v, shape (k, p, m).
+
+        Forward: see :meth:`_forward_tangent`. Backward: deltadot_L = sigma''(h_L) hdot_L,
+        deltadot_{j-1} = sigma''(h_{j-1}) hdot_{j-1} g_j + sigma'(h_{j-1}) (deltadot_j W_j +
+        delta_j V_j) / sqrt(dims[j]); the tangent of the gradient of W_j is (deltadot_j
+        alpha_j^T + delta_j alphadot_j^T) / sqrt(dims[j]), per data row, or contracted with
+        the weights over the rows (one (a x n)(n x b) product per layer: no n x m array).
+        """
+        layers = tape.layers
+        k, p = V[0].shape[:2]
+        n = tape.hs[0].shape[-2]
+        hdots, alphadots = self._forward_tangent(tape, V)
+        out = np.empty((k, p, n, self.m) if weights is None else (k, p, self.m))
+        c = None if weights is None else weights[:, None, :, None]  # (k, 1, n, 1)
         last = len(layers) - 1
         dd = tape.d2[last][:, None] * hdots[last]
         for j in range(last, -1, -1):
             a, b = self.layer_shapes[j]
-            block = out[..., self._offsets[j]:self._offsets[j + 1]].reshape(k, p, n, a, b)
-            alpha = np.broadcast_to(tape.alphas[j][:, None] / self._scale[j], hdots[j].shape[:-1] + (b,))
-            if alphadots[j] is None:
-                np.matmul(dd[..., :, None], alpha[..., None, :], out=block)
+            alpha = tape.alphas[j][:, None] / self._scale[j]  # (k, 1, n, b)
+            if weights is not None:
+                block = out[..., self._offsets[j]:self._offsets[j + 1]].reshape(k, p, a, b)
+                np.matmul(np.swapaxes(c * dd, -1, -2), alpha, out=block)
+                if alphadots[j] is not None:
+                    block += np.swapaxes(c * tape.deltas[j][:, None], -1, -2) @ (alphadots[j] / self._scale[j])
             else:
-                # deltadot alpha^T + delta alphadot^T as one (a x 2)(2 x b) product per
-                # sample, written in place: much faster than two broadcast products.
-                left = np.stack([dd, np.broadcast_to(tape.deltas[j][:, None], dd.shape)], axis=-1)
-                right = np.stack([alpha, alphadots[j] / self._scale[j]], axis=-2)
-                np.matmul(left, right, out=block)
+                block = out[..., self._offsets[j]:self._offsets[j + 1]].reshape(k, p, n, a, b)
+                alpha = np.broadcast_to(alpha, hdots[j].shape[:-1] + (b,))
+                if alphadots[j] is None:
+                    np.matmul(dd[..., :, None], alpha[..., None, :], out=block)
+                else:
+                    # deltadot alpha^T + delta alphadot^T as one (a x 2)(2 x b) product per
+                    # sample, written in place: much faster than two broadcast products.
+                    left = np.stack([dd, np.broadcast_to(tape.deltas[j][:, None], dd.shape)], axis=-1)
+                    right = np.stack([alpha, alphadots[j] / self._scale[j]], axis=-2)
+                    np.matmul(left, right, out=block)
             if j > 0:
                 gdot = (dd @ layers[j][:, None] + tape.deltas[j][:, None] @ V[j]) / self._scale[j]
                 dd = tape.d2[j - 1][:, None] * hdots[j - 1] * tape.gs[j][:, None] + tape.d1[j - 1][:, None] * gdot
         return out
+
+    def _jvp(self, W, V):
+        """J v per point, (k, m), (k, m) -> (k, n): one forward tangent pass, no Jacobian."""
+        tape = self._tape(self._split(W), self.X)
+        hdots, _ = self._forward_tangent(tape, self._split(V[:, None]))
+        return (tape.d1[-1] * hdots[-1][:, 0])[..., 0]
+
+    def _vjp(self, W, C):
+        """J^T c per point, (k, m), (k, n) -> (k, m): one backward pass, no Jacobian."""
+        tape = self._tape(self._split(W), self.X)
+        return self._vjp_from_tape(tape, C)
+
+    def _vjp_from_tape(self, tape, C):
+        k = C.shape[0]
+        out = np.empty((k, self.m))
+        for j, (a, b) in enumerate(self.layer_shapes):
+            block = out[:, self._offsets[j]:self._offsets[j + 1]].reshape(k, a, b)
+            np.matmul(np.swapaxes(C[:, :, None] * tape.deltas[j], -1, -2), tape.alphas[j] / self._scale[j], out=block)
+        return out
+
+    def _whvp(self, W, C, V):
+        """sum_i c_i H_{F_i}(w) v per point, (k, m), (k, n), (k, m) -> (k, m), matrix-free."""
+        self._require_smooth()
+        tape = self._tape(self._split(W), self.X, second=True)
+        return self._tangent(tape, self._split(V[:, None]), weights=C)[:, 0]
 
     def _hvp(self, W, V):
         """Exact per-output Hessian-vector products H_{F_i}(w) v, matrix-free: (k, n, m)."""
@@ -400,8 +447,9 @@ class NetworkSystem(System):
         act = self._acts[0]
         s2 = np.sum(self.X ** 2, axis=1) / d  # (n,)
         z = (self.X @ np.swapaxes(U, -1, -2)) / self._scale[0]  # (k, n, width)
-        a = v * act.d2sigma(z) / np.sqrt(width)  # v (k, 1, width) broadcasts over n
-        b = act.dsigma(z) / np.sqrt(width)
+        _, d1, d2 = act.with_derivatives(z, second=True)  # tanh: one transcendental evaluation
+        a = v * d2 / np.sqrt(width)  # v (k, 1, width) broadcasts over n
+        b = d1 / np.sqrt(width)
         s2 = s2[:, None]
         norms = 0.5 * (np.abs(a) * s2 + np.sqrt(a ** 2 * s2 ** 2 + 4.0 * b ** 2 * s2))
         return norms.max(axis=(-1, -2))
