@@ -57,6 +57,11 @@ _BATCH_FLOATS = 2**24
 # best _POOL of them (at least 16 per local search) are kept for choosing the starts.
 _SAMPLE_FLOATS = 2**22
 _POOL = 256
+# Step of the central difference of Hessian-vector products along a unit eigenvector (relative
+# to the largest |w_j|): truncation O(h^2), rounding O(eps / h), both about 1e-8 relative.
+_HVP_STEP = 1e-4
+# Angles tried per (neuron, data row) when moving single neurons (network hessian_norm search).
+_NEURON_ANGLES = 16
 
 
 @dataclasses.dataclass(frozen=True)
@@ -217,6 +222,27 @@ class _HessianNorm(_Quantity):
     def values(self, W):
         return self.system._hessian_norm(W)
 
+    def value_and_grad(self, W):
+        """||H_F|| = |lam| with H_{F_i} q = lam q (the output and eigenvector attaining it), and
+        its gradient sign(lam) d/dw (q^T H_{F_i}(w) q) = sign(lam) d/ds H_{F_i}(w + s q) q at s = 0
+        (the third derivative contracted twice with q, by symmetry), by a central difference of
+        two Hessian-vector products, each one weighted R-operator pass."""
+        s = self.system
+        if s._non_smooth_reason is not None or s.derivatives.get("hessians") != "exact":
+            return None
+        with np.errstate(all="ignore"):
+            try:
+                norm, i, q, lam = s._hessian_norm_top(W)
+            except (np.linalg.LinAlgError, ValueError):
+                return None
+            if not (np.all(np.isfinite(norm)) and np.all(np.isfinite(q))):
+                return None
+            e = np.zeros((W.shape[0], s.n))
+            e[np.arange(W.shape[0]), i] = 1.0
+            h = _HVP_STEP * np.maximum(1.0, np.max(np.abs(W), axis=1, keepdims=True))
+            d = (s._whvp(W + h * q, e, q) - s._whvp(W - h * q, e, q)) / (2.0 * h)
+        return norm, np.sign(lam)[:, None] * d
+
 
 class _Smoothness(_Quantity):
     name, kind = "smoothness", "sup"
@@ -273,6 +299,10 @@ def _estimate(quantity: _Quantity, ball: Ball, *, samples, search, rng, maxiter,
         scale = max(abs(best_obj), 1e-300)
         for idx in _spread_starts(P, obj, order, starts, 0.1 * ball.radius):
             w, o = _local_search(counted, sign, ball, P[idx], scale, maxiter, gen, budget=samples)
+            if w is not None and o < best_obj:
+                best_w, best_obj = w, o
+        if quantity.name == "hessian_norm" and hasattr(system, "_neuron_blocks"):
+            w, o = _neuron_search(counted, sign, ball, scale, gen, starts=starts, maxiter=maxiter, budget=samples)
             if w is not None and o < best_obj:
                 best_w, best_obj = w, o
     value = float(sign * best_obj)
@@ -422,12 +452,108 @@ def _local_search(counted, sign, ball, w0, scale, maxiter, gen, *, budget):
     return phi.best_w, phi.best_f * scale
 
 
-def _projected_gradient(phi, ball, w, maxiter):
-    """Projected gradient descent with Armijo backtracking, inside the ball."""
+def _neuron_search(counted, sign, ball, scale, gen, *, starts, maxiter, budget):
+    """Search along single neurons of a network (block coordinates), for sup ||H_F||.
+
+    From the center, each hidden neuron's incoming row moves along its inputs alpha_j(x_i) (the
+    only directions it acts through on the data) combined with its outgoing column, by the whole
+    radius, at ``_NEURON_ANGLES`` angles: the moves that random directions in R^m never propose.
+    Two-layer nets evaluate such moves in O(n d) each (only that neuron's blocks change), so all
+    neurons are tried; deeper nets try a random subset of ``budget`` moves. The best moves of
+    ``starts`` distinct neurons are then followed by projected gradient ascent restricted to the
+    neuron's coordinates, along the gradient of the top eigenvalue (Hessian-vector products).
+    Returns (best point, sign * value) as :func:`_local_search`.
+    """
+    net = counted.q.system
+    c, R = ball.center, ball.radius
+    blocks = net._neuron_blocks()
+    inputs = net._layer_inputs(c)
+    t = 2.0 * np.pi * np.arange(_NEURON_ANGLES) / _NEURON_ANGLES
+    fast = net.depth == 1 and net._linear_output
+    groups = []  # (neuron index, moves (rows, in + out)) per neuron
+    for nb, (j, r, inc, out) in enumerate(blocks):
+        A = inputs[j]
+        norms = np.linalg.norm(A, axis=1)
+        dirs = A[norms > 0] / norms[norms > 0, None]
+        if not len(dirs):
+            dirs = np.eye(1, len(inc))
+        o = c[out]
+        od = o / np.linalg.norm(o) if np.any(o) else np.eye(1, len(out))[0]
+        mv = np.concatenate([np.cos(t)[:, None, None] * dirs[None],
+                             np.broadcast_to(np.sin(t)[:, None, None] * od, (len(t), len(dirs), len(od)))], axis=-1)
+        groups.append((nb, R * mv.reshape(-1, len(inc) + len(od))))
+    total = sum(len(g[1]) for g in groups)
+    keep_rows = None if fast or total <= budget else np.sort(gen.choice(total, size=budget, replace=False))
+    best = []  # (value, neuron, move)
+    start, chunk_n, chunk_m = 0, [], []
+
+    def flush():
+        if not chunk_n:
+            return
+        ids, mv = np.concatenate(chunk_n), np.vstack(chunk_m)
+        counted.evaluations += len(ids)
+        vals = np.where(np.isfinite(v := net._neuron_move_norms(c, ids, mv)), v, -np.inf)
+        for p in np.argsort(-vals, kind="stable")[: 4 * starts]:
+            best.append((float(vals[p]), int(ids[p]), mv[p]))
+        chunk_n.clear()
+        chunk_m.clear()
+
+    # memory per chunk: the n x rows pre-activations of the moved neurons (two-layer), else rows x m points
+    rows_per_chunk = max(1, _SAMPLE_FLOATS // (8 * net.n) if fast else _SAMPLE_FLOATS // net.m)
+    held = 0
+    for nb, mv in groups:
+        if keep_rows is not None:
+            sel = keep_rows[(keep_rows >= start) & (keep_rows < start + len(mv))] - start
+            start += len(mv)
+            mv = mv[sel]
+        if chunk_m and chunk_m[-1].shape[1] != mv.shape[1]:  # a new layer: blocks of another size
+            flush()
+            held = 0
+        if len(mv):
+            chunk_n.append(np.full(len(mv), nb))
+            chunk_m.append(mv)
+            held += len(mv)
+        if held >= rows_per_chunk:
+            flush()
+            held = 0
+    flush()
+    best.sort(key=lambda b: -b[0])
+    chosen, seen = [], set()
+    for val, nb, mv in best:
+        if nb not in seen and np.isfinite(val):
+            seen.add(nb)
+            chosen.append((nb, mv))
+        if len(chosen) == starts:
+            break
+    best_w, best_obj = None, np.inf
+    for nb, mv in chosen:
+        _, _, inc, out = blocks[nb]
+        coords = np.concatenate([inc, out])
+        w = c.copy()
+        w[coords] += mv
+        w = ball.project(w)
+        phi = _Tracker(counted, sign, ball, scale, gen, budget)
+        try:
+            phi(w)
+            _projected_gradient(phi, ball, w, maxiter, coords=coords)
+        except _OutOfBudget:
+            pass
+        if phi.best_w is not None and phi.best_f * scale < best_obj:
+            best_w, best_obj = phi.best_w, phi.best_f * scale
+    return best_w, best_obj
+
+
+def _projected_gradient(phi, ball, w, maxiter, *, coords=None):
+    """Projected gradient descent with Armijo backtracking, inside the ball; with ``coords``
+    (indices), only those coordinates move (block coordinate descent)."""
     f = phi(w)
     step = ball.radius
     for _ in range(maxiter):
         g = phi.grad(w)
+        if coords is not None:
+            masked = np.zeros_like(g)
+            masked[coords] = g[coords]
+            g = masked
         gn = np.linalg.norm(g)
         if not np.isfinite(gn) or gn == 0:
             break

@@ -224,6 +224,16 @@ class System:
         """Per-output Hessian-vector products H_{F_i}(w) v: (k, m), (k, m) -> (k, n, m)."""
         return np.einsum("knij,kj->kni", self._hessians(W), V)
 
+    def _hessian_norm_top(self, W):
+        """The eigenpair behind ||H_F(w)||: (norms (k,), output i (k,), unit eigenvector q (k, m),
+        signed eigenvalue lam (k,)) with |lam| = max_i ||H_{F_i}||_2 and H_{F_i} q = lam q."""
+        vals, vecs = np.linalg.eigh(self._hessians(W))  # (k, n, m), (k, n, m, m)
+        k = W.shape[0]
+        i, j = np.unravel_index(np.abs(vals).reshape(k, -1).argmax(axis=1), vals.shape[1:])
+        rows = np.arange(k)
+        lam = vals[rows, i, j]
+        return np.abs(lam), i, vecs[rows, i, :, j], lam
+
     # Products with DF and with the output-weighted Hessian sum_i c_i H_{F_i}: what gradients of
     # kernel eigenvalues, of the PL ratio and of the loss need. Families with structure (networks)
     # override them matrix-free; these defaults go through the Jacobian and ``_hvp``.

@@ -443,16 +443,93 @@ class NetworkSystem(System):
         complement, so ||block|| = (|a| s^2 + sqrt(a^2 s^4 + 4 b^2 s^2)) / 2.
         """
         U, v = self._split(W)
-        width, d = self.layer_shapes[0]
-        act = self._acts[0]
-        s2 = np.sum(self.X ** 2, axis=1) / d  # (n,)
         z = (self.X @ np.swapaxes(U, -1, -2)) / self._scale[0]  # (k, n, width)
-        _, d1, d2 = act.with_derivatives(z, second=True)  # tanh: one transcendental evaluation
-        a = v * d2 / np.sqrt(width)  # v (k, 1, width) broadcasts over n
+        return self._two_layer_blocks(z, v)[0].max(axis=(-1, -2))
+
+    def _two_layer_blocks(self, z, v):
+        """(block norms, a, b) of the two-layer Hessian blocks (see :meth:`_hessian_norm_two_layer`) at
+        pre-activations z (..., n, r) and output weights v (..., 1, r)."""
+        width = self.layer_shapes[0][0]
+        s2 = (np.sum(self.X ** 2, axis=1) / self._dims[0])[:, None]  # (n, 1)
+        _, d1, d2 = self._acts[0].with_derivatives(z, second=True)  # tanh: one transcendental evaluation
+        a = v * d2 / np.sqrt(width)
         b = d1 / np.sqrt(width)
-        s2 = s2[:, None]
-        norms = 0.5 * (np.abs(a) * s2 + np.sqrt(a ** 2 * s2 ** 2 + 4.0 * b ** 2 * s2))
-        return norms.max(axis=(-1, -2))
+        return 0.5 * (np.abs(a) * s2 + np.sqrt(a ** 2 * s2 ** 2 + 4.0 * b ** 2 * s2)), a, b
+
+    def _hessian_norm_top(self, W):
+        """The eigenpair behind ||H_F(w)|| (see :meth:`System._hessian_norm_top`), structured:
+        the 2 x 2 block of the worst (data row, neuron) for two-layer nets, else the dense or
+        Lanczos eigenvector."""
+        self._require_smooth()
+        k = W.shape[0]
+        rows = np.arange(k)
+        if not (self.depth == 1 and self._linear_output):
+            if self.m <= self._dense_max_m and self.n * self.m ** 2 <= _DENSE_HESSIAN_MAX:
+                return super()._hessian_norm_top(W)
+            return self._hessian_norm_lanczos(W, vectors=True)
+        U, v = self._split(W)
+        z = (self.X @ np.swapaxes(U, -1, -2)) / self._scale[0]
+        G, a, b = self._two_layer_blocks(z, v)
+        i, r = np.unravel_index(G.reshape(k, -1).argmax(axis=1), G.shape[1:])
+        s = np.sqrt(np.sum(self.X ** 2, axis=1) / self._dims[0])[i]
+        a, b = a[rows, i, r], b[rows, i, r]
+        # [[a s^2, b s], [b s, 0]]: the eigenvalue of largest modulus and its eigenvector (lam, b s)
+        root = np.sqrt(a * a * s ** 4 + 4.0 * b * b * s * s)
+        lam = 0.5 * (a * s * s + np.where(a >= 0, root, -root))
+        x1, x2 = lam, b * s
+        nrm = np.hypot(x1, x2)
+        nrm = np.where(nrm > 0, nrm, 1.0)
+        x1, x2 = np.where(nrm > 0, x1 / nrm, 1.0), x2 / nrm
+        q = np.zeros((k, self.m))
+        Uq, vq = self._split(q)
+        xhat = self.X[i] / self._scale[0]  # (k, d), norm s
+        with np.errstate(invalid="ignore", divide="ignore"):
+            Uq[rows, r] = np.where(s[:, None] > 0, x1[:, None] * xhat / s[:, None], 0.0)
+        vq[rows, 0, r] = x2
+        return np.abs(lam), i, q, lam
+
+    def _neuron_blocks(self):
+        """The parameters of each hidden neuron: a list of (layer j, neuron r, incoming, outgoing),
+        the flat indices of row r of W_j and of column r of W_{j+1} (its block coordinates)."""
+        blocks = []
+        for j in range(self.depth):
+            a, b = self.layer_shapes[j]
+            c = self.layer_shapes[j + 1][0]
+            for r in range(a):
+                blocks.append((j, r, self._offsets[j] + r * b + np.arange(b),
+                               self._offsets[j + 1] + np.arange(c) * a + r))
+        return blocks
+
+    def _layer_inputs(self, w):
+        """alpha_j at one point w (m,): the inputs (n, dims[j]) of each layer."""
+        return [al[0] for al in self._tape(self._split(w[None]), self.X).alphas]
+
+    def _neuron_move_norms(self, w, neurons, moves):
+        """||H_F|| at w moved along single neurons: row p moves neuron ``neurons[p]`` (an index into
+        :meth:`_neuron_blocks`) by ``moves[p]`` (incoming then outgoing coordinates).
+
+        Two-layer nets with a linear output: only that neuron's Hessian blocks change, so each
+        point costs O(n d) against the blocks of w (the other neurons' best is kept); otherwise
+        the moved points are formed and evaluated.
+        """
+        blocks = self._neuron_blocks()
+        if not (self.depth == 1 and self._linear_output):
+            P = np.repeat(w[None], len(neurons), axis=0)
+            for p, (nb, mv) in enumerate(zip(neurons, moves)):
+                _, _, inc, out = blocks[nb]
+                P[p, np.concatenate([inc, out])] += mv
+            return self._hessian_norm(P)
+        U, v = self._split(w)
+        d = self._dims[0]
+        z0 = (self.X @ U.T) / self._scale[0]  # (n, width)
+        per_neuron = self._two_layer_blocks(z0, v)[0].max(axis=0)  # (width,)
+        order = np.argsort(per_neuron)[::-1]
+        first, second = per_neuron[order[0]], (per_neuron[order[1]] if len(order) > 1 else 0.0)
+        r = np.asarray(neurons)  # two-layer: block index = neuron index
+        z = z0[:, r] + (self.X @ moves[:, :d].T) / self._scale[0]  # (n, K)
+        vv = (v[0, r] + moves[:, d])[None, :]
+        new = self._two_layer_blocks(z, vv)[0].max(axis=0)
+        return np.maximum(new, np.where(r == order[0], second, first))
 
     def _hessian_norm_dense(self, W):
         """max_i ||H_{F_i}||_2 by eigvalsh of dense Hessians, points in memory-bounded chunks."""
@@ -465,7 +542,7 @@ class NetworkSystem(System):
             out[start:start + step] = np.abs(np.linalg.eigvalsh(H)).max(axis=(-1, -2))
         return out
 
-    def _hessian_norm_lanczos(self, W, *, tol=_LANCZOS_TOL):
+    def _hessian_norm_lanczos(self, W, *, tol=_LANCZOS_TOL, vectors=False):
         """max_i ||H_{F_i}||_2 by ARPACK Lanczos on the matrix-free hvp, per point and output.
 
         A Krylov method needs one operator per (point, output), hence the loop;
@@ -476,6 +553,9 @@ class NetworkSystem(System):
         v0 = np.random.default_rng(0).standard_normal(m)  # a fixed start: reproducible
         layers_all = self._split(W)
         out = np.zeros(k)
+        # with vectors=True, also the output, Ritz vector and signed Ritz value of the best (as _hessian_norm_top)
+        best_i, best_q, best_lam = np.zeros(k, dtype=np.intp), np.zeros((k, m)), np.zeros(k)
+        best_q[:, 0] = 1.0
         for p in range(k):
             layers = [Wj[p:p + 1] for Wj in layers_all]
             for i in range(self.n):
@@ -486,20 +566,27 @@ class NetworkSystem(System):
                     return self._tangent(tape, V)[0, 0, 0]
 
                 op = scipy.sparse.linalg.LinearOperator((m, m), matvec=matvec, dtype=np.float64)
+                lam, q = 0.0, None
                 if not np.any(matvec(v0)):
                     # H v0 = 0 for a generic v0 only when H = 0 (for example a zero
                     # input row), where ARPACK would stop on a zero residual.
-                    val = 0.0
+                    pass
                 elif m <= 2:  # ARPACK needs k < m - 1 for symmetric problems; tiny m is cheap to form
                     H = np.column_stack([matvec(e) for e in np.eye(m)])
-                    val = np.abs(np.linalg.eigvalsh(0.5 * (H + H.T))).max()
+                    vals, vecs = np.linalg.eigh(0.5 * (H + H.T))
+                    j = int(np.argmax(np.abs(vals)))
+                    lam, q = vals[j], vecs[:, j]
                 else:
-                    val = np.abs(scipy.sparse.linalg.eigsh(
-                        op, k=1, which="LM", tol=tol, v0=v0, return_eigenvectors=False,
+                    got = scipy.sparse.linalg.eigsh(
+                        op, k=1, which="LM", tol=tol, v0=v0, return_eigenvectors=vectors,
                         ncv=min(m, 40), maxiter=max(1000, 10 * m),
-                    )).max()
-                out[p] = max(out[p], val)
-        return out
+                    )
+                    lam, q = (got[0][0], got[1][:, 0]) if vectors else (got[0], None)
+                if abs(lam) > out[p]:
+                    out[p] = abs(lam)
+                    if vectors and q is not None:
+                        best_i[p], best_q[p], best_lam[p] = i, q, lam
+        return (out, best_i, best_q, best_lam) if vectors else out
 
     # -- symbolic forms (small networks only) --------------------------------------------
     def _check_symbolic_size(self):
