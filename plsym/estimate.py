@@ -39,6 +39,7 @@ import numpy as np
 import scipy.optimize
 import scipy.sparse.linalg
 
+from ._memory import require_fits
 from .ball import Ball
 from .errors import InvalidArgument, _show, as_rng, positive_int
 from .system import System, check_system_and_ball, eigvalsh
@@ -55,7 +56,7 @@ _FD_SUBSPACE = 16
 _BATCH_FLOATS = 2**24
 # Sampled points are drawn and evaluated in chunks of this many floats (rows x m), and only the
 # best _POOL of them (at least 16 per local search) are kept for choosing the starts.
-_SAMPLE_FLOATS = 2**22
+_SAMPLE_FLOATS = 2**21
 _POOL = 256
 # Step of the central difference of Hessian-vector products along a unit eigenvector (relative
 # to the largest |w_j|): truncation O(h^2), rounding O(eps / h), both about 1e-8 relative.
@@ -259,7 +260,7 @@ class _Counted:
     def __init__(self, quantity: _Quantity):
         self.q = quantity
         s = quantity.system
-        self.batch = max(1, _BATCH_FLOATS // max(1, s.n * s.m))
+        self.batch = max(1, _BATCH_FLOATS // max(1, s._floats_per_point()))
         self.evaluations = 0
 
     def values(self, W):
@@ -283,6 +284,9 @@ def _estimate(quantity: _Quantity, ball: Ball, *, samples, search, rng, maxiter,
     if not isinstance(search, (bool, np.bool_)):
         raise InvalidArgument(f"search={_show(search)} must be True or False")
     gen, seed = as_rng(rng)
+    # one point at a time must fit: its Jacobian-sized (n x m) intermediates, several at once
+    require_fits("system", f"<{system.n} outputs, {system.m} parameters>", 8.0 * system._floats_per_point(),
+                 f"{quantity.name} at one point")
     counted = _Counted(quantity)
     sign = 1.0 if quantity.kind == "inf" else -1.0  # minimize sign * quantity
 

@@ -224,6 +224,10 @@ class System:
         """Per-output Hessian-vector products H_{F_i}(w) v: (k, m), (k, m) -> (k, n, m)."""
         return np.einsum("knij,kj->kni", self._hessians(W), V)
 
+    def _floats_per_point(self):
+        """Floats of the largest intermediate per point (a Jacobian, n x m): sizes batches."""
+        return self.n * self.m
+
     def _hessian_norm_top(self, W):
         """The eigenpair behind ||H_F(w)||: (norms (k,), output i (k,), unit eigenvector q (k, m),
         signed eigenvalue lam (k,)) with |lam| = max_i ||H_{F_i}||_2 and H_{F_i} q = lam q."""

@@ -272,3 +272,28 @@ def test_searched_hessian_norm_beats_random_single_neuron_moves_on_a_three_layer
     assert ball.contains(P).all()
     assert ball.strictly_contains(e.point)
     assert e.value >= float(net.hessian_norm(P).max())
+
+
+def test_sizes_beyond_the_machine_memory_are_refused_before_allocation():
+    from plsym._memory import physical_bytes
+    from plsym.systems.network import network
+    if physical_bytes() is None:
+        pytest.skip("the OS does not report its physical memory")
+    with pytest.raises(plsym.InvalidArgument, match=r"widths=\[1000000, 1000000\] needs m=1000004000000"):
+        network(np.eye(3), [1.0, 2.0, 3.0], [10**6, 10**6])
+
+
+def test_estimator_memory_stays_bounded_on_a_wide_net():
+    # sampling and search hold O(batch x m), not O(samples x m): 4096 samples of m = 11264
+    # are 369 MB as one array
+    import tracemalloc
+    from plsym.systems.network import network, network_data
+    X, y = network_data(4, 10, seed=0)
+    net = network(X, y, [1024], seed=0)
+    tracemalloc.start()
+    try:
+        e = estimate.kernel_min_eig(net, plsym.Ball(net.w0, 1.0), samples=4096, search=False)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert e.samples == 4096 and peak < 150e6

@@ -27,6 +27,7 @@ import scipy.sparse.linalg
 import sympy
 
 from .. import activations
+from .._memory import require_fits
 from ..errors import InvalidArgument, _show, as_real_array, positive_int
 from ..system import System
 
@@ -151,6 +152,8 @@ class NetworkSystem(System):
         dims = (d, *widths, 1)
         shapes = tuple((dims[j + 1], dims[j]) for j in range(len(dims) - 1))
         m = sum(a * b for a, b in shapes)
+        # w0, a point and its tangents, and the n x width activations of each layer: refuse before allocating
+        require_fits("widths", list(widths), 8.0 * m + 8.0 * n * sum(dims), f"m={m} parameters on n={n} data points")
         w0 = np.random.default_rng(int(seed)).standard_normal(m)
         if name is None:
             name = (f"network(d={d}, widths={list(widths)}, activation={hidden.name!r}"
@@ -487,6 +490,12 @@ class NetworkSystem(System):
             Uq[rows, r] = np.where(s[:, None] > 0, x1[:, None] * xhat / s[:, None], 0.0)
         vq[rows, 0, r] = x2
         return np.abs(lam), i, q, lam
+
+    def _floats_per_point(self):
+        """Floats per point of the structured evaluators: the point and about eight n x width
+        arrays per layer (activations, derivatives, tangents; the Jacobian is never formed),
+        which sizes the estimators' batches."""
+        return self.m + 8 * self.n * sum(self._dims)
 
     def _neuron_blocks(self):
         """The parameters of each hidden neuron: a list of (layer j, neuron r, incoming, outgoing),
