@@ -52,6 +52,8 @@ __all__ = [
 # (a dense QP in m), and finite-difference gradients use a random subspace.
 _DENSE_SEARCH_MAX_M = 200
 _FD_SUBSPACE = 16
+# Compass rounds after gradient search when m is large and the gradient exact (random directions).
+_COMPASS_LARGE_M = 20
 # Points per batch, so that batched Jacobians (k, n, m) stay within memory.
 _BATCH_FLOATS = 2**24
 # Sampled points are drawn and evaluated in chunks of this many floats (rows x m), and only the
@@ -140,6 +142,12 @@ class _Quantity:
     def value_and_grad(self, W):
         """(values, gradients) or None when only values are available."""
         return None
+
+    def has_gradient(self):
+        """Whether :meth:`value_and_grad` gives gradients (second derivatives exact and defined)."""
+        s = self.system
+        return (type(self).value_and_grad is not _Quantity.value_and_grad and s._non_smooth_reason is None
+                and s.derivatives.get("hessians") == "exact")
 
 
 class _KernelMinEig(_Quantity):
@@ -449,8 +457,11 @@ def _local_search(counted, sign, ball, w0, scale, maxiter, gen, *, budget):
                 _projected_gradient(phi, ball, w, maxiter)
             # Every point tried may have been a hair outside the ball (a start on the sphere,
             # iterates hugging it): compass search then starts from the projected start.
+            # in large m the compass tries random directions, which rarely help after gradient steps:
+            # a few rounds only, unless there is no exact gradient to follow
+            large = ball.m > _DENSE_SEARCH_MAX_M and counted.q.has_gradient()
             _compass(phi, ball, phi.best_w if phi.best_w is not None else ball.project(w0), step=0.05 * R,
-                     iters=maxiter)
+                     iters=min(maxiter, _COMPASS_LARGE_M) if large else maxiter)
     except _OutOfBudget:
         pass
     return phi.best_w, phi.best_f * scale
@@ -474,53 +485,45 @@ def _neuron_search(counted, sign, ball, scale, gen, *, starts, maxiter, budget):
     inputs = net._layer_inputs(c)
     t = 2.0 * np.pi * np.arange(_NEURON_ANGLES) / _NEURON_ANGLES
     fast = net.depth == 1 and net._linear_output
-    groups = []  # (neuron index, moves (rows, in + out)) per neuron
-    for nb, (j, r, inc, out) in enumerate(blocks):
-        A = inputs[j]
-        norms = np.linalg.norm(A, axis=1)
-        dirs = A[norms > 0] / norms[norms > 0, None]
-        if not len(dirs):
-            dirs = np.eye(1, len(inc))
-        o = c[out]
-        od = o / np.linalg.norm(o) if np.any(o) else np.eye(1, len(out))[0]
-        mv = np.concatenate([np.cos(t)[:, None, None] * dirs[None],
-                             np.broadcast_to(np.sin(t)[:, None, None] * od, (len(t), len(dirs), len(od)))], axis=-1)
-        groups.append((nb, R * mv.reshape(-1, len(inc) + len(od))))
-    total = sum(len(g[1]) for g in groups)
-    keep_rows = None if fast or total <= budget else np.sort(gen.choice(total, size=budget, replace=False))
-    best = []  # (value, neuron, move)
-    start, chunk_n, chunk_m = 0, [], []
-
-    def flush():
-        if not chunk_n:
-            return
-        ids, mv = np.concatenate(chunk_n), np.vstack(chunk_m)
-        counted.evaluations += len(ids)
-        vals = np.where(np.isfinite(v := net._neuron_move_norms(c, ids, mv)), v, -np.inf)
-        for p in np.argsort(-vals, kind="stable")[: 4 * starts]:
-            best.append((float(vals[p]), int(ids[p]), mv[p]))
-        chunk_n.clear()
-        chunk_m.clear()
-
     # memory per chunk: the n x rows pre-activations of the moved neurons (two-layer), else rows x m points
     rows_per_chunk = max(1, _SAMPLE_FLOATS // (8 * net.n) if fast else _SAMPLE_FLOATS // net.m)
-    held = 0
-    for nb, mv in groups:
-        if keep_rows is not None:
-            sel = keep_rows[(keep_rows >= start) & (keep_rows < start + len(mv))] - start
-            start += len(mv)
-            mv = mv[sel]
-        if chunk_m and chunk_m[-1].shape[1] != mv.shape[1]:  # a new layer: blocks of another size
-            flush()
-            held = 0
-        if len(mv):
-            chunk_n.append(np.full(len(mv), nb))
-            chunk_m.append(mv)
-            held += len(mv)
-        if held >= rows_per_chunk:
-            flush()
-            held = 0
-    flush()
+    layers = {}  # layer j -> indices into blocks (the neurons of that layer, in order)
+    for nb, (j, _, _, _) in enumerate(blocks):
+        layers.setdefault(j, []).append(nb)
+    total = sum(len(ids) * len(t) * max(1, int(np.sum(np.any(inputs[j] != 0, axis=1)))) for j, ids in layers.items())
+    keep = None if fast or total <= budget else np.zeros(total, bool)
+    if keep is not None:
+        keep[gen.choice(total, size=budget, replace=False)] = True
+    best = []  # (value, neuron, move)
+    offset = 0
+    for j, ids in layers.items():
+        A = inputs[j]
+        norms = np.linalg.norm(A, axis=1)
+        dirs = A[norms > 0] / norms[norms > 0, None] if np.any(norms > 0) else np.eye(1, A.shape[1])
+        O = np.stack([c[blocks[nb][3]] for nb in ids])  # outgoing columns, (neurons, c_out)
+        on = np.linalg.norm(O, axis=1, keepdims=True)
+        od = np.where(on > 0, O / np.where(on > 0, on, 1.0), np.eye(1, O.shape[1]))
+        per = len(t) * len(dirs)  # moves per neuron
+        step = max(1, rows_per_chunk // per)
+        for s0 in range(0, len(ids), step):
+            nbs = np.asarray(ids[s0:s0 + step])
+            k = len(nbs)
+            inc = np.broadcast_to(np.cos(t)[None, :, None, None] * dirs[None, None], (k, len(t), len(dirs), dirs.shape[1]))
+            out = np.broadcast_to(np.sin(t)[None, :, None, None] * od[s0:s0 + k, None, None, :],
+                                  (k, len(t), len(dirs), od.shape[1]))
+            mv = R * np.concatenate([inc, out], axis=-1).reshape(k * per, -1)
+            who = np.repeat(nbs, per)
+            if keep is not None:
+                sel = keep[offset:offset + len(mv)]
+                offset += len(mv)
+                mv, who = mv[sel], who[sel]
+            if not len(mv):
+                continue
+            counted.evaluations += len(mv)
+            v = net._neuron_move_norms(c, who, mv)
+            vals = np.where(np.isfinite(v), v, -np.inf)
+            for p in np.argsort(-vals, kind="stable")[: 4 * starts]:
+                best.append((float(vals[p]), int(who[p]), mv[p]))
     best.sort(key=lambda b: -b[0])
     chosen, seen = [], set()
     for val, nb, mv in best:

@@ -497,9 +497,16 @@ class NetworkSystem(System):
         which sizes the estimators' batches."""
         return self.m + 8 * self.n * sum(self._dims)
 
+    @functools.cached_property
+    def _blocks(self):
+        return self._neuron_blocks_uncached()
+
     def _neuron_blocks(self):
         """The parameters of each hidden neuron: a list of (layer j, neuron r, incoming, outgoing),
         the flat indices of row r of W_j and of column r of W_{j+1} (its block coordinates)."""
+        return self._blocks
+
+    def _neuron_blocks_uncached(self):
         blocks = []
         for j in range(self.depth):
             a, b = self.layer_shapes[j]
@@ -521,8 +528,8 @@ class NetworkSystem(System):
         point costs O(n d) against the blocks of w (the other neurons' best is kept); otherwise
         the moved points are formed and evaluated.
         """
-        blocks = self._neuron_blocks()
         if not (self.depth == 1 and self._linear_output):
+            blocks = self._neuron_blocks()
             P = np.repeat(w[None], len(neurons), axis=0)
             for p, (nb, mv) in enumerate(zip(neurons, moves)):
                 _, _, inc, out = blocks[nb]
