@@ -95,8 +95,8 @@ class Compiled:
     def __init__(self, params, exprs, shape, index, *, symmetric=False):
         self.shape = tuple(shape)
         index = tuple(np.asarray(ix, dtype=np.intp) for ix in index)
-        self.source = _generate(params, exprs, index, symmetric)
-        namespace = {"numpy": np, "scipy": scipy, "functools": functools}
+        self.source, constants = _generate(params, exprs, index, symmetric)
+        namespace = {"numpy": np, "scipy": scipy, "functools": functools, **constants}
         exec(compile(self.source, "<plsym generated>", "exec"), namespace)  # noqa: S102 - see docstring
         self._fn = namespace["_evaluate"]
 
@@ -120,7 +120,8 @@ def _generate(params, exprs, index, symmetric):
     arg_names = {p: sympy.Symbol(f"a{j}") for j, p in enumerate(params)}
     lines = ["def _evaluate(W, out):"]
     lines += [f"    a{j} = W[{j}]" for j in range(len(params))]
-    memo = {}
+    memo, constants = {}, {}
+    _batch_linear_forms(params, exprs, lines, memo, constants)
 
     def name_of(e):
         """The Python expression text for node ``e``, emitting temporaries as needed."""
@@ -154,7 +155,94 @@ def _generate(params, exprs, index, symmetric):
             swapped = list(pos[:-2]) + [pos[-1], pos[-2]]
             lines.append(f"    out[{', '.join(str(int(p)) for p in swapped)}] = {value}")
     lines.append("    return out")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n", constants
+
+
+# Linear forms c . w + b in the parameters (the pre-activations of network-like systems) are
+# evaluated together as one matrix product, and a function of them (tanh, exp, ...) as one call on
+# the rows it needs, instead of a few numpy calls per form. Used from this many forms on.
+_MIN_LINEAR_FORMS = 4
+
+
+def _batch_linear_forms(params, exprs, lines, memo, constants):
+    """Emit ``_lin = _lin_C @ W + _lin_b`` for the linear forms among the nodes of ``exprs`` and one
+    call per function over the forms it is applied to; record their texts in ``memo``."""
+    index = {p: j for j, p in enumerate(params)}
+    linear = {}  # node -> (coefficients {j: c}, constant) or None
+
+    def lin(e):
+        if e in linear:
+            return linear[e]
+        got = None
+        if e in index:
+            got = ({index[e]: 1.0}, 0.0)
+        elif e.is_Add or e.is_Mul:
+            parts = [lin(a) if not a.is_number else None for a in e.args]
+            nums = [a for a in e.args if a.is_number]
+            try:
+                nums = [float(a) for a in nums]
+            except (TypeError, ValueError):
+                nums = None
+            if nums is not None and all(p is not None for a, p in zip(e.args, parts) if not a.is_number):
+                terms = [p for a, p in zip(e.args, parts) if not a.is_number]
+                if e.is_Add and terms:
+                    coef = {}
+                    for c, _ in terms:
+                        for j, v in c.items():
+                            coef[j] = coef.get(j, 0.0) + v
+                    got = (coef, sum(nums) + sum(b for _, b in terms))
+                elif e.is_Mul and len(terms) == 1:
+                    k = float(np.prod(nums)) if nums else 1.0
+                    c, b = terms[0]
+                    got = ({j: k * v for j, v in c.items()}, k * b)
+        linear[e] = got
+        return got
+
+    forms, calls = [], {}  # composite linear nodes; function -> [(node, its argument)]
+    seen = set()
+    stack = list(exprs)
+    while stack:
+        e = stack.pop()
+        if e in seen or not isinstance(e, sympy.Expr):
+            continue
+        seen.add(e)
+        if (e.is_Add or e.is_Mul) and lin(e) is not None and len(lin(e)[0]) >= 2:
+            forms.append(e)
+            continue
+        if isinstance(e, sympy.Function) and len(e.args) == 1 and e.func in _FUNCS:
+            a = e.args[0]
+            if (a.is_Add or a.is_Mul) and lin(a) is not None and len(lin(a)[0]) >= 2:
+                calls.setdefault(e.func, []).append((e, a))
+        stack.extend(a for a in e.args if not a.is_number)
+    if len(forms) < _MIN_LINEAR_FORMS:
+        return
+    # rows: the arguments of each function, contiguous (a slice, no copy), then the other forms
+    rows, where = [], {}
+    for func in sorted(calls, key=lambda f: _FUNCS[f]):
+        for _, a in calls[func]:
+            rows.append(a)
+    for e in forms:
+        if e not in rows:
+            rows.append(e)
+    C = np.zeros((len(rows), len(params)))
+    b = np.zeros((len(rows), 1))
+    for r, e in enumerate(rows):
+        coef, const = lin(e)
+        for j, v in coef.items():
+            C[r, j] = v
+        b[r, 0] = const
+        where.setdefault(e, r)
+    constants["_lin_C"], constants["_lin_b"] = C, b
+    lines.append("    _lin = _lin_C @ W" + (" + _lin_b" if np.any(b) else ""))
+    for e, r in where.items():
+        memo[e] = f"_lin[{r}]"
+    start = 0
+    for g, func in enumerate(sorted(calls, key=lambda f: _FUNCS[f])):
+        n = len(calls[func])
+        lines.append(f"    _f{g} = {_FUNCS[func]}(_lin[{start}:{start + n}])")
+        for j, (e, _) in enumerate(calls[func]):
+            memo[e] = f"_f{g}[{j}]"
+        start += n
 
 
 _FUNCS = {
