@@ -171,30 +171,38 @@ def _batch_linear_forms(params, exprs, lines, memo, constants):
     linear = {}  # node -> (coefficients {j: c}, constant) or None
 
     def lin(e):
-        if e in linear:
-            return linear[e]
+        """(coefficients {j: c}, constant) when e is affine in the parameters (no coefficients:
+        a constant), else None; memoized, linear in the size of the DAG."""
+        got = linear.get(e, False)
+        if got is not False:
+            return got
         got = None
         if e in index:
             got = ({index[e]: 1.0}, 0.0)
-        elif e.is_Add or e.is_Mul:
-            parts = [lin(a) if not a.is_number else None for a in e.args]
-            nums = [a for a in e.args if a.is_number]
-            try:
-                nums = [float(a) for a in nums]
-            except (TypeError, ValueError):
-                nums = None
-            if nums is not None and all(p is not None for a, p in zip(e.args, parts) if not a.is_number):
-                terms = [p for a, p in zip(e.args, parts) if not a.is_number]
-                if e.is_Add and terms:
+        elif e.is_Number or e.is_NumberSymbol:
+            got = ({}, float(e))
+        elif e.is_Add or e.is_Mul or e.is_Pow:
+            parts = [lin(a) for a in e.args]
+            if all(p is not None for p in parts):
+                if e.is_Pow:
+                    if not parts[0][0] and not parts[1][0]:  # a constant power of a constant
+                        try:
+                            value = parts[0][1] ** parts[1][1]
+                        except (OverflowError, ZeroDivisionError):
+                            value = None
+                        got = ({}, value) if isinstance(value, float) else None
+                elif e.is_Add:
                     coef = {}
-                    for c, _ in terms:
+                    for c, _ in parts:
                         for j, v in c.items():
                             coef[j] = coef.get(j, 0.0) + v
-                    got = (coef, sum(nums) + sum(b for _, b in terms))
-                elif e.is_Mul and len(terms) == 1:
-                    k = float(np.prod(nums)) if nums else 1.0
-                    c, b = terms[0]
-                    got = ({j: k * v for j, v in c.items()}, k * b)
+                    got = (coef, sum(b for _, b in parts))
+                elif sum(1 for c, _ in parts if c) <= 1:  # Mul: one affine factor, the rest constants
+                    k = float(np.prod([b for c, b in parts if not c])) if any(not c for c, _ in parts) else 1.0
+                    aff = [p for p in parts if p[0]]
+                    got = ({j: k * v for j, v in aff[0][0].items()}, k * aff[0][1]) if aff else ({}, k)
+        if got is not None and not all(np.isfinite(v) for v in (*got[0].values(), got[1])):
+            got = None
         linear[e] = got
         return got
 
@@ -213,7 +221,7 @@ def _batch_linear_forms(params, exprs, lines, memo, constants):
             a = e.args[0]
             if (a.is_Add or a.is_Mul) and lin(a) is not None and len(lin(a)[0]) >= 2:
                 calls.setdefault(e.func, []).append((e, a))
-        stack.extend(a for a in e.args if not a.is_number)
+        stack.extend(a for a in e.args if not (a.is_Number or a.is_NumberSymbol))
     if len(forms) < _MIN_LINEAR_FORMS:
         return
     # rows: the arguments of each function, contiguous (a slice, no copy), then the other forms
