@@ -19,7 +19,11 @@ c. sup ||H_F|| over a ball: two-layer block formula and deep-net Lanczos against
 d. certification (plsym.certify.kernel_min_eig, default budget) against the searched
    estimate (plsym.estimate.kernel_min_eig): value ratio and time ratio;
 e. wall time of `plsym reproduce [--quick]` and of the test suite, each against the
-   start-up cost `python -c "import plsym"` measured in the same run.
+   start-up cost `python -c "import plsym"` measured in the same run;
+f. loss-Hessian products H_L v and ||H_L|| (Lanczos) of a two-layer tanh net (n = 32) against
+   torch autograd (forward-over-reverse, one thread), values compared;
+g. estimate.kernel_min_eig and estimate.hessian_norm at their default budget against (evaluations
+   made) x (one structured evaluation), with the peak traced memory.
 
 Timings use time.perf_counter; contenders are timed in interleaved rounds after a
 warm-up (so a burst of load from other processes hits all of them alike) and a ratio
@@ -529,6 +533,118 @@ def _jax_net_hessians(net):
     return np.asarray(jax.hessian(F)(jnp.asarray(net.w0)))
 
 
+# -- f. loss-Hessian products and estimators on a wide two-layer net ---------------------------------
+
+def get_torch():
+    """torch, or None when it is not installed."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    torch.set_num_threads(1)  # one thread, as BLAS in parts b-d: a loaded 2-core machine stalls threaded pools
+    return torch
+
+
+TORCH_MISSING = "torch not installed (pip install torch): peer skipped"
+
+
+def _torch_loss(net, torch):
+    """The square loss of a two-layer tanh NetworkSystem, in torch (float64)."""
+    X = torch.tensor(net.X, dtype=torch.float64)
+    y = torch.tensor(net.y, dtype=torch.float64)
+    (m, d), _ = net.layer_shapes
+
+    def loss(w):
+        U, v = w[: m * d].reshape(m, d), w[m * d:]
+        f = torch.tanh(X @ U.T / np.sqrt(d)) @ v / np.sqrt(m)
+        return 0.5 * torch.sum((f - y) ** 2)
+    return loss
+
+
+def _lanczos_norm(matvec, m):
+    import scipy.sparse.linalg as sla
+    op = sla.LinearOperator((m, m), matvec=lambda x: matvec(np.ravel(x)), dtype=np.float64)
+    v0 = np.random.default_rng(0).standard_normal(m)
+    return float(abs(sla.eigsh(op, k=1, which="LM", tol=1e-10, v0=v0, return_eigenvectors=False)[0]))
+
+
+def bench_loss_hessian(quick):
+    """H_L v and ||H_L|| (Lanczos) of a two-layer tanh net (n = 32, d = 10) against torch autograd
+    (forward-over-reverse torch.func.jvp of torch.func.grad); values compared to 1e-12."""
+    from plsym.systems.network import network, network_data
+
+    torch = get_torch()
+    X, y = network_data(32, 10, seed=0)
+    figures = []
+    for width in ((256, 1024) if quick else (256, 1024, 4096)):
+        net = network(X, y, [width], seed=0)
+        w = net.w0 + 0.1 * np.random.default_rng(1).standard_normal(net.m)
+        v = np.random.default_rng(2).standard_normal(net.m)
+        case = f"two-layer tanh, width={width}, m={net.m}, n=32"
+        if torch is None:
+            t = race({"plsym": lambda: net.loss_hvp(w, v)}, budget=0.5)
+            figures.append(time_figure("f", case, "H_L v", "torch autograd (peer)", t["plsym"], None,
+                                       note=TORCH_MISSING))
+            continue
+        loss = _torch_loss(net, torch)
+        wt, vt = torch.tensor(w), torch.tensor(v)
+        grad = torch.func.grad(loss)
+
+        def torch_hvp(x, wt=wt, grad=grad):
+            return torch.func.jvp(grad, (wt,), (torch.as_tensor(x),))[1].numpy()
+
+        agree = rel_diff(net.loss_hvp(w, v), torch_hvp(vt))
+        t = race({"plsym": lambda: net.loss_hvp(w, v), "torch": lambda: torch_hvp(vt)},
+                 budget=0.3 if quick else 1.0, min_repeats=5, max_repeats=200)
+        figures.append(time_figure("f", case, "H_L v", "torch autograd (peer)", t["plsym"], t["torch"],
+                                   target="<= 1.0 x torch", limit=1.0, extra={"rel_diff_vs_torch": agree}))
+        n_p = _lanczos_norm(lambda x: net.loss_hvp(w, x), net.m)
+        n_t = _lanczos_norm(torch_hvp, net.m)
+        t = race({"plsym": lambda: net.loss_hessian_norm(w), "torch": lambda: _lanczos_norm(torch_hvp, net.m)},
+                 budget=0.5 if quick else 2.0, min_repeats=2, max_repeats=20)
+        figures.append(time_figure("f", case, "||H_L|| (Lanczos)", "torch autograd products, same Lanczos (peer)",
+                                   t["plsym"], t["torch"], target="<= 1.0 x torch", limit=1.0,
+                                   extra={"norm_plsym": n_p, "norm_torch": n_t, "rel_diff": abs(n_p - n_t) / n_t}))
+    return figures
+
+
+def bench_estimators(quick):
+    """estimate.kernel_min_eig and estimate.hessian_norm at their default budget on a two-layer tanh
+    net (n = 32, d = 10), against (evaluations made) x (one structured evaluation in a batch of 64
+    points), and the peak traced memory."""
+    import tracemalloc
+
+    import plsym
+    from plsym.systems.network import network, network_data
+
+    X, y = network_data(32, 10, seed=0)
+    figures = []
+    for width in ((256,) if quick else (1024,)):
+        net = network(X, y, [width], seed=0)
+        ball = plsym.Ball(net.w0, 1.0)
+        B = ball.sample(64, rng=1)
+        for name, one in (("kernel_min_eig", lambda P: np.linalg.eigvalsh(net.kernel(P))[:, 0]),
+                          ("hessian_norm", lambda P: net.hessian_norm(P))):
+            tracemalloc.start()
+            t_est, e = once(lambda name=name: getattr(plsym.estimate, name)(net, ball))
+            peak = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+            per_point = race({"one": lambda one=one: one(B)}, budget=0.5, min_repeats=3)["one"]
+            # hessian_norm's single-neuron moves (16 angles x n data rows per neuron) cost O(n d) each on
+            # a two-layer net, not a whole evaluation: the floor counts only the full evaluations
+            moves = 16 * net.n * width if name == "hessian_norm" else 0
+            full = e.evaluations - moves
+            floor = Timing(per_point.best / 64 * full, per_point.median / 64 * full, per_point.repeats)
+            figures.append(time_figure(
+                "g", f"two-layer tanh, width={width}, m={net.m}, n=32", f"estimate.{name} (default budget)",
+                "evaluations made x one structured evaluation (floor)", Timing(t_est, t_est, 1), floor,
+                target="<= 1.5 x floor", limit=1.5,
+                note=f"{full} evaluations" + (f" + {moves} neuron moves" if moves else "") + f", peak {peak / 1e6:.0f} MB",
+                extra={"evaluations": e.evaluations, "full_evaluations": full, "neuron_moves": moves,
+                       "value": e.value, "peak_traced_bytes": peak}))
+    return figures
+
+
 # -- d. certification --------------------------------------------------------------------------------
 
 def certify_models(quick):
@@ -603,7 +719,8 @@ def bench_commands(quick):
 
 # -- report ----------------------------------------------------------------------------------------------
 
-PARTS = {"a": bench_kernel, "b": bench_symbolic, "c": bench_hessian_norm, "d": bench_certify, "e": bench_commands}
+PARTS = {"a": bench_kernel, "b": bench_symbolic, "c": bench_hessian_norm, "d": bench_certify, "e": bench_commands,
+         "f": bench_loss_hessian, "g": bench_estimators}
 
 
 def _fmt(x, unit="s"):

@@ -95,8 +95,8 @@ class Compiled:
     def __init__(self, params, exprs, shape, index, *, symmetric=False):
         self.shape = tuple(shape)
         index = tuple(np.asarray(ix, dtype=np.intp) for ix in index)
-        self.source = _generate(params, exprs, index, symmetric)
-        namespace = {"numpy": np, "scipy": scipy, "functools": functools}
+        self.source, constants = _generate(params, exprs, index, symmetric)
+        namespace = {"numpy": np, "scipy": scipy, "functools": functools, **constants}
         exec(compile(self.source, "<plsym generated>", "exec"), namespace)  # noqa: S102 - see docstring
         self._fn = namespace["_evaluate"]
 
@@ -120,7 +120,8 @@ def _generate(params, exprs, index, symmetric):
     arg_names = {p: sympy.Symbol(f"a{j}") for j, p in enumerate(params)}
     lines = ["def _evaluate(W, out):"]
     lines += [f"    a{j} = W[{j}]" for j in range(len(params))]
-    memo = {}
+    memo, constants = {}, {}
+    _batch_linear_forms(params, exprs, lines, memo, constants)
 
     def name_of(e):
         """The Python expression text for node ``e``, emitting temporaries as needed."""
@@ -154,7 +155,102 @@ def _generate(params, exprs, index, symmetric):
             swapped = list(pos[:-2]) + [pos[-1], pos[-2]]
             lines.append(f"    out[{', '.join(str(int(p)) for p in swapped)}] = {value}")
     lines.append("    return out")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n", constants
+
+
+# Linear forms c . w + b in the parameters (the pre-activations of network-like systems) are
+# evaluated together as one matrix product, and a function of them (tanh, exp, ...) as one call on
+# the rows it needs, instead of a few numpy calls per form. Used from this many forms on.
+_MIN_LINEAR_FORMS = 4
+
+
+def _batch_linear_forms(params, exprs, lines, memo, constants):
+    """Emit ``_lin = _lin_C @ W + _lin_b`` for the linear forms among the nodes of ``exprs`` and one
+    call per function over the forms it is applied to; record their texts in ``memo``."""
+    index = {p: j for j, p in enumerate(params)}
+    linear = {}  # node -> (coefficients {j: c}, constant) or None
+
+    def lin(e):
+        """(coefficients {j: c}, constant) when e is affine in the parameters (no coefficients:
+        a constant), else None; memoized, linear in the size of the DAG."""
+        got = linear.get(e, False)
+        if got is not False:
+            return got
+        got = None
+        if e in index:
+            got = ({index[e]: 1.0}, 0.0)
+        elif e.is_Number or e.is_NumberSymbol:
+            got = ({}, float(e))
+        elif e.is_Add or e.is_Mul or e.is_Pow:
+            parts = [lin(a) for a in e.args]
+            if all(p is not None for p in parts):
+                if e.is_Pow:
+                    if not parts[0][0] and not parts[1][0]:  # a constant power of a constant
+                        try:
+                            value = parts[0][1] ** parts[1][1]
+                        except (OverflowError, ZeroDivisionError):
+                            value = None
+                        got = ({}, value) if isinstance(value, float) else None
+                elif e.is_Add:
+                    coef = {}
+                    for c, _ in parts:
+                        for j, v in c.items():
+                            coef[j] = coef.get(j, 0.0) + v
+                    got = (coef, sum(b for _, b in parts))
+                elif sum(1 for c, _ in parts if c) <= 1:  # Mul: one affine factor, the rest constants
+                    k = float(np.prod([b for c, b in parts if not c])) if any(not c for c, _ in parts) else 1.0
+                    aff = [p for p in parts if p[0]]
+                    got = ({j: k * v for j, v in aff[0][0].items()}, k * aff[0][1]) if aff else ({}, k)
+        if got is not None and not all(np.isfinite(v) for v in (*got[0].values(), got[1])):
+            got = None
+        linear[e] = got
+        return got
+
+    forms, calls = [], {}  # composite linear nodes; function -> [(node, its argument)]
+    seen = set()
+    stack = list(exprs)
+    while stack:
+        e = stack.pop()
+        if e in seen or not isinstance(e, sympy.Expr):
+            continue
+        seen.add(e)
+        if (e.is_Add or e.is_Mul) and lin(e) is not None and len(lin(e)[0]) >= 2:
+            forms.append(e)
+            continue
+        if isinstance(e, sympy.Function) and len(e.args) == 1 and e.func in _FUNCS:
+            a = e.args[0]
+            if (a.is_Add or a.is_Mul) and lin(a) is not None and len(lin(a)[0]) >= 2:
+                calls.setdefault(e.func, []).append((e, a))
+        stack.extend(a for a in e.args if not (a.is_Number or a.is_NumberSymbol))
+    if len(forms) < _MIN_LINEAR_FORMS:
+        return
+    # rows: the arguments of each function, contiguous (a slice, no copy), then the other forms
+    rows, where = [], {}
+    for func in sorted(calls, key=lambda f: _FUNCS[f]):
+        for _, a in calls[func]:
+            rows.append(a)
+    for e in forms:
+        if e not in rows:
+            rows.append(e)
+    C = np.zeros((len(rows), len(params)))
+    b = np.zeros((len(rows), 1))
+    for r, e in enumerate(rows):
+        coef, const = lin(e)
+        for j, v in coef.items():
+            C[r, j] = v
+        b[r, 0] = const
+        where.setdefault(e, r)
+    constants["_lin_C"], constants["_lin_b"] = C, b
+    lines.append("    _lin = _lin_C @ W" + (" + _lin_b" if np.any(b) else ""))
+    for e, r in where.items():
+        memo[e] = f"_lin[{r}]"
+    start = 0
+    for g, func in enumerate(sorted(calls, key=lambda f: _FUNCS[f])):
+        n = len(calls[func])
+        lines.append(f"    _f{g} = {_FUNCS[func]}(_lin[{start}:{start + n}])")
+        for j, (e, _) in enumerate(calls[func]):
+            memo[e] = f"_f{g}[{j}]"
+        start += n
 
 
 _FUNCS = {

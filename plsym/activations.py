@@ -44,6 +44,9 @@ class Activation:
         s -> sigma'(z) from s = sigma(z), where that is cheaper than from z
         (tanh: 1 - s^2; sigmoid: s (1 - s)); exact up to an absolute rounding error
         of a few eps, which is what kernels need (not relative accuracy in the tails).
+    d2sigma_from_sigma : callable, optional
+        s -> sigma''(z) from s = sigma(z) (tanh: -2 s (1 - s^2); sigmoid:
+        s (1 - s) (1 - 2 s)), with the same absolute accuracy.
 
     References
     ----------
@@ -57,6 +60,20 @@ class Activation:
     symbolic: Callable[[sympy.Expr], sympy.Expr]
     smooth: bool
     dsigma_from_sigma: Optional[Callable[[np.ndarray], np.ndarray]] = None
+    d2sigma_from_sigma: Optional[Callable[[np.ndarray], np.ndarray]] = None
+
+    def with_derivatives(self, z, second=False):
+        """(sigma(z), sigma'(z), sigma''(z) or None), sharing work where sigma gives the derivatives.
+
+        For tanh and sigmoid one transcendental evaluation gives all three (to an
+        absolute rounding error of a few eps, see ``dsigma_from_sigma``).
+        """
+        s = self.sigma(z)
+        d1 = self.dsigma_from_sigma(s) if self.dsigma_from_sigma is not None else self.dsigma(z)
+        if not second:
+            return s, d1, None
+        d2 = self.d2sigma_from_sigma(s) if self.d2sigma_from_sigma is not None else self.d2sigma(z)
+        return s, d1, d2
 
     def __repr__(self):
         return f"Activation({self.name!r})"
@@ -123,9 +140,11 @@ def _zero(z):
 _REGISTRY = {
     a.name: a
     for a in (
-        Activation("tanh", np.tanh, _sech2, _tanh_d2, sympy.tanh, True, lambda s: 1.0 - s * s),
+        Activation("tanh", np.tanh, _sech2, _tanh_d2, sympy.tanh, True, lambda s: 1.0 - s * s,
+                   lambda s: -2.0 * s * (1.0 - s * s)),
         Activation("sigmoid", scipy.special.expit, _sigmoid_d1, _sigmoid_d2,
-                   lambda z: 1 / (1 + sympy.exp(-z)), True, lambda s: s * (1.0 - s)),
+                   lambda z: 1 / (1 + sympy.exp(-z)), True, lambda s: s * (1.0 - s),
+                   lambda s: s * (1.0 - s) * (1.0 - 2.0 * s)),
         Activation("softplus", lambda z: np.logaddexp(0.0, z), scipy.special.expit, _sigmoid_d1,
                    lambda z: sympy.log(1 + sympy.exp(z)), True),
         Activation("sin", np.sin, np.cos, lambda z: -np.sin(z), sympy.sin, True),

@@ -175,13 +175,31 @@ class Ball:
             Every point exactly inside the closed ball (see :meth:`project`).
         """
         k = positive_int("k", k)
+        return np.concatenate(list(self.sample_chunks(k, rng=rng, where=where, rows=k)))
+
+    def sample_chunks(self, k, *, rng, where="interior", rows):
+        """The k points of :meth:`sample` in chunks of at most ``rows`` points, so that a large
+        sample is never held at once.
+
+        With ``rows >= k`` the single chunk is exactly ``sample(k, rng=rng, where=where)``; with
+        fewer rows the points are drawn chunk after chunk from the same generator (the same
+        distribution, other draws).
+
+        Yields
+        ------
+        ndarray, shape (rows or fewer, m)
+        """
+        k = positive_int("k", k)
+        rows = positive_int("rows", rows)
         where = one_of("where", where, ("interior", "sphere"))
         gen, _ = as_rng(rng)
-        u = gen.standard_normal((k, self.m))
-        u /= scaled_norm(u, axis=1, keepdims=True)
-        if where == "interior":
-            u *= gen.random((k, 1)) ** (1.0 / self.m)
-        return self.project(self.center + self.radius * u)  # exactly inside, despite rounding
+        for start in range(0, k, rows):
+            b = min(rows, k - start)
+            u = gen.standard_normal((b, self.m))
+            u /= scaled_norm(u, axis=1, keepdims=True)
+            if where == "interior":
+                u *= gen.random((b, 1)) ** (1.0 / self.m)
+            yield self.project(self.center + self.radius * u)  # exactly inside, despite rounding
 
     def project(self, w):
         """The nearest point of the ball to each point of ``w`` (shape (m,) or (k, m)).

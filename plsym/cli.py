@@ -16,7 +16,7 @@ import numpy as np
 import threadpoolctl
 
 from . import __version__, spec as specs
-from .errors import InvalidArgument, positive_int
+from .errors import InvalidArgument
 from .progress import reporting
 
 

@@ -32,6 +32,7 @@ eigenvalues cross. The searched value is never worse than the sampled one.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import warnings
 
 import numpy as np
@@ -39,6 +40,7 @@ import scipy.optimize
 import scipy.sparse.linalg
 
 from . import progress as _progress
+from ._memory import require_fits
 from .ball import Ball
 from .errors import InvalidArgument, _show, as_rng, positive_int
 from .system import System, check_system_and_ball, eigvalsh
@@ -51,8 +53,19 @@ __all__ = [
 # (a dense QP in m), and finite-difference gradients use a random subspace.
 _DENSE_SEARCH_MAX_M = 200
 _FD_SUBSPACE = 16
+# Compass rounds after gradient search when m is large and the gradient exact (random directions).
+_COMPASS_LARGE_M = 20
 # Points per batch, so that batched Jacobians (k, n, m) stay within memory.
 _BATCH_FLOATS = 2**24
+# Sampled points are drawn and evaluated in chunks of this many floats (rows x m), and only the
+# best _POOL of them (at least 16 per local search) are kept for choosing the starts.
+_SAMPLE_FLOATS = 2**21
+_POOL = 256
+# Step of the central difference of Hessian-vector products along a unit eigenvector (relative
+# to the largest |w_j|): truncation O(h^2), rounding O(eps / h), both about 1e-8 relative.
+_HVP_STEP = 1e-4
+# Angles tried per (neuron, data row) when moving single neurons (network hessian_norm search).
+_NEURON_ANGLES = 16
 
 
 @dataclasses.dataclass(frozen=True)
@@ -131,6 +144,12 @@ class _Quantity:
         """(values, gradients) or None when only values are available."""
         return None
 
+    def has_gradient(self):
+        """Whether :meth:`value_and_grad` gives gradients (second derivatives exact and defined)."""
+        s = self.system
+        return (type(self).value_and_grad is not _Quantity.value_and_grad and s._non_smooth_reason is None
+                and s.derivatives.get("hessians") == "exact")
+
 
 class _KernelMinEig(_Quantity):
     name, kind = "kernel_min_eig", "inf"
@@ -144,11 +163,10 @@ class _KernelMinEig(_Quantity):
         s = self.system
         if s._non_smooth_reason is not None or s.derivatives.get("hessians") != "exact":
             return None
-        J = s._jacobian(W)
-        lam, v = _eigh_extreme(J @ np.swapaxes(J, -1, -2), self.which)
-        u = np.einsum("kni,kn->ki", J, v)  # J^T v
-        # d lambda / dw = v^T dK v = 2 sum_i v_i H_{F_i} (J^T v)
-        grad = 2.0 * np.einsum("kn,kni->ki", v, s._hvp(W, u))
+        lam, v = _eigh_extreme(s._kernel(W), self.which)
+        # d lambda / dw = v^T dK v = 2 sum_i v_i H_{F_i} (J^T v): a backward product and one
+        # v-weighted Hessian-vector product (matrix-free for networks), never J J^T
+        grad = 2.0 * s._whvp(W, v, s._vjp(W, v))
         return lam, grad
 
 
@@ -174,7 +192,7 @@ class _PLConstant(_Quantity):
     def values(self, W):
         s = self.system
         r = s._F(W) - s.y
-        g = np.einsum("kni,kn->ki", s._jacobian(W), r)
+        g = s._vjp(W, r)
         loss = 0.5 * np.sum(r * r, axis=1)
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(loss > 0, 0.5 * np.sum(g * g, axis=1) / loss, np.nan)
@@ -183,11 +201,10 @@ class _PLConstant(_Quantity):
         s = self.system
         if s._non_smooth_reason is not None or s.derivatives.get("hessians") != "exact":
             return None
-        J = s._jacobian(W)
         r = s._F(W) - s.y
-        g = np.einsum("kni,kn->ki", J, r)
+        g = s._vjp(W, r)
         loss = 0.5 * np.sum(r * r, axis=1)
-        Hg = np.einsum("kni,kn->ki", J, np.einsum("kni,ki->kn", J, g)) + np.einsum("kn,kni->ki", r, s._hvp(W, g))
+        Hg = s._loss_hvp(W, g)
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = np.where(loss > 0, 0.5 * np.sum(g * g, axis=1) / loss, np.nan)
             # d/dw (1/2 |g|^2 / L) = (H_L g - ratio * g) / L
@@ -205,7 +222,7 @@ class _ResidualNorm(_Quantity):
         s = self.system
         r = s._F(W) - s.y
         norm = np.linalg.norm(r, axis=1)
-        grad = np.einsum("kni,kn->ki", s._jacobian(W), r) / np.maximum(norm, np.finfo(float).tiny)[:, None]
+        grad = s._vjp(W, r) / np.maximum(norm, np.finfo(float).tiny)[:, None]
         return norm, grad
 
 
@@ -214,6 +231,27 @@ class _HessianNorm(_Quantity):
 
     def values(self, W):
         return self.system._hessian_norm(W)
+
+    def value_and_grad(self, W):
+        """||H_F|| = |lam| with H_{F_i} q = lam q (the output and eigenvector attaining it), and
+        its gradient sign(lam) d/dw (q^T H_{F_i}(w) q) = sign(lam) d/ds H_{F_i}(w + s q) q at s = 0
+        (the third derivative contracted twice with q, by symmetry), by a central difference of
+        two Hessian-vector products, each one weighted R-operator pass."""
+        s = self.system
+        if s._non_smooth_reason is not None or s.derivatives.get("hessians") != "exact":
+            return None
+        with np.errstate(all="ignore"):
+            try:
+                norm, i, q, lam = s._hessian_norm_top(W)
+            except (np.linalg.LinAlgError, ValueError):
+                return None
+            if not (np.all(np.isfinite(norm)) and np.all(np.isfinite(q))):
+                return None
+            e = np.zeros((W.shape[0], s.n))
+            e[np.arange(W.shape[0]), i] = 1.0
+            h = _HVP_STEP * np.maximum(1.0, np.max(np.abs(W), axis=1, keepdims=True))
+            d = (s._whvp(W + h * q, e, q) - s._whvp(W - h * q, e, q)) / (2.0 * h)
+        return norm, np.sign(lam)[:, None] * d
 
 
 class _Smoothness(_Quantity):
@@ -231,7 +269,7 @@ class _Counted:
     def __init__(self, quantity: _Quantity):
         self.q = quantity
         s = quantity.system
-        self.batch = max(1, _BATCH_FLOATS // max(1, s.n * s.m))
+        self.batch = max(1, _BATCH_FLOATS // max(1, s._floats_per_point()))
         self.evaluations = 0
 
     def values(self, W):
@@ -256,14 +294,13 @@ def _estimate(quantity: _Quantity, ball: Ball, *, samples, search, rng, maxiter,
     if not isinstance(search, (bool, np.bool_)):
         raise InvalidArgument(f"search={_show(search)} must be True or False")
     gen, seed = as_rng(rng)
+    # one point at a time must fit: its Jacobian-sized (n x m) intermediates, several at once
+    require_fits("system", f"<{system.n} outputs, {system.m} parameters>", 8.0 * system._floats_per_point(),
+                 f"{quantity.name} at one point")
     counted = _Counted(quantity)
     sign = 1.0 if quantity.kind == "inf" else -1.0  # minimize sign * quantity
 
-    n_sphere = max(1, samples // 4)
-    P = np.vstack([ball.center[None, :], ball.sample(samples - n_sphere, rng=gen),
-                   ball.sample(n_sphere, rng=gen, where="sphere")])
-    vals = counted.values(P)
-    obj = np.where(np.isnan(vals), np.inf, sign * vals)
+    P, obj = _sample(counted, ball, samples, gen, sign, keep=max(_POOL, 16 * starts))
     if not np.isfinite(obj).any():
         raise InvalidArgument(
             f"{quantity.name} is undefined at every sampled point of the ball (for pl_constant: L = 0 there)"
@@ -278,6 +315,10 @@ def _estimate(quantity: _Quantity, ball: Ball, *, samples, search, rng, maxiter,
             w, o = _local_search(counted, sign, ball, P[idx], scale, maxiter, gen, budget=samples)
             if w is not None and o < best_obj:
                 best_w, best_obj = w, o
+        if quantity.name == "hessian_norm" and hasattr(system, "_neuron_blocks"):
+            w, o = _neuron_search(counted, sign, ball, scale, gen, starts=starts, maxiter=maxiter, budget=samples)
+            if w is not None and o < best_obj:
+                best_w, best_obj = w, o
     value = float(sign * best_obj)
     return Estimate(
         quantity=quantity.name, value=value, witness=tuple(float(x) for x in best_w),
@@ -285,6 +326,39 @@ def _estimate(quantity: _Quantity, ball: Ball, *, samples, search, rng, maxiter,
         evaluations=int(counted.evaluations), seed=seed, sampled_value=float(sampled_value), samples=int(samples),
         derivatives=_derivatives(system, quantity),
     )
+
+
+def _sample(counted, ball, samples, gen, sign, *, keep):
+    """(points, sign * values) of the center, ``samples - samples // 4`` points uniform in the ball
+    and ``samples // 4`` on its sphere (values +inf where undefined).
+
+    Points are drawn and evaluated in chunks of about ``_SAMPLE_FLOATS`` floats, so memory is
+    O(chunk x m) for any ``samples``; when they fit in one chunk all are returned, else only
+    the ``keep`` best (ties in drawing order), which is all that choosing starts needs.
+    """
+    m = ball.m
+    rows = max(1, _SAMPLE_FLOATS // m)
+    n_sphere = max(1, samples // 4)
+    chunks = [ball.center[None, :]]
+    if samples + 1 <= rows:  # one chunk: exactly ball.sample's points
+        chunks = [np.vstack([chunks[0], ball.sample(samples - n_sphere, rng=gen),
+                             ball.sample(n_sphere, rng=gen, where="sphere")])]
+    else:
+        chunks = itertools.chain(chunks, ball.sample_chunks(samples - n_sphere, rng=gen, rows=rows),
+                        ball.sample_chunks(n_sphere, rng=gen, where="sphere", rows=rows))
+    P, obj = None, None
+    for C in chunks:
+        vals = counted.values(C)
+        # A witness must lie inside the ball as computed: points that rounding left a hair outside
+        # (sphere samples, |center| >> R) are evaluated but never chosen. The center always qualifies.
+        o = np.where(np.isnan(vals) | ~ball.strictly_contains(C), np.inf, sign * vals)
+        if P is None:
+            P, obj = C, o
+            continue
+        P, obj = np.vstack([P, C]), np.concatenate([obj, o])
+        best = np.argsort(obj, kind="stable")[:keep]
+        P, obj = P[best], obj[best]
+    return P, obj
 
 
 def _spread_starts(P, obj, order, starts, separation):
@@ -364,7 +438,7 @@ class _Tracker:
 
 def _local_search(counted, sign, ball, w0, scale, maxiter, gen, *, budget):
     """Minimize sign * quantity from w0 inside the ball within ``budget`` evaluations;
-    return (best point, sign * value)."""
+    return (best point, sign * value), or (None, inf) when no point tried lay inside the ball."""
     phi = _Tracker(counted, sign, ball, scale, gen, budget)
     c, R = ball.center, ball.radius
     try:
@@ -379,21 +453,116 @@ def _local_search(counted, sign, ball, w0, scale, maxiter, gen, *, budget):
                     res = scipy.optimize.minimize(phi, w, jac=phi.grad, method="SLSQP", constraints=[cons],
                                                   options={"maxiter": maxiter, "ftol": 1e-15})
                 phi(ball.project(res.x))
-                phi(ball.project(phi.best_w))
+                if phi.best_w is not None:
+                    phi(ball.project(phi.best_w))
             else:
                 _projected_gradient(phi, ball, w, maxiter)
-            _compass(phi, ball, phi.best_w, step=0.05 * R, iters=maxiter)
+            # Every point tried may have been a hair outside the ball (a start on the sphere,
+            # iterates hugging it): compass search then starts from the projected start.
+            # in large m the compass tries random directions, which rarely help after gradient steps:
+            # a few rounds only, unless there is no exact gradient to follow
+            large = ball.m > _DENSE_SEARCH_MAX_M and counted.q.has_gradient()
+            _compass(phi, ball, phi.best_w if phi.best_w is not None else ball.project(w0), step=0.05 * R,
+                     iters=min(maxiter, _COMPASS_LARGE_M) if large else maxiter)
     except _OutOfBudget:
         pass
     return phi.best_w, phi.best_f * scale
 
 
-def _projected_gradient(phi, ball, w, maxiter):
-    """Projected gradient descent with Armijo backtracking, inside the ball."""
+def _neuron_search(counted, sign, ball, scale, gen, *, starts, maxiter, budget):
+    """Search along single neurons of a network (block coordinates), for sup ||H_F||.
+
+    From the center, each hidden neuron's incoming row moves along its inputs alpha_j(x_i) (the
+    only directions it acts through on the data) combined with its outgoing column, by the whole
+    radius, at ``_NEURON_ANGLES`` angles: the moves that random directions in R^m never propose.
+    Two-layer nets evaluate such moves in O(n d) each (only that neuron's blocks change), so all
+    neurons are tried; deeper nets try a random subset of ``budget`` moves. The best moves of
+    ``starts`` distinct neurons are then followed by projected gradient ascent restricted to the
+    neuron's coordinates, along the gradient of the top eigenvalue (Hessian-vector products).
+    Returns (best point, sign * value) as :func:`_local_search`.
+    """
+    net = counted.q.system
+    c, R = ball.center, ball.radius
+    blocks = net._neuron_blocks()
+    inputs = net._layer_inputs(c)
+    t = 2.0 * np.pi * np.arange(_NEURON_ANGLES) / _NEURON_ANGLES
+    fast = net.depth == 1 and net._linear_output
+    # memory per chunk: the n x rows pre-activations of the moved neurons (two-layer), else rows x m points
+    rows_per_chunk = max(1, _SAMPLE_FLOATS // (8 * net.n) if fast else _SAMPLE_FLOATS // net.m)
+    layers = {}  # layer j -> indices into blocks (the neurons of that layer, in order)
+    for nb, (j, _, _, _) in enumerate(blocks):
+        layers.setdefault(j, []).append(nb)
+    total = sum(len(ids) * len(t) * max(1, int(np.sum(np.any(inputs[j] != 0, axis=1)))) for j, ids in layers.items())
+    keep = None if fast or total <= budget else np.zeros(total, bool)
+    if keep is not None:
+        keep[gen.choice(total, size=budget, replace=False)] = True
+    best = []  # (value, neuron, move)
+    offset = 0
+    for j, ids in layers.items():
+        A = inputs[j]
+        norms = np.linalg.norm(A, axis=1)
+        dirs = A[norms > 0] / norms[norms > 0, None] if np.any(norms > 0) else np.eye(1, A.shape[1])
+        O = np.stack([c[blocks[nb][3]] for nb in ids])  # outgoing columns, (neurons, c_out)
+        on = np.linalg.norm(O, axis=1, keepdims=True)
+        od = np.where(on > 0, O / np.where(on > 0, on, 1.0), np.eye(1, O.shape[1]))
+        per = len(t) * len(dirs)  # moves per neuron
+        step = max(1, rows_per_chunk // per)
+        for s0 in range(0, len(ids), step):
+            nbs = np.asarray(ids[s0:s0 + step])
+            k = len(nbs)
+            inc = np.broadcast_to(np.cos(t)[None, :, None, None] * dirs[None, None], (k, len(t), len(dirs), dirs.shape[1]))
+            out = np.broadcast_to(np.sin(t)[None, :, None, None] * od[s0:s0 + k, None, None, :],
+                                  (k, len(t), len(dirs), od.shape[1]))
+            mv = R * np.concatenate([inc, out], axis=-1).reshape(k * per, -1)
+            who = np.repeat(nbs, per)
+            if keep is not None:
+                sel = keep[offset:offset + len(mv)]
+                offset += len(mv)
+                mv, who = mv[sel], who[sel]
+            if not len(mv):
+                continue
+            counted.evaluations += len(mv)
+            v = net._neuron_move_norms(c, who, mv)
+            vals = np.where(np.isfinite(v), v, -np.inf)
+            for p in np.argsort(-vals, kind="stable")[: 4 * starts]:
+                best.append((float(vals[p]), int(who[p]), mv[p]))
+    best.sort(key=lambda b: -b[0])
+    chosen, seen = [], set()
+    for val, nb, mv in best:
+        if nb not in seen and np.isfinite(val):
+            seen.add(nb)
+            chosen.append((nb, mv))
+        if len(chosen) == starts:
+            break
+    best_w, best_obj = None, np.inf
+    for nb, mv in chosen:
+        _, _, inc, out = blocks[nb]
+        coords = np.concatenate([inc, out])
+        w = c.copy()
+        w[coords] += mv
+        w = ball.project(w)
+        phi = _Tracker(counted, sign, ball, scale, gen, budget)
+        try:
+            phi(w)
+            _projected_gradient(phi, ball, w, maxiter, coords=coords)
+        except _OutOfBudget:
+            pass
+        if phi.best_w is not None and phi.best_f * scale < best_obj:
+            best_w, best_obj = phi.best_w, phi.best_f * scale
+    return best_w, best_obj
+
+
+def _projected_gradient(phi, ball, w, maxiter, *, coords=None):
+    """Projected gradient descent with Armijo backtracking, inside the ball; with ``coords``
+    (indices), only those coordinates move (block coordinate descent)."""
     f = phi(w)
     step = ball.radius
     for _ in range(maxiter):
         g = phi.grad(w)
+        if coords is not None:
+            masked = np.zeros_like(g)
+            masked[coords] = g[coords]
+            g = masked
         gn = np.linalg.norm(g)
         if not np.isfinite(gn) or gn == 0:
             break

@@ -242,6 +242,40 @@ class System:
         """Per-output Hessian-vector products H_{F_i}(w) v: (k, m), (k, m) -> (k, n, m)."""
         return np.einsum("knij,kj->kni", self._hessians(W), V)
 
+    def _floats_per_point(self):
+        """Floats of the largest intermediate per point (a Jacobian, n x m): sizes batches."""
+        return self.n * self.m
+
+    def _hessian_norm_top(self, W):
+        """The eigenpair behind ||H_F(w)||: (norms (k,), output i (k,), unit eigenvector q (k, m),
+        signed eigenvalue lam (k,)) with |lam| = max_i ||H_{F_i}||_2 and H_{F_i} q = lam q."""
+        vals, vecs = np.linalg.eigh(self._hessians(W))  # (k, n, m), (k, n, m, m)
+        k = W.shape[0]
+        i, j = np.unravel_index(np.abs(vals).reshape(k, -1).argmax(axis=1), vals.shape[1:])
+        rows = np.arange(k)
+        lam = vals[rows, i, j]
+        return np.abs(lam), i, vecs[rows, i, :, j], lam
+
+    # Products with DF and with the output-weighted Hessian sum_i c_i H_{F_i}: what gradients of
+    # kernel eigenvalues, of the PL ratio and of the loss need. Families with structure (networks)
+    # override them matrix-free; these defaults go through the Jacobian and ``_hvp``.
+    def _jvp(self, W, V):
+        """DF(w) v: (k, m), (k, m) -> (k, n)."""
+        return np.einsum("kni,ki->kn", self._jacobian(W), V)
+
+    def _vjp(self, W, C):
+        """DF(w)^T c: (k, m), (k, n) -> (k, m)."""
+        return np.einsum("kni,kn->ki", self._jacobian(W), C)
+
+    def _whvp(self, W, C, V):
+        """sum_i c_i H_{F_i}(w) v: (k, m), (k, n), (k, m) -> (k, m)."""
+        return np.einsum("kn,kni->ki", C, self._hvp(W, V))
+
+    def _loss_hvp(self, W, V):
+        """H_L(w) v = DF^T (DF v) + sum_i r_i H_{F_i} v (C8): a forward product, a backward
+        product and one residual-weighted second-order pass."""
+        return self._vjp(W, self._jvp(W, V)) + self._whvp(W, self._F(W) - self.y, V)
+
     def _loss_hessian_norm(self, W):
         """||H_L(w)||_2 per point: dense below ~400 parameters, Lanczos on loss_hvp above."""
         self._require_smooth()
@@ -255,7 +289,7 @@ class System:
         out = np.empty(W.shape[0])
         for k, w in enumerate(W):  # a Krylov solve per point: the Hessian is never formed
             def matvec(v, w=w):
-                return self.loss_hvp(w, np.ravel(v))
+                return self._loss_hvp(w[None], np.ravel(v)[None])[0]
             op = sla.LinearOperator((self.m, self.m), matvec=matvec, dtype=np.float64)
             out[k] = abs(sla.eigsh(op, k=1, which="LM", tol=1e-10, return_eigenvectors=False)[0])
         return out
@@ -308,10 +342,7 @@ class System:
 
     def grad(self, w):
         """The loss gradient DF^T (F - y) (C1), shape (m,) or (k, m)."""
-        def hook(W):
-            r = self._F(W) - self.y
-            return np.einsum("kni,kn->ki", self._jacobian(W), r)
-        return self._apply(hook, w)
+        return self._apply(lambda W: self._vjp(W, self._F(W) - self.y), w)
 
     def loss_hessian(self, w):
         """H_L = DF^T DF + sum_i r_i H_{F_i} (C8), shape (m, m) or (k, m, m)."""
@@ -354,9 +385,7 @@ class System:
         V, _ = self._points(v, "v")
         if V.shape != W.shape:
             raise InvalidArgument(f"v has shape {np.shape(v)}; it must have the shape of w, {np.shape(w)}")
-        J = self._jacobian(W)
-        r = self._F(W) - self.y
-        out = np.einsum("kni,kn->ki", J, np.einsum("kni,ki->kn", J, V)) + np.einsum("kn,kni->ki", r, self._hvp(W, V))
+        out = self._loss_hvp(W, V)
         return out[0] if single else out
 
 

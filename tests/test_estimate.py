@@ -139,3 +139,161 @@ def test_to_dict_is_json_ready():
     e = estimate.lipschitz(product(1.0), plsym.Ball([0.0, 1.0], 0.5), samples=50)
     d = json.loads(json.dumps(e.to_dict()))
     assert set(d) >= {"value", "witness", "method", "evaluations", "seed", "bound"}
+
+
+def _two_tanh_neurons():
+    u1, u2, v1, v2 = sympy.symbols("u1 u2 v1 v2")
+    c = sympy.Rational(-13, 10)
+    return plsym.System([v1 * sympy.tanh(u1 / 2) + v2 * sympy.tanh(u2 / 2),
+                         v1 * sympy.tanh(c * u1) + v2 * sympy.tanh(c * u2)], [u1, u2, v1, v2], [0.1, -0.2])
+
+
+@pytest.mark.parametrize("seed", [26, 32])
+def test_tiny_radius_search_from_the_sphere_does_not_crash(seed):
+    # R = 1e-3: a third of the sphere samples round to a hair outside the ball, and a local
+    # search started there can try no point inside it; the estimate must still be a point of the ball
+    s, ball = _two_tanh_neurons(), plsym.Ball([0.7, -0.4, 1.1, 0.9], 1e-3)
+    e = estimate.kernel_min_eig(s, ball, rng=seed, samples=64)
+    assert ball.strictly_contains(e.point)
+    assert e.value == pytest.approx(np.linalg.eigvalsh(s.kernel(e.point))[0], rel=1e-12)
+    assert e.value <= e.sampled_value
+
+
+def test_local_search_from_outside_the_ball():
+    s, ball = _two_tanh_neurons(), plsym.Ball([0.7, -0.4, 1.1, 0.9], 1e-3)
+    start = ball.center + np.array([1e-3 * (1 + 1e-9), 0.0, 0.0, 0.0])  # just outside
+    counted = estimate._Counted(estimate._KernelMinEig(s))
+    w, o = estimate._local_search(counted, 1.0, ball, start, 1.0, 0, np.random.default_rng(0), budget=200)
+    assert (w is None and o == np.inf) or ball.strictly_contains(w)  # nothing inside tried: no point
+    w, o = estimate._local_search(counted, 1.0, ball, start, 1.0, 5, np.random.default_rng(0), budget=200)
+    assert w is not None and ball.strictly_contains(w)
+    assert o == pytest.approx(np.linalg.eigvalsh(s.kernel(w))[0], rel=1e-12)
+
+
+def test_witness_is_inside_the_ball_for_every_quantity():
+    s, ball = _two_tanh_neurons(), plsym.Ball([0.7, -0.4, 1.1, 0.9], 1e-3)
+    for q in (estimate.kernel_min_eig, estimate.lipschitz, estimate.pl_constant, estimate.hessian_norm):
+        for seed in range(3):
+            assert ball.strictly_contains(q(s, ball, rng=seed, samples=64, search=False).point)
+
+
+# -- the searched sup of ||H_F|| on networks: single-neuron moves ------------------------------
+
+def _exact_two_layer_sup(net, R, grid=4096):
+    """Independent oracle: sup over B(w0, R) of ||H_F|| for a two-layer linear-output net.
+
+    ||H_F|| is the max over (data row i, neuron r) of the norm of a 2 x 2 block that depends on
+    neuron r only through z = u_r . x_i / sqrt d and v_r; moving u_r off the line of x_i costs
+    radius and changes nothing, so the sup is the max over (i, r) of the block norm on the
+    circle (z0 + s R cos t, v0 + R sin t), s = |x_i| / sqrt d (the norm grows with the radius).
+    Here a fine grid in t, then golden-section refinement of the best (i, r) pairs.
+    """
+    U, v = net.unflatten(net.w0)
+    width, d = U.shape
+    act = plsym.activations.get(net.activation)
+
+    def block(z, vv, s):
+        a, b = vv * act.d2sigma(z) / np.sqrt(width), act.dsigma(z) / np.sqrt(width)
+        return 0.5 * (np.abs(a) * s * s + np.sqrt(a * a * s ** 4 + 4 * b * b * s * s))
+
+    t = np.linspace(0, 2 * np.pi, grid, endpoint=False)
+    best = 0.0
+    for x in net.X:
+        s = np.linalg.norm(x) / np.sqrt(d)
+        z0 = U @ x / np.sqrt(d)
+        g = block(z0[:, None] + s * R * np.cos(t), v[0][:, None] + R * np.sin(t), s)
+        for r in np.argsort(g.max(axis=1))[-3:]:
+            j = int(np.argmax(g[r]))
+            lo, hi = t[j] - 2 * np.pi / grid, t[j] + 2 * np.pi / grid
+            f = lambda tt: block(z0[r] + s * R * np.cos(tt), v[0][r] + R * np.sin(tt), s)
+            for _ in range(80):  # golden section on the bracketing cell
+                a1, a2 = hi - 0.618 * (hi - lo), lo + 0.618 * (hi - lo)
+                lo, hi = (a1, hi) if f(a1) < f(a2) else (lo, a2)
+            best = max(best, g[r, j], f(0.5 * (lo + hi)))
+    return float(best)
+
+
+def _two_layer_case(width, R):
+    from plsym.systems.network import network, network_data
+    X, y = network_data(8, 5, seed=0)
+    net = network(X, y, [width], seed=3)
+    return net, plsym.Ball(net.w0, R)
+
+
+def test_exact_two_layer_oracle_matches_the_theorem_check_reduction():
+    from plsym.theorems.wide import _two_layer_sup_witness
+    net, ball = _two_layer_case(64, 2.0)
+    w = _two_layer_sup_witness(net, 2.0)
+    assert float(net.hessian_norm(w)) == pytest.approx(_exact_two_layer_sup(net, 2.0), rel=1e-6)
+
+
+@pytest.mark.parametrize("width,R", [(64, 1.0), (64, 10.0), (256, 1.0)])
+def test_searched_hessian_norm_reaches_the_exact_two_layer_sup(width, R):
+    net, ball = _two_layer_case(width, R)
+    e = estimate.hessian_norm(net, ball, samples=256, rng=0)
+    exact = _exact_two_layer_sup(net, R)
+    assert ball.strictly_contains(e.point)
+    assert e.value == pytest.approx(float(net.hessian_norm(e.point)), rel=1e-12)
+    assert e.value >= 0.99 * exact
+    assert e.value <= exact * (1 + 1e-6)  # a lower bound of the true sup
+    # without the single-neuron moves, sampling stays far below: the search is what finds it
+    assert e.sampled_value < 0.95 * exact
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("width", [1024, 4096])
+def test_searched_hessian_norm_reaches_the_exact_two_layer_sup_wide(width):
+    for R in (1.0, 10.0):
+        net, ball = _two_layer_case(width, R)
+        e = estimate.hessian_norm(net, ball, samples=256, rng=0)
+        exact = _exact_two_layer_sup(net, R)
+        assert 0.99 * exact <= e.value <= exact * (1 + 1e-6)
+
+
+def test_searched_hessian_norm_beats_random_single_neuron_moves_on_a_three_layer_net():
+    from plsym.systems.network import network, network_data
+    X, y = network_data(2, 2, seed=0)
+    net = network(X, y, [3, 3, 3], seed=3)
+    R = 1.0
+    ball = plsym.Ball(net.w0, R)
+    e = estimate.hessian_norm(net, ball, samples=128, rng=0)
+    # 10^4 random single-neuron perturbations: one neuron's incoming row and outgoing column
+    # moved along a random direction, on the block's sphere or uniform in its ball
+    blocks = net._neuron_blocks()
+    assert len(blocks) == 9
+    rng = np.random.default_rng(123)
+    P = np.repeat(net.w0[None], 10_000, axis=0)
+    for p in range(len(P)):
+        _, _, inc, out = blocks[rng.integers(len(blocks))]
+        idx = np.concatenate([inc, out])
+        d = rng.standard_normal(len(idx))
+        d *= R / np.linalg.norm(d) * (rng.random() ** (1 / len(idx)) if p % 2 else 1.0)
+        P[p, idx] += d
+    assert ball.contains(P).all()
+    assert ball.strictly_contains(e.point)
+    assert e.value >= float(net.hessian_norm(P).max())
+
+
+def test_sizes_beyond_the_machine_memory_are_refused_before_allocation():
+    from plsym._memory import physical_bytes
+    from plsym.systems.network import network
+    if physical_bytes() is None:
+        pytest.skip("the OS does not report its physical memory")
+    with pytest.raises(plsym.InvalidArgument, match=r"widths=\[1000000, 1000000\] needs m=1000004000000"):
+        network(np.eye(3), [1.0, 2.0, 3.0], [10**6, 10**6])
+
+
+def test_estimator_memory_stays_bounded_on_a_wide_net():
+    # sampling and search hold O(batch x m), not O(samples x m): 4096 samples of m = 11264
+    # are 369 MB as one array
+    import tracemalloc
+    from plsym.systems.network import network, network_data
+    X, y = network_data(4, 10, seed=0)
+    net = network(X, y, [1024], seed=0)
+    tracemalloc.start()
+    try:
+        e = estimate.kernel_min_eig(net, plsym.Ball(net.w0, 1.0), samples=4096, search=False)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert e.samples == 4096 and peak < 150e6

@@ -153,6 +153,47 @@ def test_loss_hvp_matches_loss_hessian():
     np.testing.assert_allclose(net.loss_hvp(W, V), want, rtol=1e-10, atol=1e-12)
 
 
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid", "gelu"])
+@pytest.mark.parametrize("widths,output", [([5], None), ([3, 4], None), ([3, 2], "softplus")])
+def test_matrix_free_products_match_the_dense_jacobian_and_hessians(activation, widths, output):
+    X, y = _data(n=4)
+    net = network(X, y, widths, activation=activation, output=output)
+    W = _point(net, k=2)
+    rng = np.random.default_rng(4)
+    V, C = rng.standard_normal(W.shape), rng.standard_normal((2, net.n))
+    J, H = net.jacobian(W), net.hessians(W)
+    np.testing.assert_allclose(net._jvp(W, V), np.einsum("kni,ki->kn", J, V), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(net._vjp(W, C), np.einsum("kni,kn->ki", J, C), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(net._whvp(W, C, V), np.einsum("kn,knij,kj->ki", C, H, V), rtol=1e-12, atol=1e-13)
+    HL = np.swapaxes(J, -1, -2) @ J + np.einsum("kn,knij->kij", net.residual(W), H)
+    np.testing.assert_allclose(net.loss_hvp(W, V), np.einsum("kij,kj->ki", HL, V), rtol=1e-12, atol=1e-13)
+    np.testing.assert_allclose(net.grad(W), np.einsum("kni,kn->ki", J, net.residual(W)), rtol=1e-12, atol=1e-14)
+
+
+def test_loss_hvp_and_loss_hessian_norm_agree_with_torch_autograd():
+    torch = pytest.importorskip("torch")
+    X, y = _data(n=6, d=4)
+    net = network(X, y, [12, 10], activation="tanh")
+    w = _point(net)
+    v = np.random.default_rng(7).standard_normal(net.m)
+    Xt, yt = torch.tensor(X, dtype=torch.float64), torch.tensor(y, dtype=torch.float64)
+
+    def loss(wt):
+        alpha = Xt
+        for j, ((a, b), o) in enumerate(zip(net.layer_shapes, net._offsets)):
+            h = alpha @ wt[o:o + a * b].reshape(a, b).T / np.sqrt(b)
+            alpha = torch.tanh(h) if j < net.depth else h
+        return 0.5 * torch.sum((alpha[:, 0] - yt) ** 2)
+
+    wt, vt = torch.tensor(w, dtype=torch.float64), torch.tensor(v, dtype=torch.float64)
+    want = torch.autograd.functional.hvp(loss, wt, vt)[1].numpy()
+    got = net.loss_hvp(w, v)
+    assert np.max(np.abs(got - want)) <= 1e-12 * np.max(np.abs(want))
+    HL = torch.autograd.functional.hessian(loss, wt).numpy()
+    norm = np.abs(np.linalg.eigvalsh(HL)).max()
+    assert abs(float(net.loss_hessian_norm(w)) - norm) <= 1e-12 * norm
+
+
 @pytest.mark.parametrize("activation", SMOOTH)
 def test_two_layer_block_hessian_norm_equals_dense_eigvalsh(activation):
     X, y = _data(n=5, d=3)

@@ -187,3 +187,26 @@ def test_from_callable_batched_matches_pointwise():
     b = from_callable(Fk, m=2, n=1, y=[0.0], batched=True)
     W = np.random.default_rng(0).standard_normal((4, 2))
     np.testing.assert_allclose(a.kernel(W), b.kernel(W), rtol=1e-12)
+
+
+def test_linear_forms_are_batched_into_one_product_and_agree_with_sympy():
+    # a two-layer net written in sympy: its pre-activations (with a bias) are linear forms, which the
+    # compiled evaluator computes as one matrix product and one tanh call; values agree with lambdify
+    import re
+    rng = np.random.default_rng(0)
+    X = np.round(rng.standard_normal((5, 3)), 2)
+    U = sympy.symbols("user_u0:12")
+    v = sympy.symbols("user_v0:4")
+    outs = [sum(v[r] * sympy.tanh((U[3 * r] * sympy.Rational(str(x[0])) + U[3 * r + 1] * sympy.Rational(str(x[1]))
+                                  + U[3 * r + 2] * sympy.Rational(str(x[2])) + sympy.Rational(1, 3)) / sympy.sqrt(3))
+                for r in range(4)) + sympy.exp(U[0] - 2 * U[5]) for x in X]
+    params = list(U) + list(v)
+    s = plsym.System(outs, params, np.zeros(5))
+    source = s._values_fn.source
+    assert "_lin = _lin_C @ W + _lin_b" in source and "numpy.tanh(_lin[" in source
+    assert not re.search(r"user_", source + s._jacobian_fn.source)
+    W = rng.standard_normal((7, 16))
+    want_F = np.array([sympy.lambdify(params, sympy.Matrix(outs), "numpy")(*w).ravel() for w in W])
+    np.testing.assert_allclose(s.F(W), want_F, rtol=1e-13, atol=1e-14)
+    Jf = sympy.lambdify(params, sympy.Matrix(outs).jacobian(params), "numpy")
+    np.testing.assert_allclose(s.jacobian(W), np.array([Jf(*w) for w in W]), rtol=1e-12, atol=1e-14)

@@ -27,6 +27,7 @@ import scipy.sparse.linalg
 import sympy
 
 from .. import activations
+from .._memory import require_fits
 from ..errors import InvalidArgument, _show, as_real_array, positive_int
 from ..system import System
 
@@ -151,6 +152,8 @@ class NetworkSystem(System):
         dims = (d, *widths, 1)
         shapes = tuple((dims[j + 1], dims[j]) for j in range(len(dims) - 1))
         m = sum(a * b for a, b in shapes)
+        # w0, a point and its tangents, and the n x width activations of each layer: refuse before allocating
+        require_fits("widths", list(widths), 8.0 * m + 8.0 * n * sum(dims), f"m={m} parameters on n={n} data points")
         w0 = np.random.default_rng(int(seed)).standard_normal(m)
         if name is None:
             name = (f"network(d={d}, widths={list(widths)}, activation={hidden.name!r}"
@@ -235,14 +238,17 @@ class NetworkSystem(System):
         """Forward and backward pass for layers (k, a, b) on inputs X (n, d)."""
         k = layers[0].shape[0]
         alphas = [np.broadcast_to(X, (k,) + X.shape)]
-        hs, d1 = [], []
+        hs, d1, d2 = [], [], ([] if second else None)
         for j, Wj in enumerate(layers):
             h = (alphas[-1] @ np.swapaxes(Wj, -1, -2)) / self._scale[j]
             hs.append(h)
-            d1.append(self._acts[j].dsigma(h))
+            # sigma, sigma' and sigma'' from one transcendental evaluation where the activation allows
+            s, ds, d2s = self._acts[j].with_derivatives(h, second)
+            d1.append(ds)
+            if second:
+                d2.append(d2s)
             if j < len(layers) - 1:  # the network output alpha_{L+1} is not needed here
-                alphas.append(self._acts[j].sigma(h))
-        d2 = [a.d2sigma(h) for a, h in zip(self._acts, hs)] if second else None
+                alphas.append(s)
         last = len(layers) - 1
         deltas = [None] * len(layers)
         gs = [None] * len(layers)
@@ -301,18 +307,13 @@ class NetworkSystem(System):
         K /= self._dims[1]
         return K
 
-    def _tangent(self, tape, V):
-        """R-operator: tangents V (per layer (k, p, a, b)) -> H_{F_i} v, shape (k, p, n, m).
+    def _forward_tangent(self, tape, V):
+        """Forward R-operator: tangents V (per layer (k, p, a, b)) -> (hdots, alphadots) per layer.
 
-        Forward: hdot_j = (alphadot_j W_j^T + alpha_j V_j^T) / sqrt(dims[j]),
-        alphadot_{j+1} = sigma'(h_j) hdot_j, alphadot_0 = 0. Backward: deltadot_L
-        = sigma''(h_L) hdot_L, deltadot_{j-1} = sigma''(h_{j-1}) hdot_{j-1} g_j +
-        sigma'(h_{j-1}) (deltadot_j W_j + delta_j V_j) / sqrt(dims[j]); the tangent
-        of the gradient of W_j is (deltadot_j alpha_j^T + delta_j alphadot_j^T) / sqrt(dims[j]).
+        hdot_j = (alphadot_j W_j^T + alpha_j V_j^T) / sqrt(dims[j]), alphadot_{j+1} =
+        sigma'(h_j) hdot_j, alphadot_0 = 0 (stored as None); hdot_j has shape (k, p, n, a).
         """
         layers = tape.layers
-        k, p = V[0].shape[:2]
-        n = tape.hs[0].shape[-2]
         alphadots = [None]
         hdots = []
         for j, (Wj, Vj) in enumerate(zip(layers, V)):
@@ -323,25 +324,74 @@ class NetworkSystem(System):
             hdots.append(hd)
             if j < len(layers) - 1:
                 alphadots.append(tape.d1[j][:, None] * hd)
-        out = np.empty((k, p, n, self.m))
+        return hdots, alphadots
+
+    def _tangent(self, tape, V, weights=None):
+        """R-operator: tangents V (per layer (k, p, a, b)) -> H_{F_i} v, shape (k, p, n, m);
+        with ``weights`` c (k, n), the weighted sum sum_i c_i H_{F_i} v, shape (k, p, m).
+
+        Forward: see :meth:`_forward_tangent`. Backward: deltadot_L = sigma''(h_L) hdot_L,
+        deltadot_{j-1} = sigma''(h_{j-1}) hdot_{j-1} g_j + sigma'(h_{j-1}) (deltadot_j W_j +
+        delta_j V_j) / sqrt(dims[j]); the tangent of the gradient of W_j is (deltadot_j
+        alpha_j^T + delta_j alphadot_j^T) / sqrt(dims[j]), per data row, or contracted with
+        the weights over the rows (one (a x n)(n x b) product per layer: no n x m array).
+        """
+        layers = tape.layers
+        k, p = V[0].shape[:2]
+        n = tape.hs[0].shape[-2]
+        hdots, alphadots = self._forward_tangent(tape, V)
+        out = np.empty((k, p, n, self.m) if weights is None else (k, p, self.m))
+        c = None if weights is None else weights[:, None, :, None]  # (k, 1, n, 1)
         last = len(layers) - 1
         dd = tape.d2[last][:, None] * hdots[last]
         for j in range(last, -1, -1):
             a, b = self.layer_shapes[j]
-            block = out[..., self._offsets[j]:self._offsets[j + 1]].reshape(k, p, n, a, b)
-            alpha = np.broadcast_to(tape.alphas[j][:, None] / self._scale[j], hdots[j].shape[:-1] + (b,))
-            if alphadots[j] is None:
-                np.matmul(dd[..., :, None], alpha[..., None, :], out=block)
+            alpha = tape.alphas[j][:, None] / self._scale[j]  # (k, 1, n, b)
+            if weights is not None:
+                block = out[..., self._offsets[j]:self._offsets[j + 1]].reshape(k, p, a, b)
+                np.matmul(np.swapaxes(c * dd, -1, -2), alpha, out=block)
+                if alphadots[j] is not None:
+                    block += np.swapaxes(c * tape.deltas[j][:, None], -1, -2) @ (alphadots[j] / self._scale[j])
             else:
-                # deltadot alpha^T + delta alphadot^T as one (a x 2)(2 x b) product per
-                # sample, written in place: much faster than two broadcast products.
-                left = np.stack([dd, np.broadcast_to(tape.deltas[j][:, None], dd.shape)], axis=-1)
-                right = np.stack([alpha, alphadots[j] / self._scale[j]], axis=-2)
-                np.matmul(left, right, out=block)
+                block = out[..., self._offsets[j]:self._offsets[j + 1]].reshape(k, p, n, a, b)
+                alpha = np.broadcast_to(alpha, hdots[j].shape[:-1] + (b,))
+                if alphadots[j] is None:
+                    np.matmul(dd[..., :, None], alpha[..., None, :], out=block)
+                else:
+                    # deltadot alpha^T + delta alphadot^T as one (a x 2)(2 x b) product per
+                    # sample, written in place: much faster than two broadcast products.
+                    left = np.stack([dd, np.broadcast_to(tape.deltas[j][:, None], dd.shape)], axis=-1)
+                    right = np.stack([alpha, alphadots[j] / self._scale[j]], axis=-2)
+                    np.matmul(left, right, out=block)
             if j > 0:
                 gdot = (dd @ layers[j][:, None] + tape.deltas[j][:, None] @ V[j]) / self._scale[j]
                 dd = tape.d2[j - 1][:, None] * hdots[j - 1] * tape.gs[j][:, None] + tape.d1[j - 1][:, None] * gdot
         return out
+
+    def _jvp(self, W, V):
+        """J v per point, (k, m), (k, m) -> (k, n): one forward tangent pass, no Jacobian."""
+        tape = self._tape(self._split(W), self.X)
+        hdots, _ = self._forward_tangent(tape, self._split(V[:, None]))
+        return (tape.d1[-1] * hdots[-1][:, 0])[..., 0]
+
+    def _vjp(self, W, C):
+        """J^T c per point, (k, m), (k, n) -> (k, m): one backward pass, no Jacobian."""
+        tape = self._tape(self._split(W), self.X)
+        return self._vjp_from_tape(tape, C)
+
+    def _vjp_from_tape(self, tape, C):
+        k = C.shape[0]
+        out = np.empty((k, self.m))
+        for j, (a, b) in enumerate(self.layer_shapes):
+            block = out[:, self._offsets[j]:self._offsets[j + 1]].reshape(k, a, b)
+            np.matmul(np.swapaxes(C[:, :, None] * tape.deltas[j], -1, -2), tape.alphas[j] / self._scale[j], out=block)
+        return out
+
+    def _whvp(self, W, C, V):
+        """sum_i c_i H_{F_i}(w) v per point, (k, m), (k, n), (k, m) -> (k, m), matrix-free."""
+        self._require_smooth()
+        tape = self._tape(self._split(W), self.X, second=True)
+        return self._tangent(tape, self._split(V[:, None]), weights=C)[:, 0]
 
     def _hvp(self, W, V):
         """Exact per-output Hessian-vector products H_{F_i}(w) v, matrix-free: (k, n, m)."""
@@ -396,15 +446,106 @@ class NetworkSystem(System):
         complement, so ||block|| = (|a| s^2 + sqrt(a^2 s^4 + 4 b^2 s^2)) / 2.
         """
         U, v = self._split(W)
-        width, d = self.layer_shapes[0]
-        act = self._acts[0]
-        s2 = np.sum(self.X ** 2, axis=1) / d  # (n,)
         z = (self.X @ np.swapaxes(U, -1, -2)) / self._scale[0]  # (k, n, width)
-        a = v * act.d2sigma(z) / np.sqrt(width)  # v (k, 1, width) broadcasts over n
-        b = act.dsigma(z) / np.sqrt(width)
-        s2 = s2[:, None]
-        norms = 0.5 * (np.abs(a) * s2 + np.sqrt(a ** 2 * s2 ** 2 + 4.0 * b ** 2 * s2))
-        return norms.max(axis=(-1, -2))
+        return self._two_layer_blocks(z, v)[0].max(axis=(-1, -2))
+
+    def _two_layer_blocks(self, z, v):
+        """(block norms, a, b) of the two-layer Hessian blocks (see :meth:`_hessian_norm_two_layer`) at
+        pre-activations z (..., n, r) and output weights v (..., 1, r)."""
+        width = self.layer_shapes[0][0]
+        s2 = (np.sum(self.X ** 2, axis=1) / self._dims[0])[:, None]  # (n, 1)
+        _, d1, d2 = self._acts[0].with_derivatives(z, second=True)  # tanh: one transcendental evaluation
+        a = v * d2 / np.sqrt(width)
+        b = d1 / np.sqrt(width)
+        return 0.5 * (np.abs(a) * s2 + np.sqrt(a ** 2 * s2 ** 2 + 4.0 * b ** 2 * s2)), a, b
+
+    def _hessian_norm_top(self, W):
+        """The eigenpair behind ||H_F(w)|| (see :meth:`System._hessian_norm_top`), structured:
+        the 2 x 2 block of the worst (data row, neuron) for two-layer nets, else the dense or
+        Lanczos eigenvector."""
+        self._require_smooth()
+        k = W.shape[0]
+        rows = np.arange(k)
+        if not (self.depth == 1 and self._linear_output):
+            if self.m <= self._dense_max_m and self.n * self.m ** 2 <= _DENSE_HESSIAN_MAX:
+                return super()._hessian_norm_top(W)
+            return self._hessian_norm_lanczos(W, vectors=True)
+        U, v = self._split(W)
+        z = (self.X @ np.swapaxes(U, -1, -2)) / self._scale[0]
+        G, a, b = self._two_layer_blocks(z, v)
+        i, r = np.unravel_index(G.reshape(k, -1).argmax(axis=1), G.shape[1:])
+        s = np.sqrt(np.sum(self.X ** 2, axis=1) / self._dims[0])[i]
+        a, b = a[rows, i, r], b[rows, i, r]
+        # [[a s^2, b s], [b s, 0]]: the eigenvalue of largest modulus and its eigenvector (lam, b s)
+        root = np.sqrt(a * a * s ** 4 + 4.0 * b * b * s * s)
+        lam = 0.5 * (a * s * s + np.where(a >= 0, root, -root))
+        x1, x2 = lam, b * s
+        nrm = np.hypot(x1, x2)
+        nrm = np.where(nrm > 0, nrm, 1.0)
+        x1, x2 = np.where(nrm > 0, x1 / nrm, 1.0), x2 / nrm
+        q = np.zeros((k, self.m))
+        Uq, vq = self._split(q)
+        xhat = self.X[i] / self._scale[0]  # (k, d), norm s
+        with np.errstate(invalid="ignore", divide="ignore"):
+            Uq[rows, r] = np.where(s[:, None] > 0, x1[:, None] * xhat / s[:, None], 0.0)
+        vq[rows, 0, r] = x2
+        return np.abs(lam), i, q, lam
+
+    def _floats_per_point(self):
+        """Floats per point of the structured evaluators: the point and about eight n x width
+        arrays per layer (activations, derivatives, tangents; the Jacobian is never formed),
+        which sizes the estimators' batches."""
+        return self.m + 8 * self.n * sum(self._dims)
+
+    @functools.cached_property
+    def _blocks(self):
+        return self._neuron_blocks_uncached()
+
+    def _neuron_blocks(self):
+        """The parameters of each hidden neuron: a list of (layer j, neuron r, incoming, outgoing),
+        the flat indices of row r of W_j and of column r of W_{j+1} (its block coordinates)."""
+        return self._blocks
+
+    def _neuron_blocks_uncached(self):
+        blocks = []
+        for j in range(self.depth):
+            a, b = self.layer_shapes[j]
+            c = self.layer_shapes[j + 1][0]
+            for r in range(a):
+                blocks.append((j, r, self._offsets[j] + r * b + np.arange(b),
+                               self._offsets[j + 1] + np.arange(c) * a + r))
+        return blocks
+
+    def _layer_inputs(self, w):
+        """alpha_j at one point w (m,): the inputs (n, dims[j]) of each layer."""
+        return [al[0] for al in self._tape(self._split(w[None]), self.X).alphas]
+
+    def _neuron_move_norms(self, w, neurons, moves):
+        """||H_F|| at w moved along single neurons: row p moves neuron ``neurons[p]`` (an index into
+        :meth:`_neuron_blocks`) by ``moves[p]`` (incoming then outgoing coordinates).
+
+        Two-layer nets with a linear output: only that neuron's Hessian blocks change, so each
+        point costs O(n d) against the blocks of w (the other neurons' best is kept); otherwise
+        the moved points are formed and evaluated.
+        """
+        if not (self.depth == 1 and self._linear_output):
+            blocks = self._neuron_blocks()
+            P = np.repeat(w[None], len(neurons), axis=0)
+            for p, (nb, mv) in enumerate(zip(neurons, moves)):
+                _, _, inc, out = blocks[nb]
+                P[p, np.concatenate([inc, out])] += mv
+            return self._hessian_norm(P)
+        U, v = self._split(w)
+        d = self._dims[0]
+        z0 = (self.X @ U.T) / self._scale[0]  # (n, width)
+        per_neuron = self._two_layer_blocks(z0, v)[0].max(axis=0)  # (width,)
+        order = np.argsort(per_neuron)[::-1]
+        first, second = per_neuron[order[0]], (per_neuron[order[1]] if len(order) > 1 else 0.0)
+        r = np.asarray(neurons)  # two-layer: block index = neuron index
+        z = z0[:, r] + (self.X @ moves[:, :d].T) / self._scale[0]  # (n, K)
+        vv = (v[0, r] + moves[:, d])[None, :]
+        new = self._two_layer_blocks(z, vv)[0].max(axis=0)
+        return np.maximum(new, np.where(r == order[0], second, first))
 
     def _hessian_norm_dense(self, W):
         """max_i ||H_{F_i}||_2 by eigvalsh of dense Hessians, points in memory-bounded chunks."""
@@ -417,7 +558,7 @@ class NetworkSystem(System):
             out[start:start + step] = np.abs(np.linalg.eigvalsh(H)).max(axis=(-1, -2))
         return out
 
-    def _hessian_norm_lanczos(self, W, *, tol=_LANCZOS_TOL):
+    def _hessian_norm_lanczos(self, W, *, tol=_LANCZOS_TOL, vectors=False):
         """max_i ||H_{F_i}||_2 by ARPACK Lanczos on the matrix-free hvp, per point and output.
 
         A Krylov method needs one operator per (point, output), hence the loop;
@@ -428,6 +569,9 @@ class NetworkSystem(System):
         v0 = np.random.default_rng(0).standard_normal(m)  # a fixed start: reproducible
         layers_all = self._split(W)
         out = np.zeros(k)
+        # with vectors=True, also the output, Ritz vector and signed Ritz value of the best (as _hessian_norm_top)
+        best_i, best_q, best_lam = np.zeros(k, dtype=np.intp), np.zeros((k, m)), np.zeros(k)
+        best_q[:, 0] = 1.0
         for p in range(k):
             layers = [Wj[p:p + 1] for Wj in layers_all]
             for i in range(self.n):
@@ -438,20 +582,27 @@ class NetworkSystem(System):
                     return self._tangent(tape, V)[0, 0, 0]
 
                 op = scipy.sparse.linalg.LinearOperator((m, m), matvec=matvec, dtype=np.float64)
+                lam, q = 0.0, None
                 if not np.any(matvec(v0)):
                     # H v0 = 0 for a generic v0 only when H = 0 (for example a zero
                     # input row), where ARPACK would stop on a zero residual.
-                    val = 0.0
+                    pass
                 elif m <= 2:  # ARPACK needs k < m - 1 for symmetric problems; tiny m is cheap to form
                     H = np.column_stack([matvec(e) for e in np.eye(m)])
-                    val = np.abs(np.linalg.eigvalsh(0.5 * (H + H.T))).max()
+                    vals, vecs = np.linalg.eigh(0.5 * (H + H.T))
+                    j = int(np.argmax(np.abs(vals)))
+                    lam, q = vals[j], vecs[:, j]
                 else:
-                    val = np.abs(scipy.sparse.linalg.eigsh(
-                        op, k=1, which="LM", tol=tol, v0=v0, return_eigenvectors=False,
+                    got = scipy.sparse.linalg.eigsh(
+                        op, k=1, which="LM", tol=tol, v0=v0, return_eigenvectors=vectors,
                         ncv=min(m, 40), maxiter=max(1000, 10 * m),
-                    )).max()
-                out[p] = max(out[p], val)
-        return out
+                    )
+                    lam, q = (got[0][0], got[1][:, 0]) if vectors else (got[0], None)
+                if abs(lam) > out[p]:
+                    out[p] = abs(lam)
+                    if vectors and q is not None:
+                        best_i[p], best_q[p], best_lam[p] = i, q, lam
+        return (out, best_i, best_q, best_lam) if vectors else out
 
     # -- symbolic forms (small networks only) --------------------------------------------
     def _check_symbolic_size(self):
