@@ -303,3 +303,92 @@ T2 = Theorem(
     notes=("Numerical rank with a decisive gap: |eigenvalue| <= 1e-9 lambda_max (plus the residual term's bound) "
            "counts as zero, >= 1e-6 lambda_max as nonzero, in between undecided (inconclusive). The mutant claims "
            "m - n + 1 zeros: refuted when DF(w*) has full rank n with lambda_min(K(w*)) >= 1e-6 lambda_max."))
+
+
+# -- T5: stationary points under PL* ----------------------------------------------------------
+
+
+def stationary_points(system, ball, starts, *, gtol=1e-10, maxiter=200):
+    """Local minimizers of ||grad L||^2 from each start, kept when inside the ball and stationary.
+
+    Parameters
+    ----------
+    system : plsym.System
+    ball : plsym.Ball
+    starts : array_like, shape (k, m)
+    gtol : float
+        A point is stationary when ||grad L(w)|| <= gtol (1 + ||DF(w)|| ||F(w) - y||) / 1.
+    maxiter : int
+
+    Returns
+    -------
+    list of ndarray
+        The stationary points found in the ball (one per start that reached one).
+    """
+    import scipy.optimize
+
+    def fun(w):
+        g = system.grad(w)
+        return float(g @ g), 2.0 * system.loss_hessian(w) @ g
+
+    found = []
+    for s in np.atleast_2d(starts):
+        res = scipy.optimize.minimize(fun, s, jac=True, method="L-BFGS-B",
+                                      options={"maxiter": maxiter, "gtol": 1e-14, "ftol": 1e-30})
+        w = res.x
+        if ball.contains(w) and np.linalg.norm(system.grad(w)) <= gtol:
+            found.append(w)
+    return found
+
+
+def _t5(system, ball, *, level, rng, claim, starts, samples):
+    """T5: under mu-PL* on the ball, every stationary point found there has L = 0 (within round-off)."""
+    from ._core import measure, positive_hypothesis
+
+    _need(system, ball)
+    gen, seed = as_rng(rng)
+    starts = int(starts)
+    mu = measure("pl_constant", system, ball, level, rng, samples=samples)
+    hyp = positive_hypothesis("mu := inf_B 1/2||grad L||^2 / L > 0 (PL* on the ball)", mu)
+    P = np.vstack([ball.center[None, :], ball.sample(starts - 1, rng=gen)]) if starts > 1 else ball.center[None, :]
+    pts = stationary_points(system, ball, P)
+    name = "max L over the stationary points found in the ball"
+    if not pts:
+        concl = Verdict(name, "inconclusive", "searched", 0.0, None, "upper",
+                        f"no stationary point found from {len(P)} starts (minimizing ||grad L||^2)")
+        return TheoremCheck("T5", T5.title, system.name or "system", level, (hyp,), concl, seed)
+    S = np.array(pts)
+    L = system.loss(S)
+    F = np.linalg.norm(system.F(S), axis=1) + float(np.linalg.norm(system.y))
+    # L = 0 within round-off: ||F - y|| at the level of the rounding of F and y (and of the point's position)
+    tol = (1e3 * np.finfo(float).eps * F) ** 2
+    j = int(np.argmax(L - tol))
+    status = "holds" if np.all(L <= tol) else ("refuted" if mu.certified else "inconclusive")
+    detail = (f"{len(pts)} stationary points (||grad L|| <= 1e-10) from {len(P)} starts in the ball; L at them up to "
+              f"{L.max():.3g}, round-off allowance {tol[j]:.3g}")
+    if status == "inconclusive":
+        from ._runs import pl_ratio
+
+        ratio = float(pl_ratio(system, S[j][None, :])[0])
+        if ratio < mu.value:  # the stationary point itself is where PL* fails: the theorem claims nothing here
+            hyp = Verdict(hyp.name, "refuted", "searched", 0.0, ratio, "lower",
+                          f"at the stationary point with L = {L[j]:.3g}: 1/2||grad L||^2 / L = {ratio:.3g} (the "
+                          f"estimate {mu.value:.4g} of mu missed it)", S[j])
+            status = "not applicable"
+            detail += "; L > 0 there, and PL* fails at that point"
+        else:
+            detail += "; a stationary point with L > 0 contradicts the estimated PL* constant, not the theorem"
+    concl = Verdict(name, status, "searched", 0.0, float(L.max()), "upper", detail, S[j])
+    return TheoremCheck("T5", T5.title, system.name or "system", level, (hyp,), concl, seed,
+                        {"stationary_points": S, "losses": L})
+
+
+T5 = Theorem(
+    "T5", "under PL* every stationary point is a global minimizer",
+    "If L is mu-PL* on S, a stationary point w in S has mu L(w) <= 1/2 ||grad L(w)||^2 = 0, so L(w) = 0: a global "
+    "minimizer.", "[derived]", _t5,
+    options=[("starts", 32, "starting points (the centre and uniform points of the ball) for minimizing ||grad L||^2"),
+             ("samples", 1024, "sampling budget of the PL* constant")],
+    notes=("No numeric constant: the claim is L = 0 at every stationary point in the ball, checked on those a "
+           "search finds (a search can miss some). A stationary point with L > 0 refutes only when mu is certified "
+           "(otherwise the estimated PL* constant is what fails)."))
