@@ -371,14 +371,16 @@ def _t5(system, ball, *, level, rng, claim, starts, samples):
 
         ratio = float(pl_ratio(system, S[j][None, :])[0])
         if ratio < mu.value:  # the stationary point itself is where PL* fails: the theorem claims nothing here
-            hyp = Verdict(hyp.name, "refuted", "searched", 0.0, ratio, "lower",
+            hyp = Verdict("PL* on the ball: 1/2||grad L||^2 / L at a stationary point with L > 0", "refuted",
+                          "searched", None, ratio, None,
                           f"at the stationary point with L = {L[j]:.3g}: 1/2||grad L||^2 / L = {ratio:.3g} (the "
                           f"estimate {mu.value:.4g} of mu missed it)", S[j])
             status = "not applicable"
             detail += "; L > 0 there, and PL* fails at that point"
         else:
             detail += "; a stationary point with L > 0 contradicts the estimated PL* constant, not the theorem"
-    concl = Verdict(name, status, "searched", 0.0, float(L.max()), "upper", detail, S[j])
+    concl = Verdict(name, status, "searched", 0.0, float(L.max()), "upper" if status != "not applicable" else None,
+                    detail, S[j])
     return TheoremCheck("T5", T5.title, system.name or "system", level, (hyp,), concl, seed,
                         {"stationary_points": S, "losses": L})
 
