@@ -1,4 +1,4 @@
-"""More results on networks: a non-linear output (T13, C23) and GD/SGD end to end (T21).
+"""More results on networks: a non-linear output (T13, C23), GD/SGD end to end (T21), CNNs and ResNets (T22).
 
 Symbols follow docs/theory.md §3.5 and §3.8: ``m`` the hidden width, ``W0`` the
 initialization, f = phi(f~) a network whose output activation phi is not the
@@ -24,7 +24,7 @@ from ._runs import combine
 from .conditioning import T11
 from .wide import _draw, _fmt, _kernel_change_along_gd, _loglog_slope, _radius, _seeds, _template, _widths
 
-__all__ = ["T13"]
+__all__ = ["T13", "T21", "T22"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -204,3 +204,114 @@ T21 = Theorem(
            "lambda: the GD mutant triples mu (likewise for SGD). The ball is T20's, B(W0, 2 L_F(W0) ||r0|| / "
            "(mu_fraction lambda0)); inside it T14's own radius 2 L_F ||r0|| / mu is loose by about 5 on the proof "
            "script's network (GD travels about a fifth of it), so the radius mutant divides it by 20."))
+
+
+# -- T22: CNNs and ResNets satisfy PL* --------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class T22Claim(Claim):
+    """The constants of T22 (docs/theory.md T22, with T19 and T20)."""
+
+    lambda0_exponent: float = constant(0.0, "lambda0 = lambda_min(K(W0)) ~ m^lambda0_exponent at least: bounded away "
+                                            "from 0 as the width grows (one-sided lower slope)")
+    hessian_exponent: float = constant(-0.5, "||H_F(W0)|| decays at least like m^hessian_exponent (one-sided, up to "
+                                             "the polylog factor)")
+    mu_fraction: float = constant(0.5, "mu = mu_fraction lambda0: inf_B lambda_min(K) >= mu at the widest width")
+    log_power: float = constant(1.0, "the polylog factor hidden by O~: (log m)^log_power is allowed on the Hessian")
+    atol: float = constant(0.1, "absolute tolerance on a fitted exponent (draw-to-draw noise of lambda0)")
+
+
+def _slope_error(x, y, z=3.0):
+    """z standard errors of the least-squares slope of log(y) against log(x) (inf with fewer than 3 points)."""
+    lx, ly = np.log(np.asarray(x, float)), np.log(np.asarray(y, float))
+    if len(lx) < 3:
+        return float("inf")
+    coef = np.polyfit(lx, ly, 1)
+    resid = ly - np.polyval(coef, lx)
+    s2 = float(resid @ resid) / (len(lx) - 2)
+    return z * float(np.sqrt(s2 / np.sum((lx - lx.mean()) ** 2)))
+
+
+def _t22(system, ball, *, level, rng, claim, widths, samples, draws):
+    from .. import estimate
+    from ..systems.conv import ConvSystem
+    from ..systems.network import NetworkSystem
+    from ..systems.resnet import ResNetSystem
+    from ..systems.widths import width_family
+    from .wide import _polylog_allowance, _search_level
+
+    if not isinstance(system, (ConvSystem, ResNetSystem, NetworkSystem)):
+        raise InvalidArgument(f"system={_show(system)} must be a conv, resnet or network system (the template of "
+                              "T22: one network per width is drawn)")
+    R = _radius(ball, "T22")
+    widths = _widths(widths)
+    samples = positive_int("samples", samples, minimum=2)
+    if not 0 < claim.mu_fraction < 1:
+        raise InvalidArgument(f"claim.mu_fraction={claim.mu_fraction!r} must lie in (0, 1): mu in (0, lambda0)")
+    gen, seed = as_rng(rng)
+    draws = positive_int("draws", draws)
+    net_seeds = [_seeds(gen, draws) for _ in widths]
+    est_seed = _seeds(gen, 1)[0]
+    search, note = _search_level(level)
+    lam0, H = [], []
+    for w, row in zip(widths, net_seeds):
+        lam, hs = [], []
+        for s in row:
+            net = width_family(system, [w], seed=s)[0]
+            lam.append(float(np.linalg.eigvalsh(net.kernel(net.w0))[0]))
+            hs.append(float(net.hessian_norm(net.w0)))
+        lam0.append(float(np.mean(lam))), H.append(float(np.mean(hs)))
+    e = estimate.kernel_min_eig(net, Ball(net.w0, R), samples=samples, search=search, rng=est_seed)
+    kind = type(system).__name__.replace("System", "")
+    hyps = (Verdict("linear output", "holds" if system.output is None else "refuted", "exact",
+                    detail=f"output={system.output!r}" + ("" if system.output is None else ": T13's case")),
+            Verdict("lambda0 > 0 at every width", "holds" if min(lam0) > 0 else "refuted", "exact", 0.0, min(lam0),
+                    "lower", f"lambda0 by widths {_fmt(lam0)}"))
+    ls, hs = _loglog_slope(widths, lam0), _loglog_slope(widths, H)
+    allowance = _polylog_allowance(widths, claim.log_power)
+    method = "searched" if search else "sampled"
+    le, he = _slope_error(widths, lam0), _slope_error(widths, H)
+    lam_v = compare("width slope of lambda0 = lambda_min(K(W0))", ls, claim.lambda0_exponent, "lower", "exact",
+                    rtol=0.0, atol=claim.atol, error=le,
+                    detail=(f"lambda0 {_fmt(lam0)} at widths {list(widths)} ({kind}); seeds {net_seeds}; error bar "
+                            f"3 standard errors of the fitted slope (mean of {draws} draw(s) per width: lambda0 varies "
+                            "between draws)"))
+    hess_v = compare("width slope of ||H_F(W0)||", hs, claim.hessian_exponent + allowance, "upper", "exact", rtol=0.0,
+                     atol=claim.atol, error=he,
+                     detail=(f"||H_F(W0)|| {_fmt(H)}; claimed exponent {claim.hessian_exponent:g} plus the polylog "
+                             f"allowance {allowance:.3g} ((log m)^{claim.log_power:g} over these widths); error bar 3 "
+                             "standard errors of the fitted slope"))
+    mu = claim.mu_fraction * lam0[-1]
+    pl = compare(f"inf_B lambda_min(K) at width {widths[-1]} (mu-PL*, T4)", e.value, mu, "lower", method, rtol=0.0,
+                 error=1e-9 * abs(e.value),
+                 detail=(f"mu = {claim.mu_fraction:g} lambda0 = {mu:.4g}, B(W0, {R:g}); {samples} samples"
+                         + (" + local search" if search else "") + " (an upper bound of the true inf: holds = not "
+                         "refuted)" + (f"; {note}" if note else "") + f"; seed {est_seed}"),
+                 witness=e.witness if e.value < mu else None)
+    concl = combine([pl, lam_v, hess_v])
+    series = {"widths": list(widths), "lambda0": lam0, "hessian_at_w0": H, "lambda0_slope": ls, "hessian_slope": hs,
+              "lambda0_slope_error": le, "hessian_slope_error": he,
+              "lambda_min_ball": e.value, "mu": mu, "R": R, "seeds": net_seeds, "allowance": allowance}
+    return TheoremCheck("T22", T22.title, f"{system.name} at widths {list(widths)}", level, hyps, concl, seed, series)
+
+
+T22 = Theorem(
+    "T22", "CNNs and ResNets satisfy PL*",
+    "With width meaning the number of channels (CNN) or the hidden width (ResNet), T20's width requirement gives "
+    "mu-PL* on B(W0, R): lambda0 = lambda_min(K(W0)) stays bounded away from 0 as the width grows, ||H_F|| decays "
+    "like m^-1/2 (up to log factors), and inf_B lambda_min(K) >= mu at a large width.", "[restated], [recalled]",
+    _t22, claim=T22Claim(),
+    options=[("widths", (16, 32, 64, 128, 256), "the widths of the family (channels or hidden width)"),
+             ("samples", 16, "sampling budget of inf_B lambda_min(K) at the widest width"),
+             ("draws", 1, "networks drawn per width (lambda0 and ||H_F(W0)|| are averaged; the ball is the last "
+                          "draw's at the widest width)")],
+    mutants=[Mutant("lambda0 grows like m^1/2", {"lambda0_exponent": 0.5}),
+             Mutant("Hessian decays like 1/m", {"hessian_exponent": -1.0}),
+             Mutant("mu = 0.99 lambda0 on the ball", {"mu_fraction": 0.99})],
+    notes=("The Hessian is measured at W0 (its exact norm by Lanczos), not searched over the ball; the infimum of "
+           "lambda_min(K) over the ball is estimated (an over-estimate: holds = not refuted). The slopes are fits "
+           "over the widths tried, one-sided: lambda0 may grow and the Hessian decay faster. A slope fails beyond "
+           "round-off only when it misses the claim by more than atol plus 3 standard errors of the fit (lambda0 "
+           "varies between draws by a factor up to 2 at small widths; ``draws`` averages); otherwise "
+           "the failure is inconclusive."))
