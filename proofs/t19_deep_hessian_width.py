@@ -1,10 +1,13 @@
 """T19 for depth L = 2: the Hessian norm of a wide three-layer network decays like 1/sqrt(width) and grows at most like R^{3L} (docs/theory.md T19, C22). [paper] rate, [recalled] power of R. One-sided upper slopes.
 
 A tanh network with two hidden layers of equal width and a linear output on the data of
-the T19 script (n = 6 inputs in R^4), drawn at widths 32 ... 512. No closed-form
-supremum exists at depth 2, so sup ||H_F|| over B(W0, R) is estimated by the generic
-search of plsym.estimate at each radius R/10, R/3, R; the width slope is compared with
--1/2 plus the polylog allowance, the radius slope with 3L = 6.
+the T19 script (n = 6 inputs in R^4), drawn at widths 32 ... 256 (m = 4 w + w^2 + w
+parameters). No closed-form supremum exists at depth 2, so sup ||H_F|| over B(W0, R) is
+sampled (plsym.estimate, no local search: at these sizes the generic search costs 30 s per
+radius at width 128 and found nothing above the sampled value) at each radius R/10, R/3,
+R; the width slope is compared with -1/2 plus the polylog allowance, the radius slope with
+3L = 6. A sampled sup is a lower bound of the true sup: a "holds" is evidence at the points
+tried.
 """
 
 import functools
@@ -14,7 +17,7 @@ from plsym.systems.network import network, network_data
 from plsym.theorems import T19 as THEOREM
 
 ID = "T19-deep"
-WIDTHS = (32, 64, 128, 256, 512)
+WIDTHS = (32, 64, 128, 256)
 
 
 @functools.lru_cache(maxsize=None)
@@ -22,13 +25,13 @@ def setup(quick=False, seed=0):
     """The system and ball (built once per budget and seed, so that mutants reuse the measurements)."""
     X, y = network_data(6, 4, seed=0)
     template = network(X, y, [WIDTHS[0], WIDTHS[0]], activation="tanh")
-    return template, Ball(template.w0, 3.0)
+    return template, Ball(template.w0, 10.0)
 
 
 def check(*, quick=False, seed=0, claim=None):
     system, ball = setup(quick, seed)
-    return THEOREM.check(system, ball, claim=claim, level="searched", rng=seed,
-                         widths=WIDTHS[:4] if quick else WIDTHS, samples=4 if quick else 16)
+    return THEOREM.check(system, ball, claim=claim, level="sampled", rng=seed,
+                         widths=WIDTHS[:3] if quick else WIDTHS, samples=4 if quick else 16)
 
 
 if __name__ == "__main__":

@@ -181,3 +181,71 @@ def test_t13_non_linear_output_keeps_the_hessian_while_the_linear_twin_decays():
 
 def test_the_new_theorems_are_registered():
     assert {"T1", "T2", "T5", "T7", "T8", "T13"} <= set(THEOREMS)
+
+
+# -- T21 --------------------------------------------------------------------------------------
+
+def _near_init(X, width, seed=0, offset=0.05):
+    probe = network(X, np.zeros(len(X)), [width], activation="tanh", seed=seed)
+    y = probe.F(probe.w0) + offset * np.random.default_rng(seed).standard_normal(len(X))
+    return network(X, y, [width], activation="tanh", seed=seed)
+
+
+def test_t21_gd_and_sgd_on_a_wide_network_and_its_rate_mutants():
+    from plsym.theorems import T21
+
+    X, _ = network_data(4, 6, seed=0)
+    net, small = _near_init(X, 64), _near_init(X, 8)
+    kw = dict(level="sampled", sgd_system=small, samples=8, sgd_samples=16)
+    c = T21.check(net, None, **kw)
+    assert c.verdict == "holds", c.line()
+    gd = c.series["GD"]
+    lam = np.linalg.eigvalsh(net.kernel(net.w0))
+    r0 = np.linalg.norm(net.residual(net.w0))
+    assert gd["R"] == pytest.approx(2 * np.sqrt(lam[-1]) * r0 / (0.5 * lam[0]), rel=1e-12)  # T20's mu, T21's radius
+    assert gd["series"]["distances"].max() <= gd["R"]
+    assert gd["series"]["losses"][-1] < 1e-25  # GD reached the round-off level of L
+    assert c.series["SGD"]["width"] == 8
+    gd3 = T21.check(net, None, claim=T21.claim.replace(rate_factor=3.0), **kw)
+    assert gd3.verdict == "refuted" and gd3.conclusion.name.startswith("GD (T14)")
+
+
+def test_t21_needs_a_linear_output_network():
+    from plsym.theorems import T21
+
+    with pytest.raises(plsym.InvalidArgument, match="NetworkSystem"):
+        T21.check(product(1.0), None)
+
+
+# -- T22 --------------------------------------------------------------------------------------
+
+def test_t22_cnn_family_slopes_and_pl_on_the_ball():
+    from plsym.systems import conv
+    from plsym.theorems import T22
+
+    rng = np.random.default_rng(0)
+    tmpl = conv(rng.standard_normal((4, 2, 8)), rng.standard_normal(4), [16], kernel_size=3, readout="flatten")
+    c = T22.check(tmpl, plsym.Ball(tmpl.w0, 1.0), widths=(16, 64, 256), samples=4, level="searched")
+    assert c.verdict == "holds", c.line()
+    s = c.series
+    assert abs(s["lambda0_slope"]) < 0.1 and s["hessian_slope"] < -0.3
+    assert s["lambda_min_ball"] >= s["mu"] == pytest.approx(0.5 * s["lambda0"][-1])
+    bad = T22.check(tmpl, plsym.Ball(tmpl.w0, 1.0), widths=(16, 64, 256), samples=4, level="searched",
+                    claim=T22.claim.replace(mu_fraction=0.99))
+    assert bad.verdict == "refuted" and bad.conclusion.witness is not None
+
+
+def test_t22_slope_error_bar_makes_a_noisy_miss_inconclusive():
+    from plsym.theorems.networks import _slope_error
+
+    x = [1, 2, 4, 8]
+    assert _slope_error(x, [1, 2, 4, 8]) == pytest.approx(0.0, abs=1e-12)  # an exact power law: no error bar
+    assert _slope_error(x, [1, 3, 2, 8]) > 0.3
+    assert _slope_error([1, 2], [1, 2]) == np.inf
+
+
+def test_t22_rejects_a_non_network_template():
+    from plsym.theorems import T22
+
+    with pytest.raises(plsym.InvalidArgument, match="conv, resnet or network"):
+        T22.check(product(1.0), plsym.Ball([1.0, 1.0], 0.5))
