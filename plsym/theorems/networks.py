@@ -13,6 +13,7 @@ parameters for contrast.
 from __future__ import annotations
 
 import dataclasses
+import weakref
 
 import numpy as np
 
@@ -37,6 +38,9 @@ class T13Claim(Claim):
                                            "kernel keeps moving (tight)")
     atol: float = constant(0.2, "absolute tolerance on a fitted exponent (the Theta(1) limits are random: "
                                 "max_i |phi''(f~_i(W0))| K_ii varies from draw to draw)")
+
+
+_MEASURED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
 def _twin(net):
@@ -73,7 +77,12 @@ def _t13(system, ball, *, level, rng, claim, widths, draws, steps, samples):
                                                                    ": a linear output is T19's case"))
     if hyp.status != "holds":
         return TheoremCheck("T13", T13.title, template.name, level, (hyp,), hyp, seed)
-    H, Ht, KC, KCt = _t13_measure(template, widths, seeds, steps)
+    key = (widths, tuple(map(tuple, seeds)), steps)
+    cached = _MEASURED.setdefault(template, {})
+    if key not in cached:  # a claim's variants (mutants) are judged on the same measurement
+        cached.clear()
+        cached[key] = _t13_measure(template, widths, seeds, steps)
+    H, Ht, KC, KCt = cached[key]
     hs, hts = _loglog_slope(widths, H), _loglog_slope(widths, Ht)
     ks, kts = _loglog_slope(widths, KC), _loglog_slope(widths, KCt)
     hess = compare("width slope of ||H_F(W0)|| (non-linear output)", hs, claim.hessian_exponent, "tight", "exact",
@@ -254,15 +263,21 @@ def _t22(system, ball, *, level, rng, claim, widths, samples, draws):
     net_seeds = [_seeds(gen, draws) for _ in widths]
     est_seed = _seeds(gen, 1)[0]
     search, note = _search_level(level)
-    lam0, H = [], []
-    for w, row in zip(widths, net_seeds):
-        lam, hs = [], []
-        for s in row:
-            net = width_family(system, [w], seed=s)[0]
-            lam.append(float(np.linalg.eigvalsh(net.kernel(net.w0))[0]))
-            hs.append(float(net.hessian_norm(net.w0)))
-        lam0.append(float(np.mean(lam))), H.append(float(np.mean(hs)))
-    e = estimate.kernel_min_eig(net, Ball(net.w0, R), samples=samples, search=search, rng=est_seed)
+    key = (R, widths, tuple(map(tuple, net_seeds)), est_seed, samples, search)
+    cached = _MEASURED.setdefault(system, {})
+    if key not in cached:  # a claim's variants (mutants) are judged on the same measurement
+        cached.clear()
+        lam0, H = [], []
+        for w, row in zip(widths, net_seeds):
+            lam, hs = [], []
+            for s in row:
+                net = width_family(system, [w], seed=s)[0]
+                lam.append(float(np.linalg.eigvalsh(net.kernel(net.w0))[0]))
+                hs.append(float(net.hessian_norm(net.w0)))
+            lam0.append(float(np.mean(lam))), H.append(float(np.mean(hs)))
+        cached[key] = (lam0, H, estimate.kernel_min_eig(net, Ball(net.w0, R), samples=samples, search=search,
+                                                        rng=est_seed))
+    lam0, H, e = cached[key]
     kind = type(system).__name__.replace("System", "")
     hyps = (Verdict("linear output", "holds" if system.output is None else "refuted", "exact",
                     detail=f"output={system.output!r}" + ("" if system.output is None else ": T13's case")),
