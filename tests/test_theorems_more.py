@@ -249,3 +249,25 @@ def test_t22_rejects_a_non_network_template():
 
     with pytest.raises(plsym.InvalidArgument, match="conv, resnet or network"):
         T22.check(product(1.0), plsym.Ball([1.0, 1.0], 0.5))
+
+
+def test_the_new_rows_read_as_true_sentences(tmp_path):
+    import json
+
+    from plsym.reproduce import run
+
+    ops = {("upper", "holds"): "<=", ("lower", "holds"): ">=", ("upper", "refuted"): ">", ("lower", "refuted"): "<"}
+    ids = ["T1", "T1-X4", "T2", "T5", "T7", "T8", "T22"]
+    assert run(out=str(tmp_path), quick=True, only=ids, mutants=True) == 0
+    rows = json.loads((tmp_path / "report.json").read_text())
+    assert sorted(r["id"] for r in rows) == sorted(ids)
+    for r in rows:
+        for v in r["hypotheses"] + [r["conclusion"]]:
+            s, m, c = v["sentence"], v["measured"], v["claimed"]
+            assert s.endswith(": " + v["status"])
+            op = ops.get((v["relation"], v["status"]))
+            if op and m is not None and c is not None:
+                assert f" {op} claimed " in s
+                assert {"<=": m <= c, ">=": m >= c, ">": m > c, "<": m < c}[op], s
+        if r["mutants"]["tried"]:
+            assert r["mutants"]["refuted"] == r["mutants"]["tried"], r["mutants"]

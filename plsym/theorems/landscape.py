@@ -177,7 +177,7 @@ def _t1(system, ball, *, level, rng, claim):
     _need(system, ball)
     _, seed = as_rng(rng)
     ws, sv, hyps = _solution(system, ball)
-    name = "no isolated minimum: solutions on a curve through w* (max ||F(w(s)) - y||)"
+    name = "no isolated minimum: solutions on a curve through w* (max ||F(w(s)) - y||, zero within round-off)"
     if ws is None or any(h.status != "holds" for h in hyps):
         return TheoremCheck("T1", T1.title, system.name or "system", level, tuple(hyps), hyps[-1], seed)
     v, ss, plus, minus, curv, errors, delta = _curve_at(system, ball, ws, sv, rng)
@@ -205,7 +205,7 @@ def _t1(system, ball, *, level, rng, claim):
     tol = 1e3 * 1e-13 * max(1.0, float(np.linalg.norm(system.y)))
     dist = np.linalg.norm(P - ws, axis=1)
     moved = bool(np.all(dist >= 0.5 * np.concatenate([ss, ss])))
-    not_isolated = compare(name, res, 0.0, "upper", "run", rtol=0.0, atol=tol,
+    not_isolated = compare(name, res, tol, "upper", "run", rtol=0.0,
                            detail=(f"{len(P)} solutions at distances {', '.join(f'{d:.3g}' for d in dist)} from w* "
                                    f"(each at least half its step: {moved}); tolerance {tol:.2g}"),
                            witness=plus[0])
@@ -352,7 +352,7 @@ def _t5(system, ball, *, level, rng, claim, starts, samples):
     hyp = positive_hypothesis("mu := inf_B 1/2||grad L||^2 / L > 0 (PL* on the ball)", mu)
     P = np.vstack([ball.center[None, :], ball.sample(starts - 1, rng=gen)]) if starts > 1 else ball.center[None, :]
     pts = stationary_points(system, ball, P)
-    name = "max L over the stationary points found in the ball"
+    name = "max L over the stationary points found in the ball (zero within round-off)"
     if not pts:
         concl = Verdict(name, "inconclusive", "searched", 0.0, None, "upper",
                         f"no stationary point found from {len(P)} starts (minimizing ||grad L||^2)")
@@ -379,8 +379,9 @@ def _t5(system, ball, *, level, rng, claim, starts, samples):
             detail += "; L > 0 there, and PL* fails at that point"
         else:
             detail += "; a stationary point with L > 0 contradicts the estimated PL* constant, not the theorem"
-    concl = Verdict(name, status, "searched", 0.0, float(L.max()), "upper" if status != "not applicable" else None,
-                    detail, S[j])
+    jm = int(np.argmax(L))
+    concl = Verdict(name, status, "searched", float(tol[jm]) if status == "holds" else 0.0, float(L.max()),
+                    "upper" if status != "not applicable" else None, detail, S[j] if status != "holds" else S[jm])
     return TheoremCheck("T5", T5.title, system.name or "system", level, (hyp,), concl, seed,
                         {"stationary_points": S, "losses": L})
 
