@@ -271,3 +271,23 @@ def test_the_new_rows_read_as_true_sentences(tmp_path):
                 assert {"<=": m <= c, ">=": m >= c, ">": m > c, "<": m < c}[op], s
         if r["mutants"]["tried"]:
             assert r["mutants"]["refuted"] == r["mutants"]["tried"], r["mutants"]
+
+
+def test_report_groups_follow_the_catalog_and_count_its_results():
+    import pathlib
+    import re
+
+    from plsym.reproduce import CATALOG, GROUPS, _markdown, group_of
+
+    text = (pathlib.Path(__file__).resolve().parents[1] / "docs" / "theory.md").read_text()
+    results = set(re.findall(r"^#{3,4} ([TR]\d+)$", text, flags=re.M))  # the headings of the catalog's results
+    assert len(CATALOG) == len(set(CATALOG)) == 27 and set(CATALOG) == results
+    assert [name for name, _ in GROUPS] == ["landscape", "conditioning", "GD/SGD", "wide networks", "related work"]
+    assert group_of("T17-sum") == "GD/SGD" and group_of("T22-resnet") == "wide networks" and group_of("X9") == "other"
+    rows = [{"id": i, "theorem": i.split("-")[0], "statement": i, "verdict": "holds"} for i in ("R1", "T3", "T19-deep")]
+    rows.append({"id": "T16", "statement": "x", "verdict": "error"})
+    md = _markdown(rows, 0, True, 1.0)
+    assert "Results of the catalog checked: 3 of 27 (T1-T23, R1-R4); not checked: T1, T2, T4," in md
+    assert "T16" in md.split("not checked:")[1].split("\n")[0]  # an error row does not count as checked
+    heads = [ln for ln in md.splitlines() if ln.startswith("## ")]
+    assert heads[:4] == ["## landscape", "## GD/SGD", "## wide networks", "## related work"]  # the error row too
