@@ -26,6 +26,31 @@ from .figures import FIGURES
 
 COLUMNS = ("id", "statement", "claimed", "measured", "method", "verdict")
 
+# The report's groups, as the theory catalog (docs/theory.md §3, §7) orders the results.
+GROUPS = (
+    ("landscape", ("T1", "T2", "T3", "T5")),
+    ("conditioning", ("T4", "T6", "T7", "T8", "T9", "T10", "T11", "T12", "T13")),
+    ("GD/SGD", ("T14", "T15", "T16", "T17", "T18", "T23", "C15")),
+    ("wide networks", ("T19", "T20", "T21", "T22")),
+    ("related work", ("R1", "R2", "R3", "R4")),
+)
+CATALOG = tuple(i for _, ids in GROUPS for i in ids if i[0] in "TR")
+"""The results of the theory catalog (T1-T23, R1-R4), the denominator of the report's count."""
+
+
+def group_of(theorem_id):
+    """The report group of a result id ("T14", or a script id such as "T17-sum"); "other" when none."""
+    base = str(theorem_id).split("-")[0]
+    return next((name for name, ids in GROUPS if base in ids), "other")
+
+
+def _coverage(rows):
+    """One line: how many of the catalog's results have a checked row, and which have none."""
+    done = {str(r.get("theorem") or r["id"]).split("-")[0] for r in rows if r["verdict"] != "error"}
+    missing = sorted((i for i in CATALOG if i not in done), key=registry._order)
+    return (f"Results of the catalog checked: {sum(i in done for i in CATALOG)} of {len(CATALOG)} "
+            f"(T1-T23, R1-R4){'; not checked: ' + ', '.join(missing) if missing else ''}.")
+
 
 def _fmt(x):
     return "" if x is None else f"{x:.4g}"
@@ -66,15 +91,20 @@ def _markdown(rows, seed, quick, seconds):
         "claim); not applicable = a hypothesis failed. Mutants: wrong variants of the claimed constants, refuted / "
         "tried. Statements and ids: docs/theory.md.",
         "",
-        "| id | statement | system | checked | method | verdict | mutants |",
-        "|---|---|---|---|---|---|---|",
+        _coverage(rows),
     ]
-    for r in rows:
-        mu = r.get("mutants")
-        mut = f"{mu['refuted']}/{mu['tried']}" if mu and mu["tried"] else ""
-        lines.append(f"| {r['id']} | {r['statement']} | {r.get('system') or ''} | {r.get('sentence', '')} | "
-                     f"{r.get('method') or ''} | {r['verdict']}{' (expected finding)' if r.get('expected') else ''} | "
-                     f"{mut} |")
+    for group in [name for name, _ in GROUPS] + ["other"]:
+        members = [r for r in rows if group_of(r.get("theorem") or r["id"]) == group]
+        if not members:
+            continue
+        lines += ["", f"## {group}", "", "| id | statement | system | checked | method | verdict | mutants |",
+                  "|---|---|---|---|---|---|---|"]
+        for r in members:
+            mu = r.get("mutants")
+            mut = f"{mu['refuted']}/{mu['tried']}" if mu and mu["tried"] else ""
+            lines.append(f"| {r['id']} | {r['statement']} | {r.get('system') or ''} | {r.get('sentence', '')} | "
+                         f"{r.get('method') or ''} | {r['verdict']}"
+                         f"{' (expected finding)' if r.get('expected') else ''} | {mut} |")
     lines += ["", "## Details", ""]
     for r in rows:
         lines.append(f"### {r['id']}: {r['statement']}")
@@ -124,6 +154,7 @@ def run(*, out="plsym-report", quick=False, strict=False, seed=0, stream=None, o
                 muts = run_mutants(proof, quick=quick, seed=seed) if mutants else None
             rows.append(_row(proof, check, time.perf_counter() - t0, muts))
             rows[-1]["theorem"], rows[-1]["id"] = check.id, proof.id
+            rows[-1]["group"] = group_of(check.id)
             checks[proof.id] = check
         except Exception as exc:  # a failing script is reported, and the run goes on
             rows.append(_error_row(proof, exc, time.perf_counter() - t0))

@@ -1,0 +1,29 @@
+"""T8: random Jacobians, E[log kappa(A A^T)] < 2 log(m/(m-n+1)) + 5, by Monte Carlo (docs/theory.md T8, C20). [restated]. Upper bound, with a 3-sigma confidence interval.
+
+The (n, m) pairs of C20 and five more (square ones, where conditioning is worst, and a
+long one). Each pair's mean of log kappa over the draws is compared with the bound; it
+is refuted only when the lower end of its confidence interval exceeds the bound.
+"""
+
+import functools
+
+from plsym.theorems import T8 as THEOREM
+from plsym.theorems.singular import C20_SHAPES
+
+ID = "T8"
+SHAPES = C20_SHAPES + ((2, 2), (10, 10), (30, 30), (3, 30), (30, 40))
+
+
+@functools.lru_cache(maxsize=None)
+def setup(quick=False, seed=0):
+    """No system: the check is about Gaussian n x m matrices."""
+    return None, None
+
+
+def check(*, quick=False, seed=0, claim=None):
+    return THEOREM.check(None, None, claim=claim, level="sampled", rng=seed, shapes=SHAPES,
+                         trials=400 if quick else 2000)
+
+
+if __name__ == "__main__":
+    print(check().line())
