@@ -296,4 +296,4 @@ def test_estimator_memory_stays_bounded_on_a_wide_net():
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert e.samples == 4096 and peak < 150e6
+    assert e.samples == 4096 and peak < 200e6  # one array of all samples would be 369 MB
