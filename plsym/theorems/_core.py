@@ -419,6 +419,22 @@ def _measure(name, system, ball, level, rng, samples):
     return Measured(name, e.value, e.method, detail, e.witness, False)
 
 
+_MEMO: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def memo(owner, key, compute):
+    """The last measurement of ``owner`` (a system or template) under ``key``, computed once.
+
+    A theorem check keeps its expensive measurement here, so that a claim's
+    variants (mutants) are judged on the same evidence; one entry per owner.
+    """
+    cached = _MEMO.setdefault(owner, {})
+    if key not in cached:
+        cached.clear()
+        cached[key] = compute()
+    return cached[key]
+
+
 def positive_hypothesis(name, m: Measured) -> Verdict:
     """The hypothesis "constant > 0" for a measured infimum (certified when its lower bound is proved positive).
 
@@ -515,4 +531,4 @@ def float_error(x, *, ulps=64):
 
 __all__ = ["LEVELS", "STATUSES", "Claim", "Measured", "Mutant", "Theorem", "TheoremCheck", "Verdict", "compare",
            "constant", "decide", "measure", "positive_hypothesis", "worst", "float_error", "arb_point_parts",
-           "kernel_min_eig_at", "residual_norm_at", "refine_min"]
+           "kernel_min_eig_at", "residual_norm_at", "refine_min", "memo"]

@@ -372,7 +372,7 @@ def _compose(outer, inner):
     """G o Phi as a system of its own (sympy substitution), differentiated independently."""
     try:
         sub = dict(zip(outer.params, inner.outputs))
-        exprs = [sympy.sympify(e).xreplace(sub) for e in outer.outputs]
+        exprs = [e.xreplace(sub) for e in outer.outputs]
         return System(exprs, list(inner.params), outer.y, name=f"{outer.name or 'G'} o {inner.name or 'Phi'}")
     except InvalidArgument as exc:
         raise InvalidArgument(f"T12 composes systems of sympy expressions: {exc}") from None

@@ -13,14 +13,13 @@ parameters for contrast.
 from __future__ import annotations
 
 import dataclasses
-import weakref
 
 import numpy as np
 
 from ..ball import Ball
 from ..errors import InvalidArgument, _show, as_rng, positive_int
 from ..systems.network import network
-from ._core import Claim, Mutant, Theorem, TheoremCheck, Verdict, compare, constant
+from ._core import Claim, Mutant, Theorem, TheoremCheck, Verdict, compare, constant, memo
 from ._runs import combine
 from .conditioning import T11
 from .wide import _draw, _fmt, _kernel_change_along_gd, _loglog_slope, _radius, _seeds, _template, _widths
@@ -38,9 +37,6 @@ class T13Claim(Claim):
                                            "kernel keeps moving (tight)")
     atol: float = constant(0.2, "absolute tolerance on a fitted exponent (the Theta(1) limits are random: "
                                 "max_i |phi''(f~_i(W0))| K_ii varies from draw to draw)")
-
-
-_MEASURED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
 def _twin(net):
@@ -78,11 +74,7 @@ def _t13(system, ball, *, level, rng, claim, widths, draws, steps, samples):
     if hyp.status != "holds":
         return TheoremCheck("T13", T13.title, template.name, level, (hyp,), hyp, seed)
     key = (widths, tuple(map(tuple, seeds)), steps)
-    cached = _MEASURED.setdefault(template, {})
-    if key not in cached:  # a claim's variants (mutants) are judged on the same measurement
-        cached.clear()
-        cached[key] = _t13_measure(template, widths, seeds, steps)
-    H, Ht, KC, KCt = cached[key]
+    H, Ht, KC, KCt = memo(template, ("T13",) + key, lambda: _t13_measure(template, widths, seeds, steps))
     hs, hts = _loglog_slope(widths, H), _loglog_slope(widths, Ht)
     ks, kts = _loglog_slope(widths, KC), _loglog_slope(widths, KCt)
     hess = compare("width slope of ||H_F(W0)|| (non-linear output)", hs, claim.hessian_exponent, "tight", "exact",
@@ -264,9 +256,8 @@ def _t22(system, ball, *, level, rng, claim, widths, samples, draws):
     est_seed = _seeds(gen, 1)[0]
     search, note = _search_level(level)
     key = (R, widths, tuple(map(tuple, net_seeds)), est_seed, samples, search)
-    cached = _MEASURED.setdefault(system, {})
-    if key not in cached:  # a claim's variants (mutants) are judged on the same measurement
-        cached.clear()
+
+    def measure_family():
         lam0, H = [], []
         for w, row in zip(widths, net_seeds):
             lam, hs = [], []
@@ -275,9 +266,9 @@ def _t22(system, ball, *, level, rng, claim, widths, samples, draws):
                 lam.append(float(np.linalg.eigvalsh(net.kernel(net.w0))[0]))
                 hs.append(float(net.hessian_norm(net.w0)))
             lam0.append(float(np.mean(lam))), H.append(float(np.mean(hs)))
-        cached[key] = (lam0, H, estimate.kernel_min_eig(net, Ball(net.w0, R), samples=samples, search=search,
-                                                        rng=est_seed))
-    lam0, H, e = cached[key]
+        return lam0, H, estimate.kernel_min_eig(net, Ball(net.w0, R), samples=samples, search=search, rng=est_seed)
+
+    lam0, H, e = memo(system, ("T22",) + key, measure_family)
     kind = type(system).__name__.replace("System", "")
     hyps = (Verdict("linear output", "holds" if system.output is None else "refuted", "exact",
                     detail=f"output={system.output!r}" + ("" if system.output is None else ": T13's case")),

@@ -37,7 +37,6 @@ Examples
 from __future__ import annotations
 
 import math
-import weakref
 
 import numpy as np
 import scipy.optimize
@@ -52,7 +51,7 @@ from ..systems.callable import from_callable
 from ..systems.network import NetworkSystem, network
 import dataclasses
 
-from ._core import Claim, Mutant, Theorem, TheoremCheck, Verdict, compare, constant
+from ._core import Claim, Mutant, Theorem, TheoremCheck, Verdict, compare, constant, memo
 from ._runs import combine
 
 __all__ = ["T19", "T20", "R1", "R2", "du_network", "du_gram", "du_h_infinity", "mli_counterexample",
@@ -234,7 +233,6 @@ def _t19_sups(template, R, widths, net_seeds, est_seeds, samples, search, struct
     return sup, generic, at_w0
 
 
-_MEASURED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
 def _t19(system, ball, *, level, rng, claim, widths, samples, radii):
@@ -260,11 +258,8 @@ def _t19(system, ball, *, level, rng, claim, widths, samples, radii):
     search, note = _search_level(level)
     structured = search and template.depth == 1 and template.output is None
     key = (R, widths, tuple(net_seeds), tuple(est_seeds), samples, search, structured, radii)
-    cached = _MEASURED.setdefault(template, {})
-    if key not in cached:  # a claim's variants (mutants) are judged on the same measurement
-        cached.clear()
-        cached[key] = _t19_sups(template, R, widths, net_seeds, est_seeds, samples, search, structured, radii)
-    sup, generic, at_w0 = cached[key]
+    sup, generic, at_w0 = memo(template, ("T19",) + key, lambda: _t19_sups(
+        template, R, widths, net_seeds, est_seeds, samples, search, structured, radii))
     allowance = _polylog_allowance(widths, claim.log_power)
     slopes = {r: _loglog_slope(widths, sup[r]) for r in radii}
     r_worst = max(radii, key=lambda r: slopes[r])
@@ -359,11 +354,8 @@ def _t20(system, ball, *, level, rng, claim, widths, samples, steps):
     net_seeds, est_seeds = _seeds(gen, len(widths)), _seeds(gen, len(widths))
     search, note = _search_level(level)
     key = (R, widths, tuple(net_seeds), tuple(est_seeds), samples, search, steps)
-    cached = _MEASURED_T20.setdefault(template, {})
-    if key not in cached:
-        cached.clear()
-        cached[key] = _t20_measure(template, R, widths, net_seeds, est_seeds, samples, search, steps)
-    lam0, lam_ball, witnesses, change, etas, shrink = cached[key]
+    lam0, lam_ball, witnesses, change, etas, shrink = memo(template, ("T20",) + key, lambda: _t20_measure(
+        template, R, widths, net_seeds, est_seeds, samples, search, steps))
     mu = [mu_fraction * v for v in lam0]
     method = "searched" if search else "sampled"
     kslope = _loglog_slope(widths, change)
@@ -391,9 +383,6 @@ def _t20(system, ball, *, level, rng, claim, widths, samples, steps):
     series = {"widths": list(widths), "lambda0": lam0, "lambda_min_ball": lam_ball, "mu": mu,
               "kernel_change": change, "kernel_change_slope": kslope, "R": R, "eta": etas, "seeds": net_seeds}
     return TheoremCheck("T20", T20.title, _label(template, widths), level, hyps, concl, seed, series)
-
-
-_MEASURED_T20: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
 def _fmt(values):
