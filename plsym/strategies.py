@@ -75,7 +75,7 @@ def _fraction(cell, offset):
 
 
 def _point(ball, fraction, direction):
-    """center + R * fraction * u / ||u||, kept inside the ball despite rounding."""
+    """center + R * fraction * u / ||u||, exactly inside the closed ball despite rounding."""
     m = ball.m
     if isinstance(direction, (int, np.integer)):
         u = np.random.default_rng(int(direction)).standard_normal(m)
@@ -88,11 +88,9 @@ def _point(ball, fraction, direction):
     else:
         u = u / top  # rescale first so that the norm neither underflows nor overflows
         u = u / np.linalg.norm(u)
-    offset = (ball.radius * fraction) * u
-    norm = np.linalg.norm(offset)
-    if norm > ball.radius:  # by an ulp at most
-        offset *= ball.radius / norm * (1.0 - 4.0 * np.finfo(float).eps)
-    return ball.center + offset
+    # the sum w0 + offset rounds (by up to an ulp of w0, which may exceed R's); the
+    # ball's own projection moves such a point back so that it lies exactly inside
+    return ball.project(ball.center + (ball.radius * fraction) * u)
 
 
 def points_in(ball):
