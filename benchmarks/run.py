@@ -633,14 +633,14 @@ def bench_estimators(quick):
             # hessian_norm's single-neuron moves (16 angles x n data rows per neuron) cost O(n d) each on
             # a two-layer net, not a whole evaluation: the floor counts only the full evaluations
             moves = 16 * net.n * width if name == "hessian_norm" else 0
-            full = e.evaluations - moves
+            full = e.nfev - moves
             floor = Timing(per_point.best / 64 * full, per_point.median / 64 * full, per_point.repeats)
             figures.append(time_figure(
                 "g", f"two-layer tanh, width={width}, m={net.m}, n=32", f"estimate.{name} (default budget)",
                 "evaluations made x one structured evaluation (floor)", Timing(t_est, t_est, 1), floor,
                 target="<= 1.5 x floor", limit=1.5,
                 note=f"{full} evaluations" + (f" + {moves} neuron moves" if moves else "") + f", peak {peak / 1e6:.0f} MB",
-                extra={"evaluations": e.evaluations, "full_evaluations": full, "neuron_moves": moves,
+                extra={"nfev": e.nfev, "full_evaluations": full, "neuron_moves": moves,
                        "value": e.value, "peak_traced_bytes": peak}))
     return figures
 

@@ -44,6 +44,7 @@ import weakref
 import numpy as np
 
 from . import _compile, domain, interval, progress as _progress
+from ._deprecated import renamed_attribute
 from ._diff import Differentiator
 from .errors import InvalidArgument, positive_finite, positive_int
 from .system import System, check_system_and_ball
@@ -61,8 +62,9 @@ class Bound:
     value : float or None
         The proved bound; None when not certified.
     certified : bool
-    bound : {"lower", "upper"}
-        "lower": the true infimum is >= value; "upper": the true supremum is <= value.
+    relation : {"lower", "upper"}
+        What ``value`` is to the true extremum: "lower" (an infimum is >= value),
+        "upper" (a supremum is <= value).
     reason : str or None
         Why it was not certified (or a note on how it was).
     boxes : int
@@ -77,11 +79,13 @@ class Bound:
     quantity: str
     value: float | None
     certified: bool
-    bound: str
+    relation: str
     reason: str | None
     boxes: int
     seconds: float
     best_seen: float | None = None
+
+    bound = renamed_attribute("bound", "relation")
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)

@@ -14,9 +14,9 @@ smoothness         sup     ||H_L(w)||_2 (beta)                    D5, C8
 residual_norm      sup     ||F(w) - y||                           T14
 =================  ======  ====================================  ==========
 
-What an estimate means: the value is attained at ``witness``, a point of the
-ball, so an estimated infimum is an upper bound of the true one (``bound =
-"upper"``) and an estimated supremum a lower bound (``bound = "lower"``). Only
+What an estimate means: the value is attained at ``x``, a point of the
+ball, so an estimated infimum is an upper bound of the true one (``relation =
+"upper"``) and an estimated supremum a lower bound (``relation = "lower"``). Only
 :mod:`plsym.certify` proves bounds the other way.
 
 Two stages. Sampling evaluates the quantity on points uniform in the ball and on
@@ -41,9 +41,12 @@ import scipy.sparse.linalg
 
 from . import progress as _progress
 from ._memory import require_fits
+from ._deprecated import renamed_attribute
 from .ball import Ball
 from .errors import InvalidArgument, _show, as_rng, positive_int
-from .system import System, check_system_and_ball, eigvalsh
+from .quantities import HessianNorm, KernelMinEig, Lipschitz, PLConstant, Quantity, ResidualNorm, Smoothness
+from .results import summarize
+from .system import System, check_system_and_ball
 
 __all__ = [
     "Estimate", "kernel_min_eig", "pl_constant", "hessian_norm", "lipschitz", "smoothness", "residual_norm",
@@ -61,29 +64,28 @@ _BATCH_FLOATS = 2**24
 # best _POOL of them (at least 16 per local search) are kept for choosing the starts.
 _SAMPLE_FLOATS = 2**21
 _POOL = 256
-# Step of the central difference of Hessian-vector products along a unit eigenvector (relative
-# to the largest |w_j|): truncation O(h^2), rounding O(eps / h), both about 1e-8 relative.
-_HVP_STEP = 1e-4
 # Angles tried per (neuron, data row) when moving single neurons (network hessian_norm search).
 _NEURON_ANGLES = 16
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, repr=False)
 class Estimate:
     """An estimated infimum or supremum over a ball, with how it was obtained.
 
     Attributes
     ----------
     quantity : str
-        Which constant (``"kernel_min_eig"``, ``"pl_constant"``, ...).
+        Which constant (``"kernel_min_eig"``, ``"pl_constant"``, ...; see :mod:`plsym.quantities`).
     value : float
-        The estimate: the quantity at ``witness``.
-    witness : tuple of float
-        A point of the ball attaining ``value``.
+        The estimate: the quantity at ``x``.
+    x : tuple of float
+        A point of the ball attaining ``value`` (exactly inside the closed ball).
     method : {"sampled", "searched"}
-    bound : {"upper", "lower"}
-        ``"upper"``: the true infimum is <= value; ``"lower"``: the true supremum is >= value.
-    evaluations : int
+    relation : {"upper", "lower"}
+        What ``value`` is to the true extremum: ``"upper"`` for an infimum (the
+        true infimum is <= value), ``"lower"`` for a supremum (the true supremum is
+        >= value).
+    nfev : int
         Points at which the quantity (or its gradient) was evaluated.
     seed : int or None
         The seed that reproduces it (None when a Generator was passed).
@@ -97,168 +99,33 @@ class Estimate:
 
     quantity: str
     value: float
-    witness: tuple
+    x: tuple
     method: str
-    bound: str
-    evaluations: int
+    relation: str
+    nfev: int
     seed: int | None
     sampled_value: float
     samples: int
     derivatives: str
 
+    witness = renamed_attribute("witness", "x")
+    bound = renamed_attribute("bound", "relation")
+    evaluations = renamed_attribute("evaluations", "nfev")
+
     @property
     def point(self) -> np.ndarray:
-        """The witness as an array."""
-        return np.array(self.witness)
+        """The point ``x`` as an array."""
+        return np.array(self.x)
+
+    def __repr__(self):
+        fields = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in dataclasses.fields(self) if f.name != "x")
+        return f"Estimate({fields}, x={summarize(self.x)})"
 
     def to_dict(self) -> dict:
-        """A JSON-ready dict (the witness as a list)."""
+        """A JSON-ready dict (``x`` as a list)."""
         d = dataclasses.asdict(self)
-        d["witness"] = list(self.witness)
+        d["x"] = list(self.x)
         return d
-
-
-# -- the quantities: batched values and, where they exist, exact gradients ------
-
-def _eigh_extreme(K, which):
-    if not np.all(np.isfinite(K)):
-        return np.full(K.shape[0], np.nan), np.zeros(K.shape[:2])
-    vals, vecs = np.linalg.eigh(K)
-    j = 0 if which == "min" else -1
-    return vals[:, j], vecs[:, :, j]
-
-
-class _Quantity:
-    """A function of w on batches, with kind ('inf'/'sup') and an optional exact gradient."""
-
-    name = ""
-    kind = "inf"
-
-    def __init__(self, system: System):
-        self.system = system
-
-    def values(self, W):
-        raise NotImplementedError
-
-    def value_and_grad(self, W):
-        """(values, gradients) or None when only values are available."""
-        return None
-
-    def has_gradient(self):
-        """Whether :meth:`value_and_grad` gives gradients (second derivatives exact and defined)."""
-        s = self.system
-        return (type(self).value_and_grad is not _Quantity.value_and_grad and s._non_smooth_reason is None
-                and s.derivatives.get("hessians") == "exact")
-
-
-class _KernelMinEig(_Quantity):
-    name, kind = "kernel_min_eig", "inf"
-    which = "min"
-
-    def values(self, W):
-        K = self.system._kernel(W)
-        return eigvalsh(K)[:, 0 if self.which == "min" else -1]
-
-    def value_and_grad(self, W):
-        s = self.system
-        if s._non_smooth_reason is not None or s.derivatives.get("hessians") != "exact":
-            return None
-        lam, v = _eigh_extreme(s._kernel(W), self.which)
-        # d lambda / dw = v^T dK v = 2 sum_i v_i H_{F_i} (J^T v): a backward product and one
-        # v-weighted Hessian-vector product (matrix-free for networks), never J J^T
-        grad = 2.0 * s._whvp(W, v, s._vjp(W, v))
-        return lam, grad
-
-
-class _Lipschitz(_KernelMinEig):
-    name, kind = "lipschitz", "sup"
-    which = "max"
-
-    def values(self, W):
-        return np.sqrt(np.maximum(super().values(W), 0.0))
-
-    def value_and_grad(self, W):
-        got = super().value_and_grad(W)
-        if got is None:
-            return None
-        lam, grad = got
-        root = np.sqrt(np.maximum(lam, 0.0))
-        return root, grad / (2.0 * np.maximum(root, np.finfo(float).tiny))[:, None]
-
-
-class _PLConstant(_Quantity):
-    name, kind = "pl_constant", "inf"
-
-    def values(self, W):
-        s = self.system
-        r = s._F(W) - s.y
-        g = s._vjp(W, r)
-        loss = 0.5 * np.sum(r * r, axis=1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(loss > 0, 0.5 * np.sum(g * g, axis=1) / loss, np.nan)
-
-    def value_and_grad(self, W):
-        s = self.system
-        if s._non_smooth_reason is not None or s.derivatives.get("hessians") != "exact":
-            return None
-        r = s._F(W) - s.y
-        g = s._vjp(W, r)
-        loss = 0.5 * np.sum(r * r, axis=1)
-        Hg = s._loss_hvp(W, g)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = np.where(loss > 0, 0.5 * np.sum(g * g, axis=1) / loss, np.nan)
-            # d/dw (1/2 |g|^2 / L) = (H_L g - ratio * g) / L
-            grad = (Hg - ratio[:, None] * g) / loss[:, None]
-        return ratio, grad
-
-
-class _ResidualNorm(_Quantity):
-    name, kind = "residual_norm", "sup"
-
-    def values(self, W):
-        return np.linalg.norm(self.system._F(W) - self.system.y, axis=1)
-
-    def value_and_grad(self, W):
-        s = self.system
-        r = s._F(W) - s.y
-        norm = np.linalg.norm(r, axis=1)
-        grad = s._vjp(W, r) / np.maximum(norm, np.finfo(float).tiny)[:, None]
-        return norm, grad
-
-
-class _HessianNorm(_Quantity):
-    name, kind = "hessian_norm", "sup"
-
-    def values(self, W):
-        return self.system._hessian_norm(W)
-
-    def value_and_grad(self, W):
-        """||H_F|| = |lam| with H_{F_i} q = lam q (the output and eigenvector attaining it), and
-        its gradient sign(lam) d/dw (q^T H_{F_i}(w) q) = sign(lam) d/ds H_{F_i}(w + s q) q at s = 0
-        (the third derivative contracted twice with q, by symmetry), by a central difference of
-        two Hessian-vector products, each one weighted R-operator pass."""
-        s = self.system
-        if s._non_smooth_reason is not None or s.derivatives.get("hessians") != "exact":
-            return None
-        with np.errstate(all="ignore"):
-            try:
-                norm, i, q, lam = s._hessian_norm_top(W)
-            except (np.linalg.LinAlgError, ValueError):
-                return None
-            if not (np.all(np.isfinite(norm)) and np.all(np.isfinite(q))):
-                return None
-            e = np.zeros((W.shape[0], s.n))
-            e[np.arange(W.shape[0]), i] = 1.0
-            h = _HVP_STEP * np.maximum(1.0, np.max(np.abs(W), axis=1, keepdims=True))
-            d = (s._whvp(W + h * q, e, q) - s._whvp(W - h * q, e, q)) / (2.0 * h)
-        return norm, np.sign(lam)[:, None] * d
-
-
-class _Smoothness(_Quantity):
-    name, kind = "smoothness", "sup"
-
-    def values(self, W):
-        return self.system._loss_hessian_norm(W)
 
 
 # -- the engine ----------------------------------------------------------------------
@@ -266,7 +133,7 @@ class _Smoothness(_Quantity):
 class _Counted:
     """Count point evaluations, in batches bounded for memory."""
 
-    def __init__(self, quantity: _Quantity):
+    def __init__(self, quantity: Quantity):
         self.q = quantity
         s = quantity.system
         self.batch = max(1, _BATCH_FLOATS // max(1, s._floats_per_point()))
@@ -285,7 +152,7 @@ class _Counted:
         return got
 
 
-def _estimate(quantity: _Quantity, ball: Ball, *, samples, search, rng, maxiter, starts):
+def _estimate(quantity: Quantity, ball: Ball, *, samples, search, rng, maxiter, starts):
     system = quantity.system
     check_system_and_ball(system, ball)
     samples = positive_int("samples", samples, minimum=2)
@@ -321,9 +188,9 @@ def _estimate(quantity: _Quantity, ball: Ball, *, samples, search, rng, maxiter,
                 best_w, best_obj = w, o
     value = float(sign * best_obj)
     return Estimate(
-        quantity=quantity.name, value=value, witness=tuple(float(x) for x in best_w),
-        method="searched" if search else "sampled", bound="upper" if quantity.kind == "inf" else "lower",
-        evaluations=int(counted.evaluations), seed=seed, sampled_value=float(sampled_value), samples=int(samples),
+        quantity=quantity.name, value=value, x=tuple(float(c) for c in best_w),
+        method="searched" if search else "sampled", relation="upper" if quantity.kind == "inf" else "lower",
+        nfev=int(counted.evaluations), seed=seed, sampled_value=float(sampled_value), samples=int(samples),
         derivatives=_derivatives(system, quantity),
     )
 
@@ -635,9 +502,9 @@ def _bad_system(system):
     raise InvalidArgument(f"system={_show(system)} must be a plsym.System")
 
 
-kernel_min_eig = _make(_KernelMinEig, """inf over the ball of lambda_min(K(w)), K = DF DF^T (D3).
+kernel_min_eig = _make(KernelMinEig, """inf over the ball of lambda_min(K(w)), K = DF DF^T (D3).
 
-    The returned value is an upper bound of the true infimum (``bound="upper"``):
+    The returned value is an upper bound of the true infimum (``relation="upper"``):
     it is attained at the witness. By T4 it is also the best PL* constant that
     uniform conditioning can give on the ball.
 
@@ -646,34 +513,34 @@ kernel_min_eig = _make(_KernelMinEig, """inf over the ball of lambda_min(K(w)), 
     >>> import plsym
     >>> from plsym.systems import product
     >>> e = plsym.estimate.kernel_min_eig(product(2.9), plsym.Ball([3.0, 1.0], 0.5))
-    >>> round(e.value, 4), e.method, e.bound
+    >>> round(e.value, 4), e.method, e.relation
     (7.0877, 'searched', 'upper')
 """)
 
-pl_constant = _make(_PLConstant, """inf over the ball (where L > 0) of 1/2 ||grad L||^2 / L (D1, the 1/2 form).
+pl_constant = _make(PLConstant, """inf over the ball (where L > 0) of 1/2 ||grad L||^2 / L (D1, the 1/2 form).
 
     The no-1/2 convention's constant is twice this value (mu' = 2 mu).
-    An upper bound of the true infimum (``bound="upper"``).
+    An upper bound of the true infimum (``relation="upper"``).
 """)
 
-hessian_norm = _make(_HessianNorm, """sup over the ball of ||H_F(w)|| := max_i ||H_{F_i}(w)||_2 (T10).
+hessian_norm = _make(HessianNorm, """sup over the ball of ||H_F(w)|| := max_i ||H_{F_i}(w)||_2 (T10).
 
-    A lower bound of the true supremum (``bound="lower"``). Network families use
+    A lower bound of the true supremum (``relation="lower"``). Network families use
     their structured Hessians (per-neuron blocks, or Lanczos on Hessian-vector
     products, whose value is itself a lower bound of the norm at each point).
 """)
 
-lipschitz = _make(_Lipschitz, """sup over the ball of ||DF(w)||_2, the Lipschitz constant L_F (D5).
+lipschitz = _make(Lipschitz, """sup over the ball of ||DF(w)||_2, the Lipschitz constant L_F (D5).
 
-    A lower bound of the true supremum (``bound="lower"``).
+    A lower bound of the true supremum (``relation="lower"``).
 """)
 
-smoothness = _make(_Smoothness, """sup over the ball of ||H_L(w)||_2, the smoothness beta of L (D5, C8).
+smoothness = _make(Smoothness, """sup over the ball of ||H_L(w)||_2, the smoothness beta of L (D5, C8).
 
-    A lower bound of the true supremum (``bound="lower"``).
+    A lower bound of the true supremum (``relation="lower"``).
 """)
 
-residual_norm = _make(_ResidualNorm, """sup over the ball of ||F(w) - y||, the residual bound of T14.
+residual_norm = _make(ResidualNorm, """sup over the ball of ||F(w) - y||, the residual bound of T14.
 
-    A lower bound of the true supremum (``bound="lower"``).
+    A lower bound of the true supremum (``relation="lower"``).
 """)

@@ -23,6 +23,7 @@ import traceback
 from . import registry
 from .progress import reporting
 from .figures import FIGURES
+from .results import summarize
 
 COLUMNS = ("id", "statement", "claimed", "measured", "method", "verdict")
 
@@ -115,21 +116,12 @@ def _markdown(rows, seed, quick, seconds):
         if "conclusion" in r:
             c = r["conclusion"]
             lines.append(f"- conclusion: {c['sentence']} ({c['method']}) {c['detail']}")
-            if c["witness"]:
-                lines.append(f"- witness: {_witness(c['witness'])}")
+            if c["x"]:
+                lines.append(f"- at x = {summarize(c['x'])}")
         for m in (r.get("mutants") or {}).get("list", []):
             lines.append(f"- mutant {m['label']}: {m['sentence']} -> **{m['verdict']}**")
         lines.append("")
     return "\n".join(lines)
-
-
-def _witness(w):
-    """A witness for the report: every coordinate when short, else its size, norm and first entries."""
-    if len(w) <= 8:
-        return str([float(f"{v:.6g}") for v in w])
-    import math
-
-    return f"{len(w)} coordinates, norm {math.sqrt(sum(v * v for v in w)):.6g}, first {[float(f'{v:.4g}') for v in w[:4]]}"
 
 
 def run(*, out="plsym-report", quick=False, strict=False, seed=0, stream=None, only=None, directory=None,

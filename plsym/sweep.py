@@ -169,7 +169,7 @@ def identity(fn):
 
 # -- records ----------------------------------------------------------------------------------------
 
-WITNESS_KEYS = ("witness", "shrunk")
+WITNESS_KEYS = ("x", "witness", "shrunk")
 FULL_WITNESS_MAX = 16  # witnesses with at most this many coordinates are always stored in full
 
 

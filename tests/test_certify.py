@@ -93,7 +93,7 @@ def test_tight_on_product_X3():
     s, ball = product(2.9), plsym.Ball([3.0, 1.0], 0.5)
     mu = (np.sqrt(10) - 0.5) ** 2
     b = certify.kernel_min_eig(s, ball)
-    assert b.certified and b.bound == "lower" and 0.99 * mu <= b.value <= mu
+    assert b.certified and b.relation == "lower" and 0.99 * mu <= b.value <= mu
     h = certify.hessian_norm(s, ball)
     assert h.certified and 1.0 <= h.value <= 1.0 + 1e-12
     L = certify.lipschitz(s, ball)

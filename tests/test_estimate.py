@@ -5,7 +5,7 @@ import pytest
 import sympy
 
 import plsym
-from plsym import estimate
+from plsym import estimate, quantities
 from plsym.systems import linear, product, sphere
 
 REL = 1e-6  # relative error after search
@@ -19,10 +19,10 @@ def test_product_X3_closed_forms():
     s, ball = product(2.9), plsym.Ball([3.0, 1.0], 0.5)
     mu = estimate.kernel_min_eig(s, ball)
     assert rel(mu.value, (np.sqrt(10) - 0.5) ** 2) < REL
-    assert mu.method == "searched" and mu.bound == "upper" and ball.contains(mu.point)
+    assert mu.method == "searched" and mu.relation == "upper" and ball.contains(mu.point)
     assert rel(estimate.hessian_norm(s, ball).value, 1.0) < REL
     LF = estimate.lipschitz(s, ball)
-    assert rel(LF.value, np.sqrt(10) + 0.5) < REL and LF.bound == "lower"
+    assert rel(LF.value, np.sqrt(10) + 0.5) < REL and LF.relation == "lower"
     # n = 1: the PL* ratio equals K(w) everywhere (C2 with equality), so the same infimum
     assert rel(estimate.pl_constant(s, ball).value, (np.sqrt(10) - 0.5) ** 2) < REL
 
@@ -101,7 +101,7 @@ def test_exact_gradients_used_by_search_are_right():
     """The eigenvector gradient of lambda_min(K) and the PL-ratio gradient match central differences."""
     s, ball = random_system(11)
     w = ball.center[None, :]
-    for q in (estimate._KernelMinEig(s), estimate._Lipschitz(s), estimate._PLConstant(s), estimate._ResidualNorm(s)):
+    for q in (quantities.KernelMinEig(s), quantities.Lipschitz(s), quantities.PLConstant(s), quantities.ResidualNorm(s)):
         _, g = q.value_and_grad(w)
         h = 1e-6
         fd = np.array([(q.values(w + h * e) - q.values(w - h * e))[0] / (2 * h) for e in np.eye(3)])
@@ -113,7 +113,7 @@ def test_same_seed_same_estimate():
     a = estimate.kernel_min_eig(s, ball, samples=300, rng=5)
     b = estimate.kernel_min_eig(s, ball, samples=300, rng=5)
     assert a == b and a.seed == 5 and a.to_dict() == b.to_dict()
-    assert estimate.kernel_min_eig(s, ball, samples=300, rng=6, search=False).witness != a.witness
+    assert estimate.kernel_min_eig(s, ball, samples=300, rng=6, search=False).x != a.x
 
 
 @pytest.mark.parametrize("kwargs,pattern", [
@@ -138,7 +138,7 @@ def test_to_dict_is_json_ready():
     import json
     e = estimate.lipschitz(product(1.0), plsym.Ball([0.0, 1.0], 0.5), samples=50)
     d = json.loads(json.dumps(e.to_dict()))
-    assert set(d) >= {"value", "witness", "method", "evaluations", "seed", "bound"}
+    assert set(d) >= {"value", "x", "method", "nfev", "seed", "relation"}
 
 
 def _two_tanh_neurons():
@@ -162,7 +162,7 @@ def test_tiny_radius_search_from_the_sphere_does_not_crash(seed):
 def test_local_search_from_outside_the_ball():
     s, ball = _two_tanh_neurons(), plsym.Ball([0.7, -0.4, 1.1, 0.9], 1e-3)
     start = ball.center + np.array([1e-3 * (1 + 1e-9), 0.0, 0.0, 0.0])  # just outside
-    counted = estimate._Counted(estimate._KernelMinEig(s))
+    counted = estimate._Counted(quantities.KernelMinEig(s))
     w, o = estimate._local_search(counted, 1.0, ball, start, 1.0, 0, np.random.default_rng(0), budget=200)
     assert (w is None and o == np.inf) or ball.strictly_contains(w)  # nothing inside tried: no point
     w, o = estimate._local_search(counted, 1.0, ball, start, 1.0, 5, np.random.default_rng(0), budget=200)

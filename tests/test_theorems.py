@@ -92,7 +92,7 @@ def test_c15_counterexample_is_found():
     other = c.series["other_reading"]  # the no-1/2 reading, reported beside: 1 - eta mu' = -0.8 < 0.01
     assert other["status"] == "refuted" and other["claimed"] == pytest.approx(-0.8, rel=1e-9)
     nohalf = C15.check(linear([[2.0]], [1.0]), plsym.Ball([0.0], 1.0), samples=128, claim=C15.claim.replace(mu_factor=2.0))
-    assert nohalf.verdict == "refuted" and nohalf.conclusion.witness == (0.0,)
+    assert nohalf.verdict == "refuted" and nohalf.conclusion.x == (0.0,)
 
 
 def test_t17_recalled_constants_refuted_where_t18_holds():
@@ -100,7 +100,7 @@ def test_t17_recalled_constants_refuted_where_t18_holds():
     rec = T17.check(s, ball, batch_size=2, samples=64)  # the summed-loss reading of mu (the default)
     mean = T17.check(s, ball, batch_size=2, samples=64, claim=T17.claim.replace(reading="mean"))
     der = T18.check(s, ball, batch_size=2, samples=64)
-    assert rec.verdict == "refuted" and rec.conclusion.witness is not None
+    assert rec.verdict == "refuted" and rec.conclusion.x is not None
     assert rec.conclusion.measured == pytest.approx(1 / 9, rel=1e-9) and rec.conclusion.claimed == pytest.approx(-1 / 3)
     assert "not of the paper" in rec.conclusion.detail and "other reading (mean)" in rec.conclusion.detail
     assert mean.verdict == "holds" and mean.conclusion.measured == pytest.approx(1 / 25, rel=1e-9)

@@ -104,7 +104,7 @@ def test_t5_a_ball_around_the_saddle_is_not_applicable_with_the_saddle_as_witnes
     c = T5.check(product(1.0), plsym.Ball([0.1, 0.1], 0.5), level="sampled", starts=8, samples=128)
     assert c.verdict == "not applicable"
     assert c.hypotheses[0].status == "refuted"
-    assert np.allclose(c.conclusion.witness, 0.0, atol=1e-6)  # w = 0: grad L = 0, L = y^2 / 2
+    assert np.allclose(c.conclusion.x, 0.0, atol=1e-6)  # w = 0: grad L = 0, L = y^2 / 2
     assert c.conclusion.measured == pytest.approx(0.5, rel=1e-9)
 
 
@@ -232,7 +232,7 @@ def test_t22_cnn_family_slopes_and_pl_on_the_ball():
     assert s["lambda_min_ball"] >= s["mu"] == pytest.approx(0.5 * s["lambda0"][-1])
     bad = T22.check(tmpl, plsym.Ball(tmpl.w0, 1.0), widths=(16, 64, 256), samples=4, level="searched",
                     claim=T22.claim.replace(mu_fraction=0.99))
-    assert bad.verdict == "refuted" and bad.conclusion.witness is not None
+    assert bad.verdict == "refuted" and bad.conclusion.x is not None
 
 
 def test_t22_slope_error_bar_makes_a_noisy_miss_inconclusive():

@@ -181,12 +181,12 @@ def test_r2_mli_holds_on_a_wide_net():
 def test_r2_breaking_case_is_refuted_with_a_witness():
     c = R2.check(None, breaking=True)
     assert c.conclusion.status == "refuted" and c.verdict == "refuted"
-    (alpha,) = c.conclusion.witness
+    (alpha,) = c.conclusion.x
     assert 0 < alpha < 1
     # the segment from -2 to w_T ~ 1 crosses the barrier L(0) = 1/2 at alpha ~ 2/3
     assert c.measured == pytest.approx(0.5, abs=1e-3) and alpha == pytest.approx(2 / 3, abs=0.01)
     explicit = R2.check(mli_counterexample(), None, eta=MLI_COUNTEREXAMPLE_ETA)
-    assert explicit.measured == c.measured and explicit.conclusion.witness == c.conclusion.witness
+    assert explicit.measured == c.measured and explicit.conclusion.x == c.conclusion.x
 
 
 def test_r2_small_step_stays_in_basin_and_mli_holds():

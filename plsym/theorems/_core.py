@@ -23,188 +23,15 @@ from __future__ import annotations
 
 import dataclasses
 import weakref
-from typing import Callable
 
 import numpy as np
 
 from .. import certify, estimate
 from ..errors import InvalidArgument, _show, one_of
-
-LEVELS = ("sampled", "searched", "certified")
-STATUSES = ("certified", "holds", "inconclusive", "refuted", "not applicable")
-RELATIONS = ("upper", "lower", "tight", None)
-
-# How a relation reads when it held and when it failed (the report's sentences).
-_HOLDS_OP = {"upper": "<=", "lower": ">=", "tight": "=="}
-_FAILS_OP = {"upper": ">", "lower": "<", "tight": "!="}
-
-
-def _num(x):
-    if x is None:
-        return None
-    x = float(x)
-    return None if np.isnan(x) else x
-
-
-def _fmt(x):
-    return "n/a" if x is None else f"{x:.4g}"
-
-
-@dataclasses.dataclass(frozen=True)
-class Verdict:
-    """The verdict on one hypothesis or on the conclusion of a theorem.
-
-    Attributes
-    ----------
-    name : str
-        What is measured, e.g. ``"worst step ratio L(w_t+1)/L(w_t)"``.
-    status : {"certified", "holds", "inconclusive", "refuted", "not applicable"}
-        certified = proved for the real quantities; holds = held at the points
-        tried (``method`` and ``detail`` give the budget); inconclusive = the
-        evidence cannot decide (budget, round-off, or an estimated hypothesis
-        that could explain a violation); refuted = fails at ``witness``, beyond
-        round-off; not applicable = cannot be checked here (``detail`` says why).
-    method : str
-        "certified", "searched", "sampled", "exact" (a finite computation), or
-        "run" (along a GD/SGD trajectory).
-    claimed, measured : float or None
-        The constant claimed and the one measured.
-    relation : {"upper", "lower", "tight", None}
-        "upper": the claim is measured <= claimed; "lower": measured >= claimed;
-        "tight": equal within tolerance.
-    detail : str
-    witness : tuple or None
-        The point (or parameter) where a refutation happens, or where an
-        extremum was attained.
-    """
-
-    name: str
-    status: str
-    method: str
-    claimed: float | None = None
-    measured: float | None = None
-    relation: str | None = None
-    detail: str = ""
-    witness: tuple | None = None
-
-    def __post_init__(self):
-        one_of("status", self.status, STATUSES)
-        if self.relation not in RELATIONS:
-            raise InvalidArgument(f"relation={_show(self.relation)} is not allowed; choose upper, lower, tight or None")
-        object.__setattr__(self, "claimed", _num(self.claimed))
-        object.__setattr__(self, "measured", _num(self.measured))
-        if self.witness is not None:
-            object.__setattr__(self, "witness", tuple(float(v) for v in np.ravel(self.witness)))
-
-    def replace(self, **changes) -> "Verdict":
-        """A copy with some fields changed."""
-        return dataclasses.replace(self, **changes)
-
-    def sentence(self) -> str:
-        """The verdict as a sentence that is true of what was checked.
-
-        ``"worst step ratio 0.073 <= claimed 0.477: holds"``; a refutation reads
-        ``"... 0.5 > claimed -0.05: refuted"``, an undecided comparison
-        ``"... 0.86 ~ claimed 0.86 (within round-off): inconclusive"``.
-        """
-        if self.measured is None:
-            body = self.name if self.claimed is None else f"{self.name} (claimed {_fmt(self.claimed)})"
-        elif self.claimed is None or self.relation is None:
-            body = f"{self.name} = {_fmt(self.measured)}"
-        else:
-            if self.status == "refuted":
-                op = _FAILS_OP[self.relation]
-            elif self.status == "inconclusive":
-                op = "~"
-            else:
-                op = _HOLDS_OP[self.relation]
-            body = f"{self.name} {_fmt(self.measured)} {op} claimed {_fmt(self.claimed)}"
-        return f"{body}: {self.status}"
-
-    def to_dict(self) -> dict:
-        d = dataclasses.asdict(self)
-        d["witness"] = list(self.witness) if self.witness is not None else None
-        d["sentence"] = self.sentence()
-        return d
-
-
-def decide(holds: bool, violated_beyond_error: bool, *, certified=False) -> str:
-    """The status of a comparison: holds (or certified), refuted beyond the error bar, else inconclusive."""
-    if holds:
-        return "certified" if certified else "holds"
-    return "refuted" if violated_beyond_error else "inconclusive"
-
-
-def compare(name, measured, claimed, relation, method, *, rtol=1e-9, atol=0.0, error=0.0, detail="", witness=None,
-            certified=False, refutable=True):
-    """A Verdict from comparing a measured constant with a claimed one.
-
-    The slack ``rtol * max(|claimed|, |measured|) + atol`` absorbs the rounding of
-    an exact identity. ``error`` is an absolute error bar on ``measured`` (its
-    round-off or estimation error): a failure within it is "inconclusive", not
-    "refuted". ``refutable=False`` turns every failure into "inconclusive" (the
-    measured value was estimated in the direction that could explain it).
-    """
-    if measured is None or not np.isfinite(measured):
-        return Verdict(name, "not applicable", method, claimed, None, relation, detail or "not measurable", witness)
-    slack = rtol * max(abs(claimed), abs(measured), 1e-300) + atol
-    error = abs(float(error))
-    if relation == "upper":
-        ok, beyond = measured <= claimed + slack, measured - error > claimed + slack
-    elif relation == "lower":
-        ok, beyond = measured >= claimed - slack, measured + error < claimed - slack
-    else:
-        ok, beyond = abs(measured - claimed) <= slack, abs(measured - claimed) - error > slack
-    status = decide(ok, beyond and refutable, certified=certified)
-    if status == "inconclusive" and not refutable and beyond:
-        detail = (detail + "; " if detail else "") + "a failure, but of estimated constants: not a refutation"
-    elif status == "inconclusive":
-        detail = (detail + "; " if detail else "") + f"the failure is within the error bar {error:.3g}"
-    return Verdict(name, status, method, claimed, measured, relation, detail, witness)
-
-
-def worst(*statuses) -> str:
-    """The combined status of parts that must all hold: refuted > inconclusive > holds > certified."""
-    order = ("refuted", "not applicable", "inconclusive", "holds", "certified")
-    for s in order:
-        if s in statuses:
-            return s
-    return "holds"
+from ..results import LEVELS, STATUSES, Claim, Verdict, compare, constant, decide, worst  # noqa: F401 (re-exported)
 
 
 # -- claims --------------------------------------------------------------------------------
-
-
-@dataclasses.dataclass(frozen=True)
-class Claim:
-    """The constants a theorem states, as a value; subclasses add the fields.
-
-    Every field is documented in ``metadata["doc"]``; :meth:`replace` builds a
-    variant (a mutant, or another reading of a recalled constant) and refuses
-    unknown names.
-    """
-
-    def replace(self, **changes) -> "Claim":
-        """A copy with some constants changed, e.g. ``T14.claim.replace(rate_factor=2.0)``."""
-        names = {f.name for f in dataclasses.fields(self)}
-        unknown = sorted(set(changes) - names)
-        if unknown:
-            raise InvalidArgument(f"{type(self).__name__} has no constant {', '.join(unknown)}; "
-                                  f"its constants are {', '.join(sorted(names))}")
-        return dataclasses.replace(self, **changes)
-
-    def describe(self) -> str:
-        """One line per constant: name = value: meaning."""
-        return "\n".join(f"{f.name} = {getattr(self, f.name)!r}: {f.metadata.get('doc', '')}"
-                         for f in dataclasses.fields(self))
-
-    def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
-
-
-def constant(default, doc):
-    """A claim field with its documentation."""
-    return dataclasses.field(default=default, metadata={"doc": doc})
 
 
 @dataclasses.dataclass(frozen=True)
@@ -364,7 +191,7 @@ class Theorem:
 
 @dataclasses.dataclass(frozen=True)
 class Measured:
-    """A constant measured at a level: value, how, and a witness (for estimates).
+    """A constant measured at a level: value, how, and the point attaining it, ``x`` (for estimates).
 
     ``certified`` True means ``value`` is a proved bound in the safe direction (a
     lower bound of an infimum, an upper bound of a supremum); otherwise it is an
@@ -376,7 +203,7 @@ class Measured:
     value: float
     method: str
     detail: str
-    witness: tuple | None
+    x: tuple | None
     certified: bool
 
 
@@ -415,8 +242,8 @@ def _measure(name, system, ball, level, rng, samples):
     else:
         note = ""
     e = getattr(estimate, name)(system, ball, samples=samples, search=(level == "searched"), rng=rng)
-    detail = f"{e.evaluations} evals, seed {e.seed}" + (f"; {note}" if note else "")
-    return Measured(name, e.value, e.method, detail, e.witness, False)
+    detail = f"{e.nfev} evals, seed {e.seed}" + (f"; {note}" if note else "")
+    return Measured(name, e.value, e.method, detail, e.x, False)
 
 
 _MEMO: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
@@ -446,7 +273,7 @@ def positive_hypothesis(name, m: Measured) -> Verdict:
         status = "certified" if m.certified else "holds"
     else:
         status = "refuted" if not m.certified else "inconclusive"  # a proved lower bound <= 0 decides nothing
-    return Verdict(name, status, m.method, 0.0, m.value, "lower", m.detail, m.witness)
+    return Verdict(name, status, m.method, 0.0, m.value, "lower", m.detail, m.x)
 
 
 def arb_point_parts(system, w):

@@ -25,6 +25,7 @@ import math
 import numpy as np
 
 from ..dynamics import linear_rate, step_enclosure
+from ..quantities import pl_ratio as _pl_ratio
 from ._core import Verdict, compare, worst
 
 _SEGMENT_POINTS = 33
@@ -32,12 +33,8 @@ _SUPPORT_POINTS = 200
 
 
 def pl_ratio(system, W):
-    """The PL* ratio 1/2 ||grad L(w)||^2 / L(w) at the points W (k, m); +inf where L = 0 (docs/theory.md D1)."""
-    g = system.grad(W)
-    L = system.loss(W)
-    half = 0.5 * np.sum(g * g, axis=-1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(L > 0, half / np.where(L > 0, L, 1.0), np.inf)
+    """The PL* ratio at the points W (k, m), +inf where L = 0 (a minimum over points ignores solutions)."""
+    return _pl_ratio(system, np.atleast_2d(np.asarray(W, dtype=float)), where_solved=np.inf)
 
 
 def adaptive_steps(L0, rate, floor, max_steps):
@@ -107,11 +104,11 @@ def path_support(system, tr, mu, L_F, certified):
     return ok, f"along the run ({len(idx)} iterates): min PL* ratio {pl:.6g} vs mu {mu:.6g}, max ||DF|| {lf:.6g} vs L_F {L_F:.6g}"
 
 
-def judge_distance(name, measured, claimed, *, support, sdetail, witness=None):
+def judge_distance(name, measured, claimed, *, support, sdetail, x=None):
     """An "upper" claim on a distance along the run: refuted only beyond round-off and with supported constants."""
     err = 64 * np.finfo(float).eps * (abs(measured) + 1.0)
     v = compare(name, measured, claimed, "upper", "run", rtol=1e-12, error=err, refutable=support, detail=sdetail,
-                witness=witness)
+                x=x)
     return v
 
 

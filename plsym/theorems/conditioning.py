@@ -79,13 +79,13 @@ def _t4(system, ball, *, level, rng, claim, samples):
     mu_m = measure("kernel_min_eig", system, ball, level, rng, samples=samples)
     hyp = positive_hypothesis("mu := inf_B lambda_min(K) > 0 (D3)", mu_m)
     fun = _c2_ratio(system)
-    if mu_m.witness is not None:
-        P = np.vstack([P, np.asarray(mu_m.witness)[None, :]])
+    if mu_m.x is not None:
+        P = np.vstack([P, np.asarray(mu_m.x)[None, :]])
     ratio, w = _min_ratio(fun, ball, P, level)
     name = "min_w 1/2||grad L(w)||^2 / (lambda_min(K(w)) L(w))"
     concl = compare(name, ratio, claim.pl_factor, "lower", "searched" if level != "sampled" else "sampled",
                     rtol=RTOL, error=ROUNDOFF * abs(ratio),
-                    detail=f"T4 on S = {{w}} at {len(P)} points, rtol {RTOL:g}; {mu_m.detail}", witness=w)
+                    detail=f"T4 on S = {{w}} at {len(P)} points, rtol {RTOL:g}; {mu_m.detail}", x=w)
     if concl.status == "refuted":
         concl = _confirm_c2(system, w, claim.pl_factor, concl)
     return TheoremCheck("T4", T4.title, system.name or "system", level, (hyp,), concl, seed)
@@ -146,7 +146,7 @@ def _t6(system, ball, *, level, rng, claim, samples):
     rank_v = compare("max_w rank K(w)", float(surely[worst]), float(bound), "upper", "sampled", rtol=0.0,
                      detail=f"{len(P)} points; numerical rank: eigenvalues above {_RANK_NONZERO:g} lambda_max count, "
                             f"below {_RANK_ZERO:g} do not (at most {int(maybe.max())} in between)",
-                     witness=P[worst])
+                     x=P[worst])
     if rank_v.status == "holds" and maybe.max() > bound:
         rank_v = rank_v.replace(status="inconclusive", measured=float(maybe.max()))
     rel = np.abs(eig[:, 0]) / top[:, 0]
@@ -154,7 +154,7 @@ def _t6(system, ball, *, level, rng, claim, samples):
     if bound < n:  # lambda_min(K) = 0 follows from the rank bound
         j = int(np.argmax(rel))
         parts.append(compare("max_w lambda_min(K)/lambda_max(K)", float(rel[j]), 0.0, "tight", "sampled", rtol=0.0,
-                             atol=_RANK_ZERO, error=_RANK_NONZERO, witness=P[j],
+                             atol=_RANK_ZERO, error=_RANK_NONZERO, x=P[j],
                              detail=f"zero up to {_RANK_ZERO:g} relative"))
     return TheoremCheck("T6", T6.title, system.name or "system", level, (hyp,), combine(parts), seed)
 
@@ -266,14 +266,14 @@ def _t10(system, ball, *, level, rng, claim, mu, samples):
     k = int(np.argmin(gap))
     c5 = compare("C5: min_w lambda_min(K(w)) - (lambda0 - factor L_F sqrt(n) ||w - w0|| sup||H_F||)", float(gap[k]), 0.0,
                  "lower", "sampled", rtol=0.0, error=ROUNDOFF * max(abs(lam[k]), abs(bound[k])), refutable=certified,
-                 detail=f"{len(P)} points", witness=P[k])
+                 detail=f"{len(P)} points", x=P[k])
     mu_m = measure("kernel_min_eig", system, ball, level, rng, samples=samples)
     conc = compare("inf_B lambda_min(K)", mu_m.value, mu, "lower", mu_m.method, rtol=0.0,
                    error=ROUNDOFF * abs(mu_m.value), refutable=certified,
                    detail=f"mu = {mu:.6g} ({'the largest mu the criterion admits' if mu == mu_star else 'given'}); "
-                          f"{mu_m.detail}", witness=mu_m.witness, certified=mu_m.certified and certified)
-    if conc.status == "refuted" and mu_m.witness is not None:
-        _, _, hi = kernel_min_eig_at(system, np.asarray(mu_m.witness))
+                          f"{mu_m.detail}", x=mu_m.x, certified=mu_m.certified and certified)
+    if conc.status == "refuted" and mu_m.x is not None:
+        _, _, hi = kernel_min_eig_at(system, np.asarray(mu_m.x))
         if hi is not None and not hi < mu:
             conc = conc.replace(status="inconclusive", detail=conc.detail + "; not confirmed in ball arithmetic")
     return TheoremCheck("T10", T10.title, system.name or "system", level, hyps, combine([conc, c5]), seed)
@@ -345,7 +345,7 @@ def _t11(system, ball, *, level, rng, claim, phi, samples):
 
     ratio, w = _min_ratio(fun, ball, P, level)
     concl = compare("min_w lambda_min(K_F) / (rho(w)^p lambda_min(K_F~))", ratio, 1.0, "lower",
-                    "searched" if level != "sampled" else "sampled", rtol=RTOL, error=ROUNDOFF * abs(ratio), witness=w,
+                    "searched" if level != "sampled" else "sampled", rtol=RTOL, error=ROUNDOFF * abs(ratio), x=w,
                     detail=f"K_F computed on phi(F~) itself; {len(P)} points, phi = {phi}")
     ident_v = compare("K_F = D K_F~ D, max relative entry error", ident, 0.0, "upper", "sampled", rtol=0.0, atol=1e-12,
                       detail="the two kernels computed independently")
@@ -401,7 +401,7 @@ def _t12(system, ball, *, level, rng, claim, outer, samples):
     hyp = Verdict("G o Phi well defined (dimensions match)", "holds", "exact",
                   detail=f"Phi: R^{system.m} -> R^{system.n}, G: R^{outer.m} -> R^{outer.n}")
     concl = compare("min_w lambda_min(K_GoPhi) / (factor lambda_min(K_Phi) lambda_min(DG DG^T))", ratio, 1.0, "lower",
-                    "searched" if level != "sampled" else "sampled", rtol=RTOL, error=ROUNDOFF * abs(ratio), witness=w,
+                    "searched" if level != "sampled" else "sampled", rtol=RTOL, error=ROUNDOFF * abs(ratio), x=w,
                     detail=f"K_GoPhi computed on the composed expressions; {len(P)} points")
     return TheoremCheck("T12", T12.title, comp.name, level, (hyp,), concl, seed)
 

@@ -77,7 +77,7 @@ def _t14(system, ball, *, level, rng, claim, steps, max_steps, samples):
     rate_v, rc = judge_rate(system, tr, rate, eta=eta, mu=mu.value, beta=beta, certified=certified)
     ok, sdetail = path_support(system, tr, mu.value, LF.value, certified)
     inside = judge_distance("max_t ||w_t - w0|| (iterates stay in B(w0, R))", float(tr.distances.max()), R_thm,
-                            support=ok, sdetail=sdetail, witness=tr.points[int(np.argmax(tr.distances))])
+                            support=ok, sdetail=sdetail, x=tr.points[int(np.argmax(tr.distances))])
     x = eta * mu.value
     path_bound = eta * LF.value * r0 / (1 - math.sqrt(1 - x)) if 0 < x <= 1 else math.inf
     path = judge_distance("path length sum ||w_t+1 - w_t|| <= eta L_F ||r0|| / (1 - sqrt(1 - eta mu)) (C16)",
@@ -149,7 +149,7 @@ def _t15(system, ball, *, level, rng, claim, steps, max_steps, samples):
     # the generic radius uses ||grad L|| <= sqrt(2 beta_L L): its constants are mu and beta_L along the run
     ok, sdetail = path_support(system, tr, mu.value, math.sqrt(beta.value), certified)
     inside = judge_distance("max_t ||w_t - w0|| (iterates stay in B(w0, R))", float(tr.distances.max()), R_gen,
-                            support=ok, sdetail=sdetail, witness=tr.points[int(np.argmax(tr.distances))])
+                            support=ok, sdetail=sdetail, x=tr.points[int(np.argmax(tr.distances))])
     converged = judge_convergence(tr, rate, rc)
     concl = combine([rate_v, inside, converged])
     return TheoremCheck("T15", T15.title, system.name or "system", level, tuple(hyps), concl, seed,
@@ -286,7 +286,7 @@ def _t23(system, ball, *, level, rng, claim, eps, samples):
                f"max ||H_L|| {h_max:.6g} vs beta {beta.value:.6g}")
     steps_v = compare("steps to reach L < eps", T if T is not None else math.inf, T_bound, "upper", "run", rtol=0.0,
                       refutable=ok, detail=f"eta = 1/beta = {1 / beta.value:.4g}; {sdetail}",
-                      witness=tr.points[min(T_bound, len(tr.points) - 1)] if T is None or T > T_bound else None)
+                      x=tr.points[min(T_bound, len(tr.points) - 1)] if T is None or T > T_bound else None)
     inside = judge_distance("max ||w_t - w0|| before L < eps", dist, R_need, support=ok, sdetail=sdetail)
     concl = combine([steps_v, inside])
     return TheoremCheck("T23", T23.title, system.name or "system", level, tuple(hyps), concl, seed,

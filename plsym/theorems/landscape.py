@@ -208,7 +208,7 @@ def _t1(system, ball, *, level, rng, claim):
     not_isolated = compare(name, res, tol, "upper", "run", rtol=0.0,
                            detail=(f"{len(P)} solutions at distances {', '.join(f'{d:.3g}' for d in dist)} from w* "
                                    f"(each at least half its step: {moved}); tolerance {tol:.2g}"),
-                           witness=plus[0])
+                           x=plus[0])
     if not moved and not_isolated.status == "holds":
         not_isolated = not_isolated.replace(status="inconclusive")
     # convexity on a ball around w* would put the midpoint of two minimizers in the solution set
@@ -220,7 +220,7 @@ def _t1(system, ball, *, level, rng, claim):
     nonconvex = compare("convexity fails near w*: L at the midpoint of w(-s) and w(s)", float(Lmid[k]), 0.0, "lower",
                         "run", rtol=0.0, error=0.0,
                         detail=(f"L(midpoints) = {', '.join(f'{x:.3g}' for x in Lmid)} (round-off up to "
-                                f"{Lerr.max():.2g}) at s = {', '.join(f'{s:.3g}' for s in ss)}"), witness=mids[k])
+                                f"{Lerr.max():.2g}) at s = {', '.join(f'{s:.3g}' for s in ss)}"), x=mids[k])
     if Lmid[j] <= Lerr[j]:
         nonconvex = nonconvex.replace(status="inconclusive", detail=nonconvex.detail + "; a midpoint lies within "
                                                                                        "round-off of the solution set")

@@ -294,7 +294,7 @@ def _t22(system, ball, *, level, rng, claim, widths, samples, draws):
                  detail=(f"mu = {claim.mu_fraction:g} lambda0 = {mu:.4g}, B(W0, {R:g}); {samples} samples"
                          + (" + local search" if search else "") + " (an upper bound of the true inf: holds = not "
                          "refuted)" + (f"; {note}" if note else "") + f"; seed {est_seed}"),
-                 witness=e.witness if e.value < mu else None)
+                 x=e.x if e.value < mu else None)
     concl = combine([pl, lam_v, hess_v])
     series = {"widths": list(widths), "lambda0": lam0, "hessian_at_w0": H, "lambda0_slope": ls, "hessian_slope": hs,
               "lambda0_slope_error": le, "hessian_slope_error": he,

@@ -129,7 +129,7 @@ def _sgd_check(theorem, system, ball, *, level, rng, claim, batch_size, samples)
     concl = compare("worst E[L(w - eta g)] / L(w) over the points", float(ratios[j]), rate, "upper", "sampled",
                     rtol=1e-9, error=float(errs[j]), refutable=supported,
                     detail=f"{what}; s = {s}, n = {n}; exact expectation over batches at {int(keep.sum())} points",
-                    witness=P[keep][j])
+                    x=P[keep][j])
     return TheoremCheck(theorem.id, theorem.title, system.name or "system", level, tuple(hyps), concl, seed,
                         {"eta": eta, "rate": rate, "beta": beta, "mu": mu.value})
 

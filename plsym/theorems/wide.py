@@ -30,7 +30,7 @@ Examples
 >>> import numpy as np
 >>> from plsym.theorems.wide import R2
 >>> c = R2.check(None, breaking=True)
->>> c.verdict, c.conclusion.witness
+>>> c.verdict, c.conclusion.x
 ('refuted', (0.665,))
 """
 
@@ -272,12 +272,12 @@ def _t19(system, ball, *, level, rng, claim, widths, samples, radii):
                               f"((log m)^{claim.log_power:g} over these widths); slopes by radius "
                               f"{ {r: round(v, 4) for r, v in slopes.items()} }; each sup is attained at a point of "
                               f"B(W0, R) (a lower bound of the true sup; {how}); seeds {net_seeds}"),
-                      witness=(r_worst,))
+                      x=(r_worst,))
     # growth in R at every width: log-log slope of sup against (1 + R)
     rslopes = [_loglog_slope([1 + r for r in radii], [sup[r][k] for r in radii]) for k in range(len(widths))]
     kw = int(np.nanargmax(rslopes))
     radius_v = compare("radius slope of sup_B ||H_F|| against 1 + R (worst width)", rslopes[kw], p_R, "upper", method,
-                       rtol=0.0, atol=claim.atol, witness=(widths[kw],),
+                       rtol=0.0, atol=claim.atol, x=(widths[kw],),
                        detail=f"radii {list(radii)}; claimed exponent 3L = {p_R:g}; slopes by width {_fmt(rslopes)}")
     concl = combine([width_v, radius_v])
     series = {"widths": list(widths), "hessian_sup": sup[R], "hessian_at_w0": at_w0, "slope": slopes[R], "R": R,
@@ -331,7 +331,7 @@ def _t20_measure(template, R, widths, net_seeds, est_seeds, samples, search, ste
         lam0.append(float(np.linalg.eigvalsh(net.kernel(net.w0))[0]))
         e = estimate.kernel_min_eig(net, Ball(net.w0, R), samples=samples, search=search, rng=es)
         lam_ball.append(e.value)
-        witnesses.append(e.witness)
+        witnesses.append(e.x)
         c, eta, ratio = _kernel_change_along_gd(net, steps)
         change.append(c)
         etas.append(eta)
@@ -378,7 +378,7 @@ def _t20(system, ball, *, level, rng, claim, widths, samples, steps):
               + f"; inf_B lambda_min >= mu at widths {passing} of {list(widths)}; seeds {net_seeds}")
     pl = compare("inf_B lambda_min(K) at the widest width (mu-PL*, T4)", lam_ball[-1], mu[-1], "lower", method,
                  rtol=0.0, error=1e-9 * abs(lam_ball[-1]), detail=detail,
-                 witness=witnesses[-1] if lam_ball[-1] < mu[-1] else None)
+                 x=witnesses[-1] if lam_ball[-1] < mu[-1] else None)
     concl = combine([pl, c24])
     series = {"widths": list(widths), "lambda0": lam0, "lambda_min_ball": lam_ball, "mu": mu,
               "kernel_change": change, "kernel_change_slope": kslope, "R": R, "eta": etas, "seeds": net_seeds}
@@ -703,7 +703,7 @@ def _r2(system, ball, *, level, rng, claim, eta, steps, grid, atol, breaking):
                  if rise > tol else "L is non-increasing on the grid")
               + "; MLI is an empirical property [restated]: a refutation is expected where GD leaves its starting basin")
     concl = compare("largest increase of L((1 - a) w0 + a w_T) over a in [0, 1]", rise, 0.0, "upper", "sampled",
-                    rtol=0.0, atol=tol, detail=detail, witness=(alphas[k_high],) if rise > tol else None)
+                    rtol=0.0, atol=tol, detail=detail, x=(alphas[k_high],) if rise > tol else None)
     series = {"alphas": alphas, "losses_along_line": L, "gd_losses": tr.losses, "largest_increase": rise,
               "witness_alpha": float(alphas[k_high]) if rise > tol else None,
               "rise_from_alpha": float(alphas[k_low]) if rise > tol else None, "eta": eta}
