@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -200,6 +201,40 @@ class Ball:
             if where == "interior":
                 u *= gen.random((b, 1)) ** (1.0 / self.m)
             yield self.project(self.center + self.radius * u)  # exactly inside, despite rounding
+
+    def design(self, samples, *, rng, rows=None):
+        """The sampling design of every sampled check: the center, uniform points, a quarter on the sphere.
+
+        ``samples`` points besides the center: ``samples // 4`` (at least one) on
+        the sphere, where the extremes of most quantities lie, and the rest uniform
+        in the ball; the center comes first. With ``rows`` the points come in
+        chunks of at most ``rows`` (an iterator, so that a large design is never
+        held at once); without, as one array of shape (samples + 1, m).
+
+        Parameters
+        ----------
+        samples : int
+            Points besides the center (>= 2).
+        rng : int or numpy.random.Generator
+            Seed or generator; the same seed gives the same points.
+        rows : int, optional
+
+        Returns
+        -------
+        ndarray, shape (samples + 1, m), or an iterator of chunks when ``rows`` is given
+            Every point exactly inside the closed ball.
+        """
+        samples = positive_int("samples", samples, minimum=2)
+        gen, _ = as_rng(rng)
+        n_sphere = max(1, samples // 4)
+        if rows is None:
+            return np.vstack([self.center[None, :], self.sample(samples - n_sphere, rng=gen),
+                              self.sample(n_sphere, rng=gen, where="sphere")])
+        rows = positive_int("rows", rows)
+        if samples + 1 <= rows:  # one chunk: exactly the points of the array form
+            return iter([self.design(samples, rng=gen)])
+        return itertools.chain([self.center[None, :]], self.sample_chunks(samples - n_sphere, rng=gen, rows=rows),
+                               self.sample_chunks(n_sphere, rng=gen, where="sphere", rows=rows))
 
     def project(self, w):
         """The nearest point of the ball to each point of ``w`` (shape (m,) or (k, m)).

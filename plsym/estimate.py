@@ -32,7 +32,6 @@ eigenvalues cross. The searched value is never worse than the sampled one.
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import warnings
 
 import numpy as np
@@ -203,16 +202,8 @@ def _sample(counted, ball, samples, gen, sign, *, keep):
     O(chunk x m) for any ``samples``; when they fit in one chunk all are returned, else only
     the ``keep`` best (ties in drawing order), which is all that choosing starts needs.
     """
-    m = ball.m
-    rows = max(1, _SAMPLE_FLOATS // m)
-    n_sphere = max(1, samples // 4)
-    chunks = [ball.center[None, :]]
-    if samples + 1 <= rows:  # one chunk: exactly ball.sample's points
-        chunks = [np.vstack([chunks[0], ball.sample(samples - n_sphere, rng=gen),
-                             ball.sample(n_sphere, rng=gen, where="sphere")])]
-    else:
-        chunks = itertools.chain(chunks, ball.sample_chunks(samples - n_sphere, rng=gen, rows=rows),
-                        ball.sample_chunks(n_sphere, rng=gen, where="sphere", rows=rows))
+    rows = max(1, _SAMPLE_FLOATS // ball.m)
+    chunks = ball.design(samples, rng=gen, rows=rows)
     P, obj = None, None
     for C in chunks:
         vals = counted.values(C)

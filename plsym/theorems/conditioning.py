@@ -32,7 +32,7 @@ _need = check_system_and_ball
 def _points(ball, rng, samples):
     """The sampling design of the pointwise checks: the center, uniform points, a quarter on the sphere."""
     gen, seed = as_rng(rng)
-    P = np.vstack([ball.center[None, :], ball.sample(samples, rng=gen), ball.sample(max(1, samples // 4), rng=gen, where="sphere")])
+    P = ball.design(samples, rng=gen)
     return P, seed
 
 

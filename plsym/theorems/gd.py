@@ -233,8 +233,7 @@ class T23Claim(Claim):
 
 def _mu_eps(system, ball, eps, level, gen, samples):
     """inf of the PL* ratio over {w in B : L(w) >= eps}: sampled, then (searched) refined by local minimization."""
-    P = np.vstack([ball.center[None, :], ball.sample(samples, rng=gen), ball.sample(max(1, samples // 4), rng=gen,
-                                                                                    where="sphere")])
+    P = ball.design(samples, rng=gen)
     L = system.loss(P)
     keep = L >= eps
     if not keep.any():
