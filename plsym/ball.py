@@ -9,7 +9,7 @@ import numpy as np
 
 from .errors import InvalidArgument, as_real_array, as_rng, one_of, positive_finite, positive_int
 
-__all__ = ["Ball", "MAX_COORDINATE"]
+__all__ = ["Ball", "MAX_COORDINATE", "scaled_norm"]
 
 # |center_j| + radius must stay below this: squared distances, outputs and their
 # derivatives at points of the ball then stay far from float64 overflow (1.8e308)

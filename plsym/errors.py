@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["InvalidArgument"]
+__all__ = ["InvalidArgument", "as_real_array", "as_rng", "one_of", "positive_finite", "positive_int"]
 
 
 class InvalidArgument(ValueError):

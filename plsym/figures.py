@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+__all__ = ["FIGURES", "gd_against_bound", "hessian_against_width", "kernel_against_width"]
+
 
 def _plt():
     import matplotlib

@@ -23,6 +23,8 @@ import numpy as np
 import sympy
 from flint import arb, arb_mat
 
+__all__ = ["ArbProgram", "Unsupported", "box_args", "down", "eig_bounds", "lower", "matrix", "norm_upper", "point_args", "split", "sym_norm_upper", "to_arb", "up", "upper"]
+
 _EPS = np.finfo(np.float64).eps
 
 

@@ -27,7 +27,7 @@ import sympy
 from .domain import node_conditions
 from .errors import InvalidArgument, _show
 
-__all__ = ["FUNCTIONS", "CONSTANTS", "parse", "parameters", "MAX_LENGTH", "MAX_DEPTH", "MAX_EXPONENT"]
+__all__ = ["FUNCTIONS", "CONSTANTS", "parse", "parameters", "MAX_LENGTH", "MAX_DEPTH", "MAX_EXPONENT", "MAX_NUMBER"]
 
 # Limits on what a spec may ask the parser to build ("absurd sizes").
 MAX_LENGTH = 10_000        # characters in one expression

@@ -35,7 +35,8 @@ from .errors import InvalidArgument, _show
 from .results import Claim, relation_of
 from .system import System, eigvalsh
 
-__all__ = ["QUANTITIES", "Quantity", "QuantityClaim", "get", "pl_ratio"]
+__all__ = ["QUANTITIES", "HessianNorm", "KernelMinEig", "Lipschitz", "PLConstant", "Quantity", "QuantityClaim",
+           "ResidualNorm", "Smoothness", "get", "pl_ratio"]
 
 # Step of the central difference of Hessian-vector products along a unit eigenvector (relative
 # to the largest |w_j|): truncation O(h^2), rounding O(eps / h), both about 1e-8 relative.

@@ -39,15 +39,21 @@ from ._deprecated import renamed_attribute
 from .errors import InvalidArgument, _show, one_of
 
 __all__ = ["LEVELS", "RELATIONS", "STATUSES", "Claim", "Verdict", "compare", "constant", "decide",
-           "relation_of", "summarize", "worst"]
+           "relation_of", "summarize", "worst", "relation_symbol"]
 
 LEVELS = ("sampled", "searched", "certified")
 RELATIONS = ("upper", "lower", "tight")
 STATUSES = ("certified", "holds", "inconclusive", "refuted", "undefined", "not applicable")
 
 # How a relation reads when the claim held and when it failed (the reports' sentences).
-HOLDS_OP = {"upper": "<=", "lower": ">=", "tight": "=="}
-FAILS_OP = {"upper": ">", "lower": "<", "tight": "!="}
+_HOLDS_OP = {"upper": "<=", "lower": ">=", "tight": "=="}
+_FAILS_OP = {"upper": ">", "lower": "<", "tight": "!="}
+
+
+def relation_symbol(relation: str, *, holds=True) -> str:
+    """How a relation reads: ``"<="`` for "upper" (``">"`` when it failed), ``">="`` for "lower", ``"=="`` for "tight"."""
+    one_of("relation", relation, RELATIONS)
+    return (_HOLDS_OP if holds else _FAILS_OP)[relation]
 
 
 def relation_of(kind: str) -> str:
@@ -148,11 +154,11 @@ class Verdict:
             body = f"{self.name} = {_fmt(self.measured)}"
         else:
             if self.status in ("refuted", "undefined"):
-                op = FAILS_OP[self.relation]
+                op = _FAILS_OP[self.relation]
             elif self.status == "inconclusive":
                 op = "~"
             else:
-                op = HOLDS_OP[self.relation]
+                op = _HOLDS_OP[self.relation]
             body = f"{self.name} {_fmt(self.measured)} {op} claimed {_fmt(self.claimed)}"
         return f"{body}: {self.status}"
 

@@ -31,7 +31,7 @@ import numpy as np
 from . import progress as _progress
 from .errors import InvalidArgument, _show
 
-__all__ = ["identity", "summarize_witness", "sweep"]
+__all__ = ["FULL_WITNESS_MAX", "WITNESS_KEYS", "identity", "summarize_witness", "sweep"]
 
 
 def _grid_points(grid):

@@ -1,0 +1,79 @@
+"""The public surface: every public module's ``__all__`` is exactly its public names.
+
+A public name is one a module defines at top level (def, class, assignment) without a
+leading underscore; a module may also re-export names from plsym's private modules
+(``plsym._x``) and a package from its submodules. Names read from the source (AST), so
+that an imported helper (``np``, ``dataclasses``) never counts as the module's own.
+"""
+
+import ast
+import importlib
+import pkgutil
+import warnings
+
+import pytest
+
+import plsym
+
+_DUNDER_OK = {"__getattr__", "__all__", "__version__"}
+
+
+def _public_modules():
+    names = ["plsym"]
+    for info in pkgutil.walk_packages(plsym.__path__, prefix="plsym."):
+        if any(part.startswith("_") for part in info.name.split(".")[1:]):
+            continue
+        names.append(info.name)
+    return sorted(names)
+
+
+def _defined(module):
+    """Top-level names the module's source binds itself (not by import)."""
+    tree = ast.parse(open(module.__file__).read())
+    out = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            out.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for t in targets:
+                for n in ast.walk(t):
+                    if isinstance(n, ast.Name):
+                        out.add(n.id)
+    return {n for n in out if not n.startswith("_")}
+
+
+MODULES = _public_modules()
+
+
+def test_the_walk_finds_the_public_modules():
+    assert {"plsym", "plsym.estimate", "plsym.results", "plsym.quantities", "plsym.theorems"} <= set(MODULES)
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_all_is_exactly_the_public_names(name):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        module = importlib.import_module(name)
+    assert hasattr(module, "__all__"), f"{name} has no __all__"
+    declared = list(module.__all__)
+    assert len(declared) == len(set(declared)), f"{name}.__all__ repeats a name"
+    for n in declared:
+        assert hasattr(module, n), f"{name}.__all__ lists {n}, which {name} does not have"
+    own = _defined(module)
+    missing = own - set(declared)
+    assert not missing, f"{name} defines public names missing from __all__: {sorted(missing)}"
+    is_package = module.__file__.endswith("__init__.py")
+    for n in set(declared) - own:
+        obj = getattr(module, n)
+        origin = getattr(obj, "__module__", None) or getattr(obj, "__name__", "")
+        if is_package:
+            if not origin:  # a constant (a tuple, a dict): it has no home to check
+                continue
+            assert origin.startswith(name + ".") or origin.startswith("plsym."), (
+                f"{name}.__all__ re-exports {n} from outside plsym ({origin})")
+        else:
+            private = any(p.startswith("_") for p in origin.split(".")[1:])
+            assert origin.startswith("plsym.") and private, (
+                f"{name}.__all__ lists {n}, defined in {origin}: a module lists only its own names "
+                f"(or re-exports from plsym's private modules)")
