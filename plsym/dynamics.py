@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 
+from . import _deprecated
 from .errors import InvalidArgument, _show, as_real_array, as_rng, positive_finite, positive_int
 from .system import System
 
@@ -94,8 +95,6 @@ class RateCheck:
     worst_ratio : float
         max_t L(w_{t+1}) / L(w_t) over the steps decided beyond round-off (the claim holds
         or fails there whatever the rounding of the two losses); NaN if there is none.
-    held : bool
-        No step violates the claim beyond the round-off allowance of the losses.
     status : {"holds", "refuted", "inconclusive"}
         refuted = some step violates the claim beyond its error bar (at ``first_failure``);
         inconclusive = no violation beyond the error bars, but no step was decided;
@@ -115,7 +114,6 @@ class RateCheck:
 
     rate: float
     worst_ratio: float
-    held: bool
     first_failure: int | None
     steps_checked: int
     max_distance: float
@@ -123,6 +121,12 @@ class RateCheck:
     per_step: bool = False
     status: str = "holds"
     undecided: int = 0
+
+    @property
+    def held(self) -> bool:
+        """Deprecated: use ``status != "refuted"`` (no step violates the claim beyond round-off)."""
+        _deprecated.warn("RateCheck.held", 'RateCheck.status (held is status != "refuted")')
+        return self.status != "refuted"
 
     def to_dict(self) -> dict:
         d = dataclasses.asdict(self)
@@ -321,7 +325,7 @@ def linear_rate(trajectory, rate, *, per_step=False):
         status = "inconclusive"
     offset = 0
     return RateCheck(
-        rate=rate, worst_ratio=worst_ratio, held=not failures.size,
+        rate=rate, worst_ratio=worst_ratio,
         first_failure=int(failures[0]) + offset if failures.size else None, steps_checked=int(len(lhs)),
         max_distance=float(trajectory.distances.max()), stopped=trajectory.stopped, per_step=bool(per_step),
         status=status, undecided=undecided,

@@ -16,7 +16,7 @@ def test_gd_on_X3_obeys_T14_rate_and_stays_in_ball():
     eta = 1.0 / (LF**2 + betaF * r0)
     tr = gd(s, eta=eta, steps=200)
     check = linear_rate(tr, 1 - eta * mu)
-    assert check.held and check.first_failure is None
+    assert check.status == "holds" and check.first_failure is None
     assert check.worst_ratio <= 1 - eta * mu
     assert check.max_distance <= R and tr.path_length[-1] <= 2 * LF * r0 / mu  # C16
     assert tr.losses[-1] < 1e-25 and abs(np.prod(tr.points[-1]) - 2.9) < 1e-12
@@ -34,13 +34,13 @@ def test_linear_residual_recursion_C17():
     for t in (1, 5, 30):
         np.testing.assert_allclose(s.residual(tr.points[t]), np.linalg.matrix_power(M, t) @ r0, rtol=1e-9, atol=1e-13)
     kappa = np.linalg.eigvalsh(K)[-1] / np.linalg.eigvalsh(K)[0]
-    assert linear_rate(tr, (1 - 1 / kappa) ** 2).held
+    assert linear_rate(tr, (1 - 1 / kappa) ** 2).status == "holds"
 
 
 def test_rate_failure_is_reported_with_first_step():
     tr = gd(product(2.9), eta=0.3, steps=20)  # eta > 2 / beta: divergence
     check = linear_rate(tr, 0.5)
-    assert not check.held and check.first_failure == 1 and check.worst_ratio > 1
+    assert check.status == "refuted" and check.first_failure == 1 and check.worst_ratio > 1
 
 
 def test_divergence_stops_cleanly_at_non_finite():
@@ -92,3 +92,10 @@ def test_gd_needs_a_start():
         gd(sphere(2), eta=0.1, steps=3)
     with pytest.raises(plsym.InvalidArgument, match="w0 has shape"):
         gd(sphere(2), [1.0], eta=0.1, steps=3)
+
+
+def test_held_is_an_old_name_of_the_status():
+    tr = gd(linear([[1.0, 0.0], [0.0, 2.0]], [1.0, 1.0]), np.zeros(2), eta=0.1, steps=20)
+    check = linear_rate(tr, 0.99)
+    with pytest.warns(DeprecationWarning, match="RateCheck.held"):
+        assert check.held is (check.status != "refuted")
