@@ -17,6 +17,7 @@ from sympy.core.function import AppliedUndef
 from . import _compile
 from . import domain as _domain
 from ._diff import Differentiator
+from ._linalg import abs_max_eig
 from .errors import InvalidArgument, _show, as_real_array
 
 __all__ = ["System"]
@@ -284,14 +285,11 @@ class System:
             r = self._F(W) - self.y
             HL = np.swapaxes(J, -1, -2) @ J + np.einsum("kn,knij->kij", r, self._hessians(W))
             return np.abs(eigvalsh(HL)).max(axis=-1)
-        import scipy.sparse.linalg as sla
-
         out = np.empty(W.shape[0])
         for k, w in enumerate(W):  # a Krylov solve per point: the Hessian is never formed
             def matvec(v, w=w):
                 return self._loss_hvp(w[None], np.ravel(v)[None])[0]
-            op = sla.LinearOperator((self.m, self.m), matvec=matvec, dtype=np.float64)
-            out[k] = abs(sla.eigsh(op, k=1, which="LM", tol=1e-10, return_eigenvectors=False)[0])
+            out[k] = abs_max_eig(matvec, self.m)
         return out
 
     def _require_smooth(self):

@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import InvalidArgument, as_real_array, positive_finite, positive_int
-from ._layered import LayeredSystem, check_activations, check_seed
+from ..errors import positive_finite, positive_int
+from ._layered import LayeredSystem, check_activations, check_data_rows, check_seed
 
 __all__ = ["ResNetSystem", "resnet"]
 
@@ -117,11 +117,7 @@ class ResNetSystem(LayeredSystem):
 
     def __init__(self, X, y, width, depth, *, activation="tanh", output=None, residual_scale=1.0, seed=0,
                  name=None):
-        X = as_real_array("X", X, ndim=2)
-        if X.shape[0] < 1 or X.shape[1] < 1:
-            raise InvalidArgument(
-                f"X has shape {X.shape}; it needs at least one row (a data point) and one column (a feature)"
-            )
+        X = check_data_rows(X)
         width = positive_int("width", width)
         depth = positive_int("depth", depth, minimum=0)
         hidden, out, reason = check_activations(activation, output)
@@ -140,8 +136,6 @@ class ResNetSystem(LayeredSystem):
         self.derivatives = {"jacobian": "exact", "hessians": "exact"}
         self._non_smooth_reason = reason
 
-        X = X.copy()
-        X.setflags(write=False)
         self.X = X
         self.width = width
         self.depth = depth
