@@ -368,22 +368,20 @@ class System:
 
         ``v`` has the shape of ``w``. Network families compute these matrix-free.
         """
-        self._require_smooth()
-        W, single = self._points(w)
-        V, _ = self._points(v, "v")
-        if V.shape != W.shape:
-            raise InvalidArgument(f"v has shape {np.shape(v)}; it must have the shape of w, {np.shape(w)}")
-        out = self._hvp(W, V)
-        return out[0] if single else out
+        return self._apply_with_tangent(self._hvp, w, v)
 
     def loss_hvp(self, w, v):
         """H_L(w) v = J^T (J v) + sum_i r_i H_{F_i} v, shape (m,) or (k, m), matrix-free where possible."""
+        return self._apply_with_tangent(self._loss_hvp, w, v)
+
+    def _apply_with_tangent(self, hook, w, v):
+        """hook(W, V) for second-order products at points w and tangents v of the same shape."""
         self._require_smooth()
         W, single = self._points(w)
         V, _ = self._points(v, "v")
         if V.shape != W.shape:
             raise InvalidArgument(f"v has shape {np.shape(v)}; it must have the shape of w, {np.shape(w)}")
-        out = self._loss_hvp(W, V)
+        out = hook(W, V)
         return out[0] if single else out
 
 

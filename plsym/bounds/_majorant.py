@@ -500,35 +500,39 @@ class _Context:
 
 _MAJORANT = "entrywise majorant"
 
-_BALL_PARAMETERS = """ball : plsym.Ball, optional
+_PARAMETERS = """Parameters
+    ----------
+    system : plsym.System
+        A symbolic system (sympy ``outputs`` and ``params``){smooth}.
+    ball : plsym.Ball, optional
         The ball B(w0, R). None (default): the center w0 = ``system.w0``, the
         bound symbolic in the radius R; a Ball fixes the center and the radius
         (which :meth:`SymbolicBound.evaluate` then uses by default).
     R, center : deprecated
         The old form ``(system, center, R)``: the center as an array and a
-        positive radius symbol. Still accepted for a release; it warns."""
-
-
-def _ball_doc(fn):
-    """Writes the shared description of ``ball`` into the docstring of ``fn``."""
-    fn.__doc__ = fn.__doc__.replace("BALL_PARAMETERS", _BALL_PARAMETERS)
-    return fn
-
-
-@_ball_doc
-def hessian_norm(system, ball=None, R=None, *, center=None) -> SymbolicBound:
-    """An upper bound of sup over B(w0, R) of ||H_F(w)|| := max_i ||H_{F_i}(w)||_2, as an expression in R.
-
-    Parameters
-    ----------
-    system : plsym.System
-        A symbolic system (sympy ``outputs`` and ``params``), twice differentiable.
-    BALL_PARAMETERS
+        positive radius symbol. Still accepted for a release; it warns.
 
     Returns
     -------
     SymbolicBound
-        ``expr`` >= sup_{B(w0, R)} max_i ||H_{F_i}||_2 for every R in ``valid``.
+        ``expr`` >= the supremum over B(w0, R) for every R in ``valid``."""
+
+
+def _ball_doc(smooth=False):
+    """Writes the shared Parameters and Returns sections into the docstring of a generic bound."""
+    def write(fn):
+        text = _PARAMETERS.replace("{smooth}", ", twice differentiable" if smooth else "")
+        if fn.__doc__:  # None under python -OO
+            fn.__doc__ = fn.__doc__.replace("PARAMETERS", text)
+        return fn
+    return write
+
+
+@_ball_doc(smooth=True)
+def hessian_norm(system, ball=None, R=None, *, center=None) -> SymbolicBound:
+    """An upper bound of sup over B(w0, R) of ||H_F(w)|| := max_i ||H_{F_i}(w)||_2, as an expression in R.
+
+    PARAMETERS
 
     Raises
     ------
@@ -562,19 +566,11 @@ def hessian_norm(system, ball=None, R=None, *, center=None) -> SymbolicBound:
     return ctx.result("hessian_norm", expr, f"{_MAJORANT} + min(Frobenius, Gershgorin)")
 
 
-@_ball_doc
+@_ball_doc(smooth=False)
 def lipschitz(system, ball=None, R=None, *, center=None) -> SymbolicBound:
     """An upper bound of L_F = sup over B(w0, R) of ||DF(w)||_2, as an expression in R.
 
-    Parameters
-    ----------
-    system : plsym.System
-        A symbolic system.
-    BALL_PARAMETERS
-
-    Returns
-    -------
-    SymbolicBound
+    PARAMETERS
 
     Raises
     ------
@@ -604,19 +600,11 @@ def lipschitz(system, ball=None, R=None, *, center=None) -> SymbolicBound:
     return ctx.result("lipschitz", ctx.jacobian_bound(), f"{_MAJORANT} + min(Frobenius, sqrt(row sum * column sum))")
 
 
-@_ball_doc
+@_ball_doc(smooth=False)
 def residual_norm(system, ball=None, R=None, *, center=None) -> SymbolicBound:
     """An upper bound of sup over B(w0, R) of ||F(w) - y||, as an expression in R.
 
-    Parameters
-    ----------
-    system : plsym.System
-        A symbolic system.
-    BALL_PARAMETERS
-
-    Returns
-    -------
-    SymbolicBound
+    PARAMETERS
 
     Raises
     ------
@@ -643,19 +631,11 @@ def residual_norm(system, ball=None, R=None, *, center=None) -> SymbolicBound:
     return ctx.result("residual_norm", ctx.residual_bound(), f"{_MAJORANT} (enclosures of F_i - y_i)")
 
 
-@_ball_doc
+@_ball_doc(smooth=True)
 def smoothness(system, ball=None, R=None, *, center=None) -> SymbolicBound:
     """An upper bound of beta = sup over B(w0, R) of ||H_L(w)||_2, as an expression in R.
 
-    Parameters
-    ----------
-    system : plsym.System
-        A symbolic, twice differentiable system.
-    BALL_PARAMETERS
-
-    Returns
-    -------
-    SymbolicBound
+    PARAMETERS
 
     Raises
     ------

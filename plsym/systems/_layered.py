@@ -40,14 +40,12 @@ def check_activations(activation, output):
 
 
 def check_data_rows(X):
-    """X as a read-only copy of a finite (n, d) array with a row and a column, or InvalidArgument naming X."""
+    """X as a finite (n, d) array with a row and a column, or InvalidArgument naming X."""
     X = as_real_array("X", X, ndim=2)
     if X.shape[0] < 1 or X.shape[1] < 1:
         raise InvalidArgument(
             f"X has shape {X.shape}; it needs at least one row (a data point) and one column (a feature)"
         )
-    X = X.copy()
-    X.setflags(write=False)
     return X
 
 
@@ -74,7 +72,8 @@ class LayeredSystem(System):
     Subclasses set the layout with :meth:`_init_layout`, store the data (in the
     layout their pass expects, one data point per leading row) as ``_data`` and
     implement ``_tape(layers, data, *, second)`` (the forward and backward pass
-    of the per-layer weight matrices ``layers``, each ``(k, a, b)``, on data rows)
+    of the per-layer weight matrices ``layers``, each ``(k, a, b)``, on data rows),
+    ``_factors(tape)`` (the per-layer gradient factors, see :meth:`_jacobian`)
     and ``_tangent(tape, V)`` (tangents ``V``, per layer ``(k, p, a, b)``, to the
     per-output Hessian-vector products, ``(k, p, n, m)``).
     """
@@ -89,6 +88,23 @@ class LayeredSystem(System):
         self._mat_shapes = tuple((int(a), int(b)) for a, b in mat_shapes)
         self._offsets = tuple(int(o) for o in np.cumsum([0] + [a * b for a, b in self._mat_shapes]))
         return self._offsets[-1]
+
+    def _init_family(self, X, y, shapes, mat_shapes, *, activations, output, seed, name):
+        """The layout, w0 with iid N(0, 1) entries drawn with ``seed``, and the attributes every
+        family shares; ``activations`` is ``check_activations``' (hidden, out, reason)."""
+        hidden, out, reason = activations
+        m = self._init_layout(shapes, mat_shapes)
+        w0 = np.random.default_rng(seed).standard_normal(m)
+        self._setup(m=m, n=X.shape[0], y=y, w0=w0, name=name)
+        self.derivatives = {"jacobian": "exact", "hessians": "exact"}
+        self._non_smooth_reason = reason  # System._require_smooth raises with it in hessians, hvp, ...
+        X = X.copy()
+        X.setflags(write=False)
+        self.X = X
+        self.activation = hidden.name
+        self.output = output
+        self.seed = seed
+        self._hidden, self._out = hidden, out
 
     # -- layout -------------------------------------------------------------------
     def unflatten(self, w):
@@ -165,6 +181,39 @@ class LayeredSystem(System):
         """
         raise InvalidArgument(f"system {self.name!r} has no symbolic outputs; use the numeric evaluators "
                               "(F, jacobian, kernel, hvp, hessian_norm)")
+
+    # -- first derivatives from the gradient factors -------------------------------------------
+    def _jacobian(self, W):
+        """Per-sample gradients from ``_factors(tape)``: per layer j, (delta, input, coef) with
+        d f(x_i) / d W_j = coef delta[i]^T input[i]; delta (k, n, a) and input (k, n, b) for a
+        layer applied once (an outer product), or (k, n, P, a) and (k, n, P, b), summed over
+        the P positions where it is applied."""
+        tape = self._tape(self._split(W), self._data)
+        k = W.shape[0]
+        J = np.empty((k, self.n, self.m))
+        for j, (delta, inp, coef) in enumerate(self._factors(tape)):
+            a, b = self._mat_shapes[j]
+            # written straight into J (splitting the last axis of a slice is a view): no temporaries of J's size
+            block = J[..., self._offsets[j]:self._offsets[j + 1]].reshape(k, self.n, a, b)
+            if delta.ndim == 3:
+                np.multiply(delta[..., :, None], coef * inp[..., None, :], out=block)
+            else:
+                np.matmul(np.swapaxes(delta, -1, -2), inp, out=block)
+                block *= coef
+        return J
+
+    def _kernel(self, W):
+        """K = sum_j coef_j^2 (delta_j delta_j^T) * (input_j input_j^T) for layers applied once
+        (the Jacobian block of layer j is the row-wise Kronecker product of delta_j and
+        coef_j input_j), O(k n^2 sum_j (a_j + b_j)) without forming J; the first layer's
+        input is the data, whose Gram matrix ``_gram0`` is the same at every W."""
+        tape = self._tape(self._split(W), self._data)
+        K = np.zeros((W.shape[0], self.n, self.n))
+        for j, (delta, inp, coef) in enumerate(self._factors(tape)):
+            dd = delta @ np.swapaxes(delta, -1, -2)
+            ii = self._gram0 if j == 0 else inp @ np.swapaxes(inp, -1, -2)
+            K += coef ** 2 * dd * ii
+        return K
 
     # -- second derivatives from the R-operator ---------------------------------------------
     def _hvp(self, W, V):

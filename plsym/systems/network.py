@@ -128,27 +128,19 @@ class NetworkSystem(LayeredSystem):
         m = sum(a * b for a, b in shapes)
         # w0, a point and its tangents, and the n x width activations of each layer: refuse before allocating
         require_fits("widths", list(widths), 8.0 * m + 8.0 * n * sum(dims), f"m={m} parameters on n={n} data points")
-        self._init_layout(shapes, shapes)
-        w0 = np.random.default_rng(seed).standard_normal(m)
         if name is None:
             name = (f"network(d={d}, widths={list(widths)}, activation={hidden.name!r}"
                     + (f", output={out.name!r}" if output is not None else "") + ")")
-        self._setup(m=m, n=n, y=y, w0=w0, name=name)
-        self.derivatives = {"jacobian": "exact", "hessians": "exact"}
-        # System._require_smooth raises with this reason in hessians, hvp, ...
-        self._non_smooth_reason = reason
-
-        self.X = self._data = X
+        self._init_family(X, y, shapes, shapes, activations=(hidden, out, reason), output=output, seed=seed,
+                          name=name)
+        self._data = self.X
         self.widths = widths
-        self.activation = hidden.name
-        self.output = output
-        self.seed = seed
         self.depth = len(widths)
         self._dims = dims
         self._acts = (hidden,) * len(widths) + (out,)
         self._scale = tuple(np.sqrt(float(b)) for b in dims[:-1])
         self._linear_output = out.name == "identity"
-        self._gram0 = X @ X.T  # alpha_0 alpha_0^T, the same at every W
+        self._gram0 = self.X @ self.X.T  # alpha_0 alpha_0^T, the same at every W
 
     # -- backpropagation ----------------------------------------------------------
     def _tape(self, layers, X, *, second=False):
@@ -182,34 +174,17 @@ class NetworkSystem(LayeredSystem):
             alpha = self._acts[j].sigma((alpha @ np.swapaxes(Wj, -1, -2)) / self._scale[j])
         return alpha[..., 0]
 
-    def _jacobian(self, W):
-        """Per-sample gradients: d f(x_i) / d W_j = delta_j[i] outer alpha_j[i] / sqrt(dims[j])."""
-        tape = self._tape(self._split(W), self.X)
-        k = W.shape[0]
-        J = np.empty((k, self.n, self.m))
-        for j, (a, b) in enumerate(self.layer_shapes):
-            # Write the outer products straight into J (splitting the last axis
-            # of a slice is always a view): no temporaries of J's size.
-            block = J[..., self._offsets[j]:self._offsets[j + 1]].reshape(k, self.n, a, b)
-            np.multiply(tape.deltas[j][..., :, None], tape.alphas[j][..., None, :] / self._scale[j], out=block)
-        return J
+    def _factors(self, tape):
+        """Per layer (delta, input, coef) of the gradient, coef delta outer input (see
+        :meth:`LayeredSystem._jacobian`): (delta_j, alpha_j, 1 / sqrt(dims[j]))."""
+        return [(tape.deltas[j], tape.alphas[j], 1.0 / self._scale[j]) for j in range(len(self.layer_shapes))]
 
     def _kernel(self, W):
-        """K = sum_j (delta_j delta_j^T) * (alpha_j alpha_j^T) / dims[j], without forming J.
-
-        The Jacobian block of layer j is the row-wise Kronecker product of delta_j
-        and alpha_j / sqrt(dims[j]), and (a kron b)(c kron e)^T = (a c^T)(b e^T);
-        the cost is O(k n^2 sum_l m_l) instead of O(k n^2 m).
-        """
+        """K = sum_j (delta_j delta_j^T) * (alpha_j alpha_j^T) / dims[j], without forming J (see
+        :meth:`LayeredSystem._kernel`), or the two-layer identity, O(k n^2 sum_l m_l) instead of O(k n^2 m)."""
         if self.depth == 1 and self._linear_output:
             return self._kernel_two_layer(W)
-        tape = self._tape(self._split(W), self.X)
-        K = np.zeros((W.shape[0], self.n, self.n))
-        for j in range(len(self.layer_shapes)):
-            dd = tape.deltas[j] @ np.swapaxes(tape.deltas[j], -1, -2)
-            aa = self._gram0 if j == 0 else tape.alphas[j] @ np.swapaxes(tape.alphas[j], -1, -2)
-            K += dd * aa / self._dims[j]
-        return K
+        return super()._kernel(W)
 
     def _kernel_two_layer(self, W):
         """The two-layer identity K = (1/m)[(S' diag(v^2) S'^T) * (X X^T / d) + S S^T], S = sigma(X U^T / sqrt d)."""
@@ -509,20 +484,10 @@ def network(X, y, widths, *, activation="tanh", output=None, seed=0, name=None):
 
     Parameters
     ----------
-    X : array_like, shape (n, d)
-        Inputs, one per row (x_i in R^d).
-    y : array_like, shape (n,)
-        Targets.
-    widths : sequence of int
-        Hidden widths [m_1, ..., m_L], L >= 1.
-    activation : str, optional
-        Hidden activation name (:data:`plsym.activations.NAMES`), default ``"tanh"``.
-    output : str or None, optional
-        Output activation name, or None (default) for a linear output.
-    seed : int, optional
-        Seed for the N(0, 1) initialization w0 (``numpy.random.default_rng``).
-    name : str, optional
-        Label for reports.
+    X, y, widths, activation, output, seed, name
+        As for :class:`NetworkSystem`: the inputs (n, d) and targets (n,), the
+        hidden widths [m_1, ..., m_L], the hidden and output activations
+        (``"tanh"`` and None, a linear output, by default), the seed of w0 and a label.
 
     Returns
     -------
