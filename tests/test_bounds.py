@@ -471,3 +471,15 @@ def test_two_layer_bounds_on_a_ball_read_its_center(two_layer_data):
         assert b.evaluate() <= far
     found = estimate.hessian_norm(net, plsym.Ball(moved, 0.5), samples=64, maxiter=20, starts=1)
     assert_sound(bounds.two_layer_hessian_bound(net, plsym.Ball(moved, 0.5)).evaluate(), found.value)
+
+
+def test_deprecation_warnings_point_at_the_caller(two_layer_data):
+    X, y = two_layer_data
+    net = network(X, y, [16], seed=0)
+    for call in (lambda: bounds.jacobian_norm, lambda: bounds.two_layer_jacobian_bound,
+                 lambda: bounds.hessian_norm(product(2.9), [3.0, 1.0], R), lambda: bounds.lipschitz(product(2.9), R=R),
+                 lambda: bounds.two_layer_hessian_bound(net, R), lambda: bounds.two_layer_lipschitz_bound(net, R=R),
+                 lambda: bounds.width_for_pl(net, 0.5, 0.01)):
+        with pytest.warns(DeprecationWarning) as record:
+            call()
+        assert [w.filename for w in record] == [__file__]

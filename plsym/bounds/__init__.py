@@ -74,11 +74,14 @@ docs/theory.md §1 (symbols), D5, T10, T19, T20, C5-C8, C22.
 
 import warnings
 
+from . import _network
 from ._expr import SymbolicBound
 from ._majorant import hessian_norm, lipschitz, residual_norm, smoothness
-from ._network import (
-    ACTIVATION_CONSTANTS, WidthBound, two_layer_hessian_bound, two_layer_lipschitz_bound, width_for_pl,
-)
+from ._network import WidthBound, two_layer_hessian_bound, two_layer_lipschitz_bound, width_for_pl
+
+#: Exact constants sigma(0), sup|sigma| (None: unbounded), sup|sigma'|, sup|sigma''| of the
+#: registered smooth activations, by name (``relu`` is not twice differentiable and has none).
+ACTIVATION_CONSTANTS = _network.ACTIVATION_CONSTANTS
 
 __all__ = [
     "ACTIVATION_CONSTANTS", "SymbolicBound", "WidthBound",

@@ -300,7 +300,7 @@ def _radius_symbol(R):
     return R
 
 
-def _ball_args(fn, system, ball, R=None, center=None, *, old="(system, center, R)"):
+def _ball_args(fn, system, ball, R=None, center=None, *, old="(system, center, R)", stacklevel=3):
     """(center, radius or None, radius symbol) of a bound asked for on ``ball``.
 
     ``ball=None``: the center ``system.w0`` and no radius; a :class:`plsym.Ball`: its
@@ -319,7 +319,7 @@ def _ball_args(fn, system, ball, R=None, center=None, *, old="(system, center, R
     warnings.warn(
         f"plsym.bounds.{fn}{old} is deprecated: use {fn}(system, ball), where ball=None bounds on B(system.w0, R) "
         "symbolically in R and a plsym.Ball fixes the center and the radius",
-        DeprecationWarning, stacklevel=3,
+        DeprecationWarning, stacklevel=stacklevel,  # the caller of the public function
     )
     radius = None
     if isinstance(ball, Ball):

@@ -179,7 +179,7 @@ def _two_layer_ball(fn, system, ball, R):
         if R is not None:
             raise InvalidArgument(f"the radius symbol is given twice, as {_show(ball)} and R={_show(R)}")
         ball, R = None, ball
-    return _ball_args(fn, system, ball, R, old="(system, R)")
+    return _ball_args(fn, system, ball, R, old="(system, R)", stacklevel=4)
 
 
 def _two_layer_hessian(system, center, Rs, msym):
