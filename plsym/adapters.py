@@ -32,21 +32,15 @@ reason, and never a number it did not prove.
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse.linalg
 
 from .errors import InvalidArgument, _show, as_real_array
+from ._linalg import CHUNK_FLOATS, DENSE_HESSIAN_MAX, abs_max_eig, check_dense_size, hessians_from_columns
 from .system import System, eigvalsh
 
 __all__ = ["AutodiffSystem", "from_jax", "from_torch"]
 
-# Dense per-output Hessians are refused above this many floats (k * n * m * m).
-_DENSE_HESSIAN_MAX = 50_000_000
 # hessian_norm forms dense Hessians up to this many parameters, then uses Lanczos.
 _DENSE_MAX_M = 400
-# Tolerance of the Lanczos (ARPACK) largest-magnitude eigenvalue.
-_LANCZOS_TOL = 1e-10
-# Identity columns per batched hvp call when building dense Hessians (floats ~ k*chunk*n*m).
-_CHUNK_FLOATS = 4_000_000
 
 
 def _missing(framework, extra):
@@ -110,29 +104,22 @@ class AutodiffSystem(System):
     def _hessians(self, W):
         """Dense per-output Hessians from hvp on identity columns: (k, n, m, m), symmetrized."""
         k, n, m = W.shape[0], self.n, self.m
-        size = k * n * m * m
-        if size > _DENSE_HESSIAN_MAX:
-            raise InvalidArgument(
-                f"hessians at k={k} point(s) of a system with n={n}, m={m} would hold k*n*m*m={size:.3g} "
-                f"floats (the limit is {_DENSE_HESSIAN_MAX:.0e}); use hvp (matrix-free) or hessian_norm"
-            )
-        H = np.empty((k, n, m, m))
-        chunk = max(1, _CHUNK_FLOATS // max(1, k * n * m))
-        for start in range(0, m, chunk):  # chunks of columns bound the memory, not a loop over points
-            stop = min(m, start + chunk)
+        check_dense_size(k, n, m)
+
+        def columns(start, stop):  # chunks of columns bound the memory, not a loop over points
             cols = stop - start
             E = np.zeros((cols, m))
             E[np.arange(cols), np.arange(start, stop)] = 1.0
             Wr = np.repeat(W, cols, axis=0)  # (k * cols, m)
             Vr = np.tile(E, (k, 1))
-            HV = self._hvp(Wr, Vr).reshape(k, cols, n, m)  # [p, j, i, :] = H_{F_i} e_j
-            H[:, :, start:stop, :] = np.moveaxis(HV, 1, 2)
-        return 0.5 * (H + np.swapaxes(H, -1, -2))
+            return self._hvp(Wr, Vr).reshape(k, cols, n, m)  # [p, j, i, :] = H_{F_i} e_j
+
+        return hessians_from_columns(columns, k, n, m, max(1, CHUNK_FLOATS // max(1, k * n * m)))
 
     def _hessian_norm(self, W):
         """max_i ||H_{F_i}(w)||_2: dense eigvalsh for m <= 400, else Lanczos (a lower bound)."""
-        if self.m <= _DENSE_MAX_M and self.n * self.m ** 2 <= _DENSE_HESSIAN_MAX:
-            step = max(1, _DENSE_HESSIAN_MAX // (self.n * self.m ** 2))
+        if self.m <= _DENSE_MAX_M and self.n * self.m ** 2 <= DENSE_HESSIAN_MAX:
+            step = max(1, DENSE_HESSIAN_MAX // (self.n * self.m ** 2))
             out = np.empty(W.shape[0])
             for start in range(0, W.shape[0], step):
                 out[start:start + step] = np.abs(eigvalsh(self._hessians(W[start:start + step]))).max(axis=(-1, -2))
@@ -145,20 +132,13 @@ class AutodiffSystem(System):
         A Krylov method needs one operator per (point, output), hence the loop;
         the Ritz value is <= the true norm up to the tolerance (a lower bound).
         """
-        m = self.m
-        v0 = np.random.default_rng(0).standard_normal(m)  # a fixed start: reproducible
         out = np.zeros(W.shape[0])
         for p, w in enumerate(W):
             for i in range(self.n):
                 def matvec(x, w=w, i=i):
                     return self._hvp(w[None], np.ravel(x)[None])[0, i]
 
-                if not np.any(matvec(v0)):
-                    continue  # H v0 = 0 for a generic v0 only when H = 0
-                op = scipy.sparse.linalg.LinearOperator((m, m), matvec=matvec, dtype=np.float64)
-                val = scipy.sparse.linalg.eigsh(op, k=1, which="LM", tol=_LANCZOS_TOL, v0=v0,
-                                                return_eigenvectors=False, ncv=min(m, 40))
-                out[p] = max(out[p], float(np.abs(val).max()))
+                out[p] = max(out[p], abs_max_eig(matvec, self.m))
         return out
 
 

@@ -17,6 +17,7 @@ from sympy.core.function import AppliedUndef
 from . import _compile
 from . import domain as _domain
 from ._diff import Differentiator
+from ._linalg import abs_max_eig
 from .errors import InvalidArgument, _show, as_real_array
 
 __all__ = ["System"]
@@ -284,14 +285,11 @@ class System:
             r = self._F(W) - self.y
             HL = np.swapaxes(J, -1, -2) @ J + np.einsum("kn,knij->kij", r, self._hessians(W))
             return np.abs(eigvalsh(HL)).max(axis=-1)
-        import scipy.sparse.linalg as sla
-
         out = np.empty(W.shape[0])
         for k, w in enumerate(W):  # a Krylov solve per point: the Hessian is never formed
             def matvec(v, w=w):
                 return self._loss_hvp(w[None], np.ravel(v)[None])[0]
-            op = sla.LinearOperator((self.m, self.m), matvec=matvec, dtype=np.float64)
-            out[k] = abs(sla.eigsh(op, k=1, which="LM", tol=1e-10, return_eigenvectors=False)[0])
+            out[k] = abs_max_eig(matvec, self.m)
         return out
 
     def _require_smooth(self):
@@ -370,22 +368,20 @@ class System:
 
         ``v`` has the shape of ``w``. Network families compute these matrix-free.
         """
-        self._require_smooth()
-        W, single = self._points(w)
-        V, _ = self._points(v, "v")
-        if V.shape != W.shape:
-            raise InvalidArgument(f"v has shape {np.shape(v)}; it must have the shape of w, {np.shape(w)}")
-        out = self._hvp(W, V)
-        return out[0] if single else out
+        return self._apply_with_tangent(self._hvp, w, v)
 
     def loss_hvp(self, w, v):
         """H_L(w) v = J^T (J v) + sum_i r_i H_{F_i} v, shape (m,) or (k, m), matrix-free where possible."""
+        return self._apply_with_tangent(self._loss_hvp, w, v)
+
+    def _apply_with_tangent(self, hook, w, v):
+        """hook(W, V) for second-order products at points w and tangents v of the same shape."""
         self._require_smooth()
         W, single = self._points(w)
         V, _ = self._points(v, "v")
         if V.shape != W.shape:
             raise InvalidArgument(f"v has shape {np.shape(v)}; it must have the shape of w, {np.shape(w)}")
-        out = self._loss_hvp(W, V)
+        out = hook(W, V)
         return out[0] if single else out
 
 

@@ -1,28 +1,22 @@
-"""Shared machinery of the hand-differentiated network families (conv, resnet).
+"""Shared machinery of the hand-differentiated network families (fully connected, conv, resnet).
 
 A family subclasses :class:`LayeredSystem` and supplies a forward/backward pass
 (``_tape``) and its forward-over-reverse tangent (``_tangent``, Pearlmutter's
 R-operator). This module then derives, once for every family: the parameter
 layout by layer, Hessian-vector products, dense per-output Hessians (for small
-cases and tests), the Hessian norm (dense or Lanczos) and the per-layer block
-norms of the Hessian with the bound they give.
+cases and tests), the Hessian norm (dense or Lanczos) with its top eigenpair,
+and the per-layer block norms of the Hessian with the bound they give.
 """
 
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse.linalg
 
 from .. import activations
+from .._linalg import CHUNK_FLOATS, DENSE_HESSIAN_MAX, LANCZOS_TOL, abs_max_eig, check_dense_size, \
+    hessians_from_columns, start_vector, top_eig
 from ..errors import InvalidArgument, _show, as_real_array, positive_int
 from ..system import System
-
-# Dense per-output Hessians are refused above this many floats (k * n * m * m).
-DENSE_HESSIAN_MAX = 50_000_000
-# Identity columns pushed through one tangent pass are chunked to about this many floats.
-CHUNK_FLOATS = 4_000_000
-# Tolerance of the Lanczos (ARPACK) largest-magnitude eigenvalue.
-LANCZOS_TOL = 1e-10
 
 
 def check_activations(activation, output):
@@ -45,6 +39,16 @@ def check_activations(activation, output):
     return hidden, out, reason
 
 
+def check_data_rows(X):
+    """X as a finite (n, d) array with a row and a column, or InvalidArgument naming X."""
+    X = as_real_array("X", X, ndim=2)
+    if X.shape[0] < 1 or X.shape[1] < 1:
+        raise InvalidArgument(
+            f"X has shape {X.shape}; it needs at least one row (a data point) and one column (a feature)"
+        )
+    return X
+
+
 def check_seed(seed):
     """``seed`` as a non-negative int, or InvalidArgument naming ``seed``."""
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
@@ -62,30 +66,14 @@ def check_int_list(name, values, example):
     return tuple(positive_int(f"{name}[{j}]", v) for j, v in enumerate(values))
 
 
-def lanczos_abs_max(matvec, m, v0, *, tol=LANCZOS_TOL):
-    """The largest |eigenvalue| of the symmetric operator ``matvec`` on R^m (ARPACK Lanczos).
-
-    A Ritz value: at most the true value, up to ``tol`` (a lower bound of the norm).
-    """
-    if not np.any(matvec(v0)):
-        # H v0 = 0 for a generic v0 only when H = 0; ARPACK would stop on a zero residual.
-        return 0.0
-    if m <= 2:  # ARPACK needs k < m - 1 for symmetric problems; tiny m is cheap to form
-        H = np.column_stack([matvec(e) for e in np.eye(m)])
-        return float(np.abs(np.linalg.eigvalsh(0.5 * (H + H.T))).max())
-    op = scipy.sparse.linalg.LinearOperator((m, m), matvec=matvec, dtype=np.float64)
-    return float(np.abs(scipy.sparse.linalg.eigsh(
-        op, k=1, which="LM", tol=tol, v0=v0, return_eigenvectors=False, ncv=min(m, 40), maxiter=max(1000, 10 * m),
-    )).max())
-
-
 class LayeredSystem(System):
     """A network whose parameters are a list of weight arrays, differentiated by hand.
 
     Subclasses set the layout with :meth:`_init_layout`, store the data (in the
     layout their pass expects, one data point per leading row) as ``_data`` and
     implement ``_tape(layers, data, *, second)`` (the forward and backward pass
-    of the per-layer weight matrices ``layers``, each ``(k, a, b)``, on data rows)
+    of the per-layer weight matrices ``layers``, each ``(k, a, b)``, on data rows),
+    ``_factors(tape)`` (the per-layer gradient factors, see :meth:`_jacobian`)
     and ``_tangent(tape, V)`` (tangents ``V``, per layer ``(k, p, a, b)``, to the
     per-output Hessian-vector products, ``(k, p, n, m)``).
     """
@@ -100,6 +88,23 @@ class LayeredSystem(System):
         self._mat_shapes = tuple((int(a), int(b)) for a, b in mat_shapes)
         self._offsets = tuple(int(o) for o in np.cumsum([0] + [a * b for a, b in self._mat_shapes]))
         return self._offsets[-1]
+
+    def _init_family(self, X, y, shapes, mat_shapes, *, activations, output, seed, name):
+        """The layout, w0 with iid N(0, 1) entries drawn with ``seed``, and the attributes every
+        family shares; ``activations`` is ``check_activations``' (hidden, out, reason)."""
+        hidden, out, reason = activations
+        m = self._init_layout(shapes, mat_shapes)
+        w0 = np.random.default_rng(seed).standard_normal(m)
+        self._setup(m=m, n=X.shape[0], y=y, w0=w0, name=name)
+        self.derivatives = {"jacobian": "exact", "hessians": "exact"}
+        self._non_smooth_reason = reason  # System._require_smooth raises with it in hessians, hvp, ...
+        X = X.copy()
+        X.setflags(write=False)
+        self.X = X
+        self.activation = hidden.name
+        self.output = output
+        self.seed = seed
+        self._hidden, self._out = hidden, out
 
     # -- layout -------------------------------------------------------------------
     def unflatten(self, w):
@@ -177,6 +182,39 @@ class LayeredSystem(System):
         raise InvalidArgument(f"system {self.name!r} has no symbolic outputs; use the numeric evaluators "
                               "(F, jacobian, kernel, hvp, hessian_norm)")
 
+    # -- first derivatives from the gradient factors -------------------------------------------
+    def _jacobian(self, W):
+        """Per-sample gradients from ``_factors(tape)``: per layer j, (delta, input, coef) with
+        d f(x_i) / d W_j = coef delta[i]^T input[i]; delta (k, n, a) and input (k, n, b) for a
+        layer applied once (an outer product), or (k, n, P, a) and (k, n, P, b), summed over
+        the P positions where it is applied."""
+        tape = self._tape(self._split(W), self._data)
+        k = W.shape[0]
+        J = np.empty((k, self.n, self.m))
+        for j, (delta, inp, coef) in enumerate(self._factors(tape)):
+            a, b = self._mat_shapes[j]
+            # written straight into J (splitting the last axis of a slice is a view): no temporaries of J's size
+            block = J[..., self._offsets[j]:self._offsets[j + 1]].reshape(k, self.n, a, b)
+            if delta.ndim == 3:
+                np.multiply(delta[..., :, None], coef * inp[..., None, :], out=block)
+            else:
+                np.matmul(np.swapaxes(delta, -1, -2), inp, out=block)
+                block *= coef
+        return J
+
+    def _kernel(self, W):
+        """K = sum_j coef_j^2 (delta_j delta_j^T) * (input_j input_j^T) for layers applied once
+        (the Jacobian block of layer j is the row-wise Kronecker product of delta_j and
+        coef_j input_j), O(k n^2 sum_j (a_j + b_j)) without forming J; the first layer's
+        input is the data, whose Gram matrix ``_gram0`` is the same at every W."""
+        tape = self._tape(self._split(W), self._data)
+        K = np.zeros((W.shape[0], self.n, self.n))
+        for j, (delta, inp, coef) in enumerate(self._factors(tape)):
+            dd = delta @ np.swapaxes(delta, -1, -2)
+            ii = self._gram0 if j == 0 else inp @ np.swapaxes(inp, -1, -2)
+            K += coef ** 2 * dd * ii
+        return K
+
     # -- second derivatives from the R-operator ---------------------------------------------
     def _hvp(self, W, V):
         """Exact per-output Hessian-vector products H_{F_i}(w) v, matrix-free: (k, n, m)."""
@@ -188,21 +226,15 @@ class LayeredSystem(System):
         """Dense per-output Hessians from the R-operator on identity columns, in chunks."""
         self._require_smooth()
         k, m, n = W.shape[0], self.m, self.n
-        size = k * n * m * m
-        if size > DENSE_HESSIAN_MAX:
-            raise InvalidArgument(
-                f"hessians at k={k} point(s) of a network with n={n}, m={m} would hold k*n*m*m={size:.3g} "
-                f"floats (the limit is {DENSE_HESSIAN_MAX:.0e}); use hvp (matrix-free) or hessian_norm"
-            )
+        check_dense_size(k, n, m, "a network")
         tape = self._tape(self._split(W), self._data, second=True)
-        H = np.empty((k, n, m, m))
-        chunk = max(1, CHUNK_FLOATS // (4 * k * n * m))
-        for start in range(0, m, chunk):
-            stop = min(m, start + chunk)
+
+        def columns(start, stop):
             E = np.zeros((k, stop - start, m))
             E[:, np.arange(stop - start), np.arange(start, stop)] = 1.0
-            H[:, :, start:stop, :] = np.moveaxis(self._tangent(tape, self._split(E)), 1, 2)
-        return 0.5 * (H + np.swapaxes(H, -1, -2))
+            return self._tangent(tape, self._split(E))
+
+        return hessians_from_columns(columns, k, n, m, max(1, CHUNK_FLOATS // (4 * k * n * m)))
 
     def _hessian_norm(self, W):
         """||H_F(w)|| = max_i ||H_{F_i}(w)||_2: dense eigvalsh for small m, else Lanczos (a lower bound)."""
@@ -237,13 +269,32 @@ class LayeredSystem(System):
                     return self._tangent(tape, self._split(np.ravel(x)[None, None]))[0, 0, 0]
                 yield p, i, matvec
 
-    def _hessian_norm_lanczos(self, W, *, tol=LANCZOS_TOL):
-        """max_i ||H_{F_i}||_2 by ARPACK Lanczos on the matrix-free hvp (Ritz values: lower bounds)."""
-        v0 = np.random.default_rng(0).standard_normal(self.m)  # a fixed start: reproducible
-        out = np.zeros(W.shape[0])
-        for p, _, matvec in self._output_operators(W):
-            out[p] = max(out[p], lanczos_abs_max(matvec, self.m, v0, tol=tol))
-        return out
+    def _hessian_norm_lanczos(self, W, *, tol=LANCZOS_TOL, vectors=False):
+        """max_i ||H_{F_i}||_2 by ARPACK Lanczos on the matrix-free hvp (Ritz values: lower bounds).
+
+        With ``vectors=True``, also the output, Ritz vector and signed Ritz value of
+        the best, per point (as :meth:`_hessian_norm_top`).
+        """
+        k, m = W.shape[0], self.m
+        v0 = start_vector(m)
+        out = np.zeros(k)
+        best_i, best_q, best_lam = np.zeros(k, dtype=np.intp), np.zeros((k, m)), np.zeros(k)
+        best_q[:, 0] = 1.0
+        for p, i, matvec in self._output_operators(W):
+            lam, q = top_eig(matvec, m, v0=v0, tol=tol, vector=vectors)
+            if abs(lam) > out[p]:
+                out[p] = abs(lam)
+                if q is not None:
+                    best_i[p], best_q[p], best_lam[p] = i, q, lam
+        return (out, best_i, best_q, best_lam) if vectors else out
+
+    def _hessian_norm_top(self, W):
+        """The eigenpair behind ||H_F(w)|| (see :meth:`System._hessian_norm_top`): dense for small
+        m, else the Lanczos Ritz pair."""
+        self._require_smooth()
+        if self.m <= self._dense_max_m and self.n * self.m ** 2 <= DENSE_HESSIAN_MAX:
+            return super()._hessian_norm_top(W)
+        return self._hessian_norm_lanczos(W, vectors=True)
 
     def layer_hessian_norms(self, w):
         """Spectral norms of the layer blocks H_{F_i}[W_a, W_b] of every per-output Hessian.
@@ -306,7 +357,7 @@ class LayeredSystem(System):
                         # [[0, H_ab], [H_ba, 0]]: cross terms only
                         va, vb = np.where(masks[a], v, 0.0), np.where(masks[b], v, 0.0)
                         return np.where(masks[a], matvec(vb), 0.0)[both] + np.where(masks[b], matvec(va), 0.0)[both]
-                    val = lanczos_abs_max(block, size, rng.standard_normal(size))
+                    val = abs_max_eig(block, size, v0=rng.standard_normal(size))
                     out[p, i, a, b] = out[p, i, b, a] = val
         return out[0] if single else out
 

@@ -193,31 +193,20 @@ class ConvSystem(LayeredSystem):
             shapes.append((1, widths[-1]) + spatial)
             mats.append((1, widths[-1] * P))
             kinds.append("full")
-        m = self._init_layout(shapes, mats)
-        w0 = np.random.default_rng(seed).standard_normal(m)
         if name is None:
             name = (f"conv(dim={dim}, C0={c0}, spatial={spatial}, channels={list(channels)}, "
                     f"kernel_size={kernel_size}, activation={hidden.name!r}"
                     + (f", output={out.name!r}" if output is not None else "")
                     + f", readout={readout!r}, padding={padding!r})")
-        self._setup(m=m, n=n, y=y, w0=w0, name=name)
-        self.derivatives = {"jacobian": "exact", "hessians": "exact"}
-        self._non_smooth_reason = reason
-
-        X = X.copy()
-        X.setflags(write=False)
-        self.X = X
+        self._init_family(X, y, shapes, mats, activations=(hidden, out, reason), output=output, seed=seed,
+                          name=name)
         self.channels = channels
         self.kernel_size = kernel_size
         self.dim = dim
         self.depth = len(channels)
         self.spatial = spatial
-        self.activation = hidden.name
-        self.output = output
         self.readout = readout
         self.padding = padding
-        self.seed = seed
-        self._hidden, self._out = hidden, out
         self._kinds = tuple(kinds)
         self._idx = idx
         self._pad = bool(np.any(idx == P))  # some kernel offset reads the zero slot
@@ -297,16 +286,10 @@ class ConvSystem(LayeredSystem):
                 alpha = self._hidden.sigma(h)
         return self._out.sigma(h[..., 0].mean(axis=-1))
 
-    def _jacobian(self, W):
-        """Per-sample gradients: d f(x_i) / d W_j = delta_j[i]^T patches_j[i] / sqrt(fan-in)."""
-        tape = self._tape(self._split(W), self._data)
-        k = W.shape[0]
-        J = np.empty((k, self.n, self.m))
-        for j, (a, b) in enumerate(self._mat_shapes):
-            block = J[..., self._offsets[j]:self._offsets[j + 1]].reshape(k, self.n, a, b)
-            block[...] = np.swapaxes(tape.deltas[j], -1, -2) @ tape.patches[j]
-            block /= self._scale[j]
-        return J
+    def _factors(self, tape):
+        """Per layer (delta, input, coef) of the gradient, summed over positions (see
+        :meth:`LayeredSystem._jacobian`): (delta_j, patches_j, 1 / sqrt(fan-in))."""
+        return [(tape.deltas[j], tape.patches[j], 1.0 / self._scale[j]) for j in range(len(self._mat_shapes))]
 
     def _kernel(self, W):
         """K = sum_j <delta_j^T patches_j, (same)>_F / fan-in_j, per layer the cheaper of two contractions.
@@ -383,28 +366,12 @@ def conv(X, y, channels, *, kernel_size, activation="tanh", output=None, readout
 
     Parameters
     ----------
-    X : array_like, shape (n, C_0, ``*spatial``) or (n, ``*spatial``)
-        Inputs; ``spatial`` is (length,) for ``dim=1``, (height, width) for ``dim=2``.
-    y : array_like, shape (n,)
-        Targets.
-    channels : sequence of int
-        Hidden channel counts [c_1, ..., c_L], L >= 1 (the widths).
-    kernel_size : int
-        Side of every convolution kernel.
-    activation : str, optional
-        Hidden activation name (:data:`plsym.activations.NAMES`), default ``"tanh"``.
-    output : str or None, optional
-        Output activation name, or None (default) for a linear output.
-    readout : {"pool", "flatten"}, optional
-        Global average pooling then linear (default), or linear on all features.
-    padding : {"circular", "zero"}, optional
-        Wrap around (default) or read 0 past the edges.
-    dim : {1, 2}, optional
-        Convolution dimension, default 1.
-    seed : int, optional
-        Seed for the N(0, 1) initialization w0 (``numpy.random.default_rng``).
-    name : str, optional
-        Label for reports.
+    X, y, channels, kernel_size, activation, output, readout, padding, dim, seed, name
+        As for :class:`ConvSystem`: the inputs (n, C_0, ``*spatial``) or (n,
+        ``*spatial``) and targets (n,), the hidden channel counts (the widths),
+        the kernel side, the activations, the read-out (``"pool"`` or
+        ``"flatten"``), the padding (``"circular"`` or ``"zero"``), the dimension
+        (1 or 2), the seed of w0 and a label.
 
     Returns
     -------

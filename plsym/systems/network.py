@@ -23,24 +23,16 @@ from __future__ import annotations
 import functools
 
 import numpy as np
-import scipy.sparse.linalg
 import sympy
 
-from .. import activations
 from .._memory import require_fits
-from ..errors import InvalidArgument, _show, as_real_array, positive_int
-from ..system import System
+from ..errors import InvalidArgument, positive_int
+from ._layered import LayeredSystem, check_activations, check_data_rows, check_int_list, check_seed
 
 __all__ = ["NetworkSystem", "network", "network_data"]
 
 # Symbolic forms are refused above this many parameter-output pairs (m * n).
 _SYMBOLIC_MAX = 20_000
-# Dense per-output Hessians are refused above this many floats (k * n * m * m).
-_DENSE_HESSIAN_MAX = 50_000_000
-# Intermediate tangent arrays are built in chunks of about this many floats.
-_CHUNK_FLOATS = 4_000_000
-# Tolerance of the Lanczos (ARPACK) largest-magnitude eigenvalue.
-_LANCZOS_TOL = 1e-10
 
 
 class _Tape:
@@ -58,7 +50,7 @@ class _Tape:
         self.gs = gs          # d f / d alpha_j = delta_j W_j / sqrt(dims[j]), for j >= 1
 
 
-class NetworkSystem(System):
+class NetworkSystem(LayeredSystem):
     """The fully connected network of D8 on the data X, as the system F(W) = y.
 
     Parameters
@@ -124,29 +116,11 @@ class NetworkSystem(System):
     (192, 3, (3, 3))
     """
 
-    # Private knob: above this many parameters hessian_norm uses Lanczos, never
-    # a dense m x m eigen-solve.
-    _dense_max_m = 400
-
     def __init__(self, X, y, widths, *, activation="tanh", output=None, seed=0, name=None):
-        X = as_real_array("X", X, ndim=2)
-        if X.shape[0] < 1 or X.shape[1] < 1:
-            raise InvalidArgument(
-                f"X has shape {X.shape}; it needs at least one row (a data point) and one column (a feature)"
-            )
-        widths = _check_widths(widths)
-        hidden = activations.get(activation, argument="activation")
-        if output is None:
-            out = activations.get("identity")
-        else:
-            if not isinstance(output, str) or output not in activations.NAMES:
-                raise InvalidArgument(
-                    f"output={_show(output)} is not allowed; choose None (a linear output) or one of "
-                    f"{', '.join(map(repr, activations.NAMES))}"
-                )
-            out = activations.get(output, argument="output")
-        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-            raise InvalidArgument(f"seed={_show(seed)} must be a non-negative int")
+        X = check_data_rows(X)
+        widths = check_int_list("widths", widths, "[64]")
+        hidden, out, reason = check_activations(activation, output)
+        seed = check_seed(seed)
 
         n, d = X.shape
         dims = (d, *widths, 1)
@@ -154,84 +128,19 @@ class NetworkSystem(System):
         m = sum(a * b for a, b in shapes)
         # w0, a point and its tangents, and the n x width activations of each layer: refuse before allocating
         require_fits("widths", list(widths), 8.0 * m + 8.0 * n * sum(dims), f"m={m} parameters on n={n} data points")
-        w0 = np.random.default_rng(int(seed)).standard_normal(m)
         if name is None:
             name = (f"network(d={d}, widths={list(widths)}, activation={hidden.name!r}"
                     + (f", output={out.name!r}" if output is not None else "") + ")")
-        self._setup(m=m, n=n, y=y, w0=w0, name=name)
-        self.derivatives = {"jacobian": "exact", "hessians": "exact"}
-
-        X = X.copy()
-        X.setflags(write=False)
-        self.X = X
+        self._init_family(X, y, shapes, shapes, activations=(hidden, out, reason), output=output, seed=seed,
+                          name=name)
+        self._data = self.X
         self.widths = widths
-        self.activation = hidden.name
-        self.output = output
-        self.seed = int(seed)
         self.depth = len(widths)
-        self.layer_shapes = shapes
         self._dims = dims
         self._acts = (hidden,) * len(widths) + (out,)
         self._scale = tuple(np.sqrt(float(b)) for b in dims[:-1])
-        self._offsets = tuple(int(o) for o in np.cumsum([0] + [a * b for a, b in shapes]))
         self._linear_output = out.name == "identity"
-        self._gram0 = X @ X.T  # alpha_0 alpha_0^T, the same at every W
-        rough = [f"{arg}={act.name!r}" for arg, act in (("activation", hidden), ("output", out)) if not act.smooth]
-        if rough:
-            # System._require_smooth raises with this reason in hessians, hvp, ...
-            self._non_smooth_reason = (
-                f"the network uses {' and '.join(rough)}, which {'is' if len(rough) == 1 else 'are'} "
-                "not twice differentiable"
-            )
-
-    # -- layout -------------------------------------------------------------------
-    def unflatten(self, w):
-        """Split parameters into the per-layer weight matrices.
-
-        Parameters
-        ----------
-        w : array_like, shape (m,) or (k, m)
-
-        Returns
-        -------
-        list of ndarray
-            W_1, ..., W_{L+1} with shapes ``layer_shapes``, each with a leading
-            k axis when ``w`` is a batch (views into ``w`` where possible).
-        """
-        W = as_real_array("w", w, ndim=(1, 2))
-        if W.shape[-1] != self.m:
-            raise InvalidArgument(f"w has shape {W.shape}; it must be (m,) or (k, m) with m={self.m} parameters")
-        return self._split(W)
-
-    def _split(self, W):
-        """Per-layer views of W (..., m), any leading axes, unchecked."""
-        lead = W.shape[:-1]
-        return [W[..., o:o + a * b].reshape(lead + (a, b))
-                for o, (a, b) in zip(self._offsets, self.layer_shapes)]
-
-    def flatten(self, layers):
-        """Concatenate per-layer weight matrices into parameters, the inverse of :meth:`unflatten`.
-
-        Parameters
-        ----------
-        layers : sequence of array_like
-            W_1, ..., W_{L+1} with shapes ``layer_shapes``, all with or all
-            without the same leading batch axis.
-
-        Returns
-        -------
-        ndarray, shape (m,) or (k, m)
-        """
-        if isinstance(layers, np.ndarray) or not hasattr(layers, "__len__") or len(layers) != len(self.layer_shapes):
-            raise InvalidArgument(
-                f"layers must be a list of {len(self.layer_shapes)} arrays with shapes {list(self.layer_shapes)}"
-            )
-        arrays = [as_real_array(f"layers[{j}]", a, ndim=(2, 3)) for j, a in enumerate(layers)]
-        lead = arrays[0].shape[:-2]
-        for j, (a, shape) in enumerate(zip(arrays, self.layer_shapes)):
-            if a.shape != lead + shape:
-                raise InvalidArgument(f"layers[{j}] has shape {a.shape}; it must be {lead + shape}")
-        return np.concatenate([a.reshape(lead + (-1,)) for a in arrays], axis=-1)
+        self._gram0 = self.X @ self.X.T  # alpha_0 alpha_0^T, the same at every W
 
     # -- backpropagation ----------------------------------------------------------
     def _tape(self, layers, X, *, second=False):
@@ -265,34 +174,17 @@ class NetworkSystem(System):
             alpha = self._acts[j].sigma((alpha @ np.swapaxes(Wj, -1, -2)) / self._scale[j])
         return alpha[..., 0]
 
-    def _jacobian(self, W):
-        """Per-sample gradients: d f(x_i) / d W_j = delta_j[i] outer alpha_j[i] / sqrt(dims[j])."""
-        tape = self._tape(self._split(W), self.X)
-        k = W.shape[0]
-        J = np.empty((k, self.n, self.m))
-        for j, (a, b) in enumerate(self.layer_shapes):
-            # Write the outer products straight into J (splitting the last axis
-            # of a slice is always a view): no temporaries of J's size.
-            block = J[..., self._offsets[j]:self._offsets[j + 1]].reshape(k, self.n, a, b)
-            np.multiply(tape.deltas[j][..., :, None], tape.alphas[j][..., None, :] / self._scale[j], out=block)
-        return J
+    def _factors(self, tape):
+        """Per layer (delta, input, coef) of the gradient, coef delta outer input (see
+        :meth:`LayeredSystem._jacobian`): (delta_j, alpha_j, 1 / sqrt(dims[j]))."""
+        return [(tape.deltas[j], tape.alphas[j], 1.0 / self._scale[j]) for j in range(len(self.layer_shapes))]
 
     def _kernel(self, W):
-        """K = sum_j (delta_j delta_j^T) * (alpha_j alpha_j^T) / dims[j], without forming J.
-
-        The Jacobian block of layer j is the row-wise Kronecker product of delta_j
-        and alpha_j / sqrt(dims[j]), and (a kron b)(c kron e)^T = (a c^T)(b e^T);
-        the cost is O(k n^2 sum_l m_l) instead of O(k n^2 m).
-        """
+        """K = sum_j (delta_j delta_j^T) * (alpha_j alpha_j^T) / dims[j], without forming J (see
+        :meth:`LayeredSystem._kernel`), or the two-layer identity, O(k n^2 sum_l m_l) instead of O(k n^2 m)."""
         if self.depth == 1 and self._linear_output:
             return self._kernel_two_layer(W)
-        tape = self._tape(self._split(W), self.X)
-        K = np.zeros((W.shape[0], self.n, self.n))
-        for j in range(len(self.layer_shapes)):
-            dd = tape.deltas[j] @ np.swapaxes(tape.deltas[j], -1, -2)
-            aa = self._gram0 if j == 0 else tape.alphas[j] @ np.swapaxes(tape.alphas[j], -1, -2)
-            K += dd * aa / self._dims[j]
-        return K
+        return super()._kernel(W)
 
     def _kernel_two_layer(self, W):
         """The two-layer identity K = (1/m)[(S' diag(v^2) S'^T) * (X X^T / d) + S S^T], S = sigma(X U^T / sqrt d)."""
@@ -393,33 +285,6 @@ class NetworkSystem(System):
         tape = self._tape(self._split(W), self.X, second=True)
         return self._tangent(tape, self._split(V[:, None]), weights=C)[:, 0]
 
-    def _hvp(self, W, V):
-        """Exact per-output Hessian-vector products H_{F_i}(w) v, matrix-free: (k, n, m)."""
-        self._require_smooth()
-        tape = self._tape(self._split(W), self.X, second=True)
-        return self._tangent(tape, self._split(V[:, None]))[:, 0]
-
-    def _hessians(self, W):
-        """Dense per-output Hessians from the R-operator on identity columns, in chunks."""
-        self._require_smooth()
-        k, m, n = W.shape[0], self.m, self.n
-        size = k * n * m * m
-        if size > _DENSE_HESSIAN_MAX:
-            raise InvalidArgument(
-                f"hessians at k={k} point(s) of a network with n={n}, m={m} would hold k*n*m*m={size:.3g} "
-                f"floats (the limit is {_DENSE_HESSIAN_MAX:.0e}); use hvp (matrix-free) or hessian_norm"
-            )
-        tape = self._tape(self._split(W), self.X, second=True)
-        H = np.empty((k, n, m, m))
-        chunk = max(1, _CHUNK_FLOATS // (4 * k * n * m))
-        for start in range(0, m, chunk):
-            stop = min(m, start + chunk)
-            E = np.zeros((k, stop - start, m))
-            E[:, np.arange(stop - start), np.arange(start, stop)] = 1.0
-            cols = self._tangent(tape, self._split(E))
-            H[:, :, start:stop, :] = np.moveaxis(cols, 1, 2)
-        return 0.5 * (H + np.swapaxes(H, -1, -2))
-
     # -- Hessian norm (T19, C22) ------------------------------------------------------
     def _hessian_norm(self, W):
         """||H_F(w)|| = max_i ||H_{F_i}(w)||_2, shape (k,).
@@ -432,9 +297,7 @@ class NetworkSystem(System):
         self._require_smooth()
         if self.depth == 1 and self._linear_output:
             return self._hessian_norm_two_layer(W)
-        if self.m <= self._dense_max_m and self.n * self.m ** 2 <= _DENSE_HESSIAN_MAX:
-            return self._hessian_norm_dense(W)
-        return self._hessian_norm_lanczos(W)
+        return super()._hessian_norm(W)
 
     def _hessian_norm_two_layer(self, W):
         """Exact closed form for f = v^T sigma(U x / sqrt d) / sqrt m, O(k n m).
@@ -463,13 +326,11 @@ class NetworkSystem(System):
         """The eigenpair behind ||H_F(w)|| (see :meth:`System._hessian_norm_top`), structured:
         the 2 x 2 block of the worst (data row, neuron) for two-layer nets, else the dense or
         Lanczos eigenvector."""
+        if not (self.depth == 1 and self._linear_output):
+            return super()._hessian_norm_top(W)
         self._require_smooth()
         k = W.shape[0]
         rows = np.arange(k)
-        if not (self.depth == 1 and self._linear_output):
-            if self.m <= self._dense_max_m and self.n * self.m ** 2 <= _DENSE_HESSIAN_MAX:
-                return super()._hessian_norm_top(W)
-            return self._hessian_norm_lanczos(W, vectors=True)
         U, v = self._split(W)
         z = (self.X @ np.swapaxes(U, -1, -2)) / self._scale[0]
         G, a, b = self._two_layer_blocks(z, v)
@@ -547,63 +408,6 @@ class NetworkSystem(System):
         new = self._two_layer_blocks(z, vv)[0].max(axis=0)
         return np.maximum(new, np.where(r == order[0], second, first))
 
-    def _hessian_norm_dense(self, W):
-        """max_i ||H_{F_i}||_2 by eigvalsh of dense Hessians, points in memory-bounded chunks."""
-        k = W.shape[0]
-        per_point = self.n * self.m * self.m
-        step = max(1, _DENSE_HESSIAN_MAX // per_point)
-        out = np.empty(k)
-        for start in range(0, k, step):
-            H = self._hessians(W[start:start + step])
-            out[start:start + step] = np.abs(np.linalg.eigvalsh(H)).max(axis=(-1, -2))
-        return out
-
-    def _hessian_norm_lanczos(self, W, *, tol=_LANCZOS_TOL, vectors=False):
-        """max_i ||H_{F_i}||_2 by ARPACK Lanczos on the matrix-free hvp, per point and output.
-
-        A Krylov method needs one operator per (point, output), hence the loop;
-        each matvec is one tangent pass over a single data row, O(m). The Ritz
-        value is <= the true norm up to ``tol`` (a lower bound).
-        """
-        k, m = W.shape[0], self.m
-        v0 = np.random.default_rng(0).standard_normal(m)  # a fixed start: reproducible
-        layers_all = self._split(W)
-        out = np.zeros(k)
-        # with vectors=True, also the output, Ritz vector and signed Ritz value of the best (as _hessian_norm_top)
-        best_i, best_q, best_lam = np.zeros(k, dtype=np.intp), np.zeros((k, m)), np.zeros(k)
-        best_q[:, 0] = 1.0
-        for p in range(k):
-            layers = [Wj[p:p + 1] for Wj in layers_all]
-            for i in range(self.n):
-                tape = self._tape(layers, self.X[i:i + 1], second=True)
-
-                def matvec(x, tape=tape):
-                    V = self._split(np.ravel(x)[None, None])
-                    return self._tangent(tape, V)[0, 0, 0]
-
-                op = scipy.sparse.linalg.LinearOperator((m, m), matvec=matvec, dtype=np.float64)
-                lam, q = 0.0, None
-                if not np.any(matvec(v0)):
-                    # H v0 = 0 for a generic v0 only when H = 0 (for example a zero
-                    # input row), where ARPACK would stop on a zero residual.
-                    pass
-                elif m <= 2:  # ARPACK needs k < m - 1 for symmetric problems; tiny m is cheap to form
-                    H = np.column_stack([matvec(e) for e in np.eye(m)])
-                    vals, vecs = np.linalg.eigh(0.5 * (H + H.T))
-                    j = int(np.argmax(np.abs(vals)))
-                    lam, q = vals[j], vecs[:, j]
-                else:
-                    got = scipy.sparse.linalg.eigsh(
-                        op, k=1, which="LM", tol=tol, v0=v0, return_eigenvectors=vectors,
-                        ncv=min(m, 40), maxiter=max(1000, 10 * m),
-                    )
-                    lam, q = (got[0][0], got[1][:, 0]) if vectors else (got[0], None)
-                if abs(lam) > out[p]:
-                    out[p] = abs(lam)
-                    if vectors and q is not None:
-                        best_i[p], best_q[p], best_lam[p] = i, q, lam
-        return (out, best_i, best_q, best_lam) if vectors else out
-
     # -- symbolic forms (small networks only) --------------------------------------------
     def _check_symbolic_size(self):
         size = self.m * self.n
@@ -675,35 +479,15 @@ class NetworkSystem(System):
         return tuple(f.xreplace(self._to_real) for f in self.outputs)
 
 
-def _check_widths(widths):
-    """The hidden widths as a tuple of positive ints, or InvalidArgument naming ``widths``."""
-    if isinstance(widths, (str, bytes)) or not hasattr(widths, "__iter__"):
-        raise InvalidArgument(f"widths={_show(widths)} must be a non-empty list of positive ints, such as [64]")
-    widths = list(widths)
-    if not widths:
-        raise InvalidArgument("widths=[] is empty; give at least one hidden width, such as [64]")
-    return tuple(positive_int(f"widths[{j}]", w) for j, w in enumerate(widths))
-
-
 def network(X, y, widths, *, activation="tanh", output=None, seed=0, name=None):
     """The fully connected NTK-parameterized network of D8 as a :class:`NetworkSystem`.
 
     Parameters
     ----------
-    X : array_like, shape (n, d)
-        Inputs, one per row (x_i in R^d).
-    y : array_like, shape (n,)
-        Targets.
-    widths : sequence of int
-        Hidden widths [m_1, ..., m_L], L >= 1.
-    activation : str, optional
-        Hidden activation name (:data:`plsym.activations.NAMES`), default ``"tanh"``.
-    output : str or None, optional
-        Output activation name, or None (default) for a linear output.
-    seed : int, optional
-        Seed for the N(0, 1) initialization w0 (``numpy.random.default_rng``).
-    name : str, optional
-        Label for reports.
+    X, y, widths, activation, output, seed, name
+        As for :class:`NetworkSystem`: the inputs (n, d) and targets (n,), the
+        hidden widths [m_1, ..., m_L], the hidden and output activations
+        (``"tanh"`` and None, a linear output, by default), the seed of w0 and a label.
 
     Returns
     -------

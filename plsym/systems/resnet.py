@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import InvalidArgument, as_real_array, positive_finite, positive_int
-from ._layered import LayeredSystem, check_activations, check_seed
+from ..errors import positive_finite, positive_int
+from ._layered import LayeredSystem, check_activations, check_data_rows, check_seed
 
 __all__ = ["ResNetSystem", "resnet"]
 
@@ -98,9 +98,8 @@ class ResNetSystem(LayeredSystem):
     Raises
     ------
     InvalidArgument
-        As :func:`resnet`; and from ``hessians``, ``hvp``, ``hessian_norm``,
-        ``loss_hvp``, ``loss_hessian``, ``layer_hessian_norms`` when an
-        activation is ``"relu"``.
+        As :func:`resnet`; and from every second-order evaluator (Hessians,
+        their products and norms, per-layer block norms) with a ReLU activation.
 
     References
     ----------
@@ -117,11 +116,7 @@ class ResNetSystem(LayeredSystem):
 
     def __init__(self, X, y, width, depth, *, activation="tanh", output=None, residual_scale=1.0, seed=0,
                  name=None):
-        X = as_real_array("X", X, ndim=2)
-        if X.shape[0] < 1 or X.shape[1] < 1:
-            raise InvalidArgument(
-                f"X has shape {X.shape}; it needs at least one row (a data point) and one column (a feature)"
-            )
+        X = check_data_rows(X)
         width = positive_int("width", width)
         depth = positive_int("depth", depth, minimum=0)
         hidden, out, reason = check_activations(activation, output)
@@ -130,31 +125,20 @@ class ResNetSystem(LayeredSystem):
 
         n, d = X.shape
         shapes = [(width, d)] + [(width, width)] * depth + [(1, width)]
-        m = self._init_layout(shapes, shapes)
-        w0 = np.random.default_rng(seed).standard_normal(m)
         if name is None:
             name = (f"resnet(d={d}, width={width}, depth={depth}, activation={hidden.name!r}"
                     + (f", output={out.name!r}" if output is not None else "")
                     + (f", residual_scale={beta!r}" if beta != 1.0 else "") + ")")
-        self._setup(m=m, n=n, y=y, w0=w0, name=name)
-        self.derivatives = {"jacobian": "exact", "hessians": "exact"}
-        self._non_smooth_reason = reason
-
-        X = X.copy()
-        X.setflags(write=False)
-        self.X = X
+        self._init_family(X, y, shapes, shapes, activations=(hidden, out, reason), output=output, seed=seed,
+                          name=name)
         self.width = width
         self.depth = depth
         self.residual_scale = beta
-        self.activation = hidden.name
-        self.output = output
-        self.seed = seed
-        self._hidden, self._out = hidden, out
-        self._data = X
+        self._data = self.X
         self._sqrt_d = np.sqrt(float(d))
         self._sqrt_m = np.sqrt(float(width))
         self._c = beta / self._sqrt_m  # the residual branch factor
-        self._gram0 = X @ X.T
+        self._gram0 = self.X @ self.X.T
 
     # -- backpropagation --------------------------------------------------------------------------
     def _forward(self, layers, X):
@@ -196,27 +180,6 @@ class ResNetSystem(LayeredSystem):
         return ([(tape.es[0], X, 1.0 / self._sqrt_d)]
                 + [(tape.es[l], tape.ss[l - 1], self._c) for l in range(1, L + 1)]
                 + [(tape.g[..., None], tape.ss[L], 1.0 / self._sqrt_m)])
-
-    def _jacobian(self, W):
-        """Per-sample gradients: coef_j delta_j[i] outer input_j[i], written in place."""
-        tape = self._tape(self._split(W), self._data)
-        k = W.shape[0]
-        J = np.empty((k, self.n, self.m))
-        for j, (delta, inp, coef) in enumerate(self._factors(tape)):
-            a, b = self._mat_shapes[j]
-            block = J[..., self._offsets[j]:self._offsets[j + 1]].reshape(k, self.n, a, b)
-            np.multiply(delta[..., :, None], coef * inp[..., None, :], out=block)
-        return J
-
-    def _kernel(self, W):
-        """K = sum_j coef_j^2 (delta_j delta_j^T) * (input_j input_j^T), O(k n^2 m L), no Jacobian."""
-        tape = self._tape(self._split(W), self._data)
-        K = np.zeros((W.shape[0], self.n, self.n))
-        for j, (delta, inp, coef) in enumerate(self._factors(tape)):
-            dd = delta @ np.swapaxes(delta, -1, -2)
-            ii = self._gram0 if j == 0 else inp @ np.swapaxes(inp, -1, -2)
-            K += coef ** 2 * dd * ii
-        return K
 
     def _tangent(self, tape, V):
         """R-operator: tangents V (per layer (k, p, a, b)) -> H_{F_i} v, shape (k, p, n, m).
@@ -279,24 +242,10 @@ def resnet(X, y, width, depth, *, activation="tanh", output=None, residual_scale
 
     Parameters
     ----------
-    X : array_like, shape (n, d)
-        Inputs, one per row.
-    y : array_like, shape (n,)
-        Targets.
-    width : int
-        m, the hidden width.
-    depth : int
-        L >= 0, the number of residual blocks.
-    activation : str, optional
-        Hidden activation name (:data:`plsym.activations.NAMES`), default ``"tanh"``.
-    output : str or None, optional
-        Output activation name, or None (default) for a linear output.
-    residual_scale : float, optional
-        beta > 0 (default 1).
-    seed : int, optional
-        Seed for the N(0, 1) initialization w0 (``numpy.random.default_rng``).
-    name : str, optional
-        Label for reports.
+    X, y, width, depth, activation, output, residual_scale, seed, name
+        As for :class:`ResNetSystem`: the inputs (n, d) and targets (n,), the
+        width m, the number L >= 0 of residual blocks, the activations, the
+        residual scale beta > 0 (default 1), the seed of w0 and a label.
 
     Returns
     -------
