@@ -309,7 +309,7 @@ def _bench_kernel_widths(quick, X, gram, label, limit, jx):
     n, d = X.shape
     figures = []
     for m in (64, 256, 1024, 4096):
-        net = network(X, np.zeros(n), [m], seed=0)
+        net = network(X, np.zeros(n), [m], rng=0)
         w = net.w0
         U, v = w[: m * d].reshape(m, d), w[m * d:]
 
@@ -493,7 +493,7 @@ def bench_hessian_norm(quick):
         cases += [([48, 48, 48], "Lanczos (depth 3)")]
     figures = []
     for widths, method in cases:
-        net = network(X, np.zeros(n), widths, seed=0)
+        net = network(X, np.zeros(n), widths, rng=0)
         ball = plsym.Ball(net.w0, radius)
         P = np.vstack([net.w0[None], ball.sample(k - 1, rng=0)])
         t = race({"plsym": lambda net=net, P=P: net.hessian_norm(P).max()}, budget=0.5 if quick else 1.5,
@@ -574,10 +574,10 @@ def bench_loss_hessian(quick):
     from plsym.systems.network import network, network_data
 
     torch = get_torch()
-    X, y = network_data(32, 10, seed=0)
+    X, y = network_data(32, 10, rng=0)
     figures = []
     for width in ((256, 1024) if quick else (256, 1024, 4096)):
-        net = network(X, y, [width], seed=0)
+        net = network(X, y, [width], rng=0)
         w = net.w0 + 0.1 * np.random.default_rng(1).standard_normal(net.m)
         v = np.random.default_rng(2).standard_normal(net.m)
         case = f"two-layer tanh, width={width}, m={net.m}, n=32"
@@ -617,10 +617,10 @@ def bench_estimators(quick):
     import plsym
     from plsym.systems.network import network, network_data
 
-    X, y = network_data(32, 10, seed=0)
+    X, y = network_data(32, 10, rng=0)
     figures = []
     for width in ((256,) if quick else (1024,)):
-        net = network(X, y, [width], seed=0)
+        net = network(X, y, [width], rng=0)
         ball = plsym.Ball(net.w0, 1.0)
         B = ball.sample(64, rng=1)
         for name, one in (("kernel_min_eig", lambda P: np.linalg.eigvalsh(net.kernel(P))[:, 0]),

@@ -395,7 +395,7 @@ def networks(*, min_width=1, max_width=8, min_depth=1, max_depth=2, activations=
         X = np.array(draw(st.lists(_bounded_floats(2.0), min_size=n * d, max_size=n * d))).reshape(n, d)
         y = np.array(draw(st.lists(_bounded_floats(2.0), min_size=n, max_size=n)))
         seed = draw(st.integers(0, 2**16))
-        return network(X, y, widths, activation=activation, output=output, seed=seed)
+        return network(X, y, widths, activation=activation, output=output, rng=seed)
 
     return draw_network()
 

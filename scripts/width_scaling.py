@@ -33,7 +33,7 @@ def templates(n=8):
     rng = np.random.default_rng(SEED)
     signals = rng.standard_normal((n, 2, 8))   # 8 signals, 2 channels, length 8
     images = rng.standard_normal((n, 1, 4, 4))  # 8 images 4 x 4, one channel
-    X, y = network_data(n, 8, seed=SEED)
+    X, y = network_data(n, 8, rng=SEED)
     return {
         "conv1d k=3 pool": conv(signals, y, [1, 1], kernel_size=3),
         "conv2d k=3 pool": conv(images, y, [1, 1], kernel_size=3, dim=2),
@@ -48,7 +48,7 @@ def main(argv):
     for label, template in templates().items():
         ws = widths if template.__class__.__name__ == "ResNetSystem" else widths[:3]
         norms, lams = [], []
-        for w, net in zip(ws, width_family(template, ws, seed=SEED)):
+        for w, net in zip(ws, width_family(template, ws, rng=SEED)):
             start = time.perf_counter()
             lam = float(np.linalg.eigvalsh(net.kernel(net.w0))[0])
             norm = float(net.hessian_norm(net.w0))

@@ -23,7 +23,7 @@ RTOL, ATOL = 1e-6, 1e-12
 def _net(widths=(5,), n=4, d=3, seed=0):
     rng = np.random.default_rng(seed)
     X, y = rng.standard_normal((n, d)), rng.standard_normal(n)
-    return network(X, y, list(widths), seed=seed)
+    return network(X, y, list(widths), rng=seed)
 
 
 def _points(net, k=3, seed=1):

@@ -173,7 +173,7 @@ def test_two_layer_jacobian_bound_is_two_layer_lipschitz_bound_and_warns(two_lay
     with pytest.warns(DeprecationWarning, match="two_layer_lipschitz_bound"):
         old = bounds.two_layer_jacobian_bound
     X, y = two_layer_data
-    net = network(X, y, [16], seed=0)
+    net = network(X, y, [16], rng=0)
     assert old(net).expr == bounds.two_layer_lipschitz_bound(net).expr
 
 
@@ -263,7 +263,7 @@ def test_bounds_dominate_searched_suprema(case):
 @pytest.mark.parametrize("activation", ["tanh", "sigmoid", "softplus", "sin", "gelu"])
 def test_small_network_generic_and_closed_form_bounds_are_sound(activation):
     X = np.random.default_rng(1).standard_normal((3, 2))
-    net = network(X, np.zeros(3), [3], activation=activation, seed=2)
+    net = network(X, np.zeros(3), [3], activation=activation, rng=2)
     generic = bounds.hessian_norm(net)
     closed = bounds.two_layer_hessian_bound(net)
     for r in (0.3, 1.0):
@@ -314,7 +314,7 @@ def test_two_layer_hessian_bound_scales_like_one_over_sqrt_m(two_layer_data):
     radius = 1.0
     scaled = []
     for width in WIDTHS:
-        net = network(X, y, [width], seed=0)
+        net = network(X, y, [width], rng=0)
         b = bounds.two_layer_hessian_bound(net, plsym.Ball(net.w0, radius))
         value = b.evaluate()
         scaled.append(value * math.sqrt(width))
@@ -328,7 +328,7 @@ def test_two_layer_hessian_bound_scales_like_one_over_sqrt_m(two_layer_data):
 
 def test_two_layer_bound_with_a_width_symbol(two_layer_data):
     X, y = two_layer_data
-    net = network(X, y, [64], seed=0)
+    net = network(X, y, [64], rng=0)
     m = sympy.Symbol("m", positive=True)
     sym = bounds.two_layer_hessian_bound(net, m=m)
     num = bounds.two_layer_hessian_bound(net)
@@ -341,7 +341,7 @@ def test_two_layer_bound_with_a_width_symbol(two_layer_data):
 def test_two_layer_lipschitz_bound_is_sound(two_layer_data):
     X, y = two_layer_data
     for width in (16, 64):
-        net = network(X, y, [width], seed=0)
+        net = network(X, y, [width], rng=0)
         b = bounds.two_layer_lipschitz_bound(net)
         for r in (0.5, 2.0):
             found = estimate.lipschitz(net, plsym.Ball(net.w0, r), samples=64, maxiter=20, starts=1)
@@ -364,7 +364,7 @@ def test_two_layer_refusals(two_layer_data, kwargs, message):
 @pytest.fixture(scope="module")
 def small_net(two_layer_data):
     X, y = two_layer_data
-    net = network(X, y, [64], seed=0)
+    net = network(X, y, [64], rng=0)
     return net, float(np.linalg.eigvalsh(net.kernel(net.w0))[0])
 
 
@@ -448,7 +448,7 @@ def test_width_for_pl_with_a_float_radius_warns_and_works(small_net):
 
 def test_two_layer_radius_symbol_form_warns_and_works(two_layer_data):
     X, y = two_layer_data
-    net = network(X, y, [16], seed=0)
+    net = network(X, y, [16], rng=0)
     r = sympy.Symbol("r", positive=True)
     for fn in (bounds.two_layer_hessian_bound, bounds.two_layer_lipschitz_bound):
         for call in (lambda: fn(net, R), lambda: fn(net, R=R)):
@@ -461,7 +461,7 @@ def test_two_layer_radius_symbol_form_warns_and_works(two_layer_data):
 
 def test_two_layer_bounds_on_a_ball_read_its_center(two_layer_data):
     X, y = two_layer_data
-    net = network(X, y, [16], seed=0)
+    net = network(X, y, [16], rng=0)
     moved = net.w0 + 0.3
     for fn in (bounds.two_layer_hessian_bound, bounds.two_layer_lipschitz_bound):
         b = fn(net, plsym.Ball(moved, 0.5))
@@ -475,7 +475,7 @@ def test_two_layer_bounds_on_a_ball_read_its_center(two_layer_data):
 
 def test_deprecation_warnings_point_at_the_caller(two_layer_data):
     X, y = two_layer_data
-    net = network(X, y, [16], seed=0)
+    net = network(X, y, [16], rng=0)
     for call in (lambda: bounds.jacobian_norm, lambda: bounds.two_layer_jacobian_bound,
                  lambda: bounds.hessian_norm(product(2.9), [3.0, 1.0], R), lambda: bounds.lipschitz(product(2.9), R=R),
                  lambda: bounds.two_layer_hessian_bound(net, R), lambda: bounds.two_layer_lipschitz_bound(net, R=R),

@@ -318,7 +318,7 @@ def test_relu_has_jacobian_and_kernel_but_no_hessians(family, kwargs, named):
 
 # -- layout and reproducibility --------------------------------------------------------------------
 def test_layouts_and_flatten_roundtrip():
-    net = conv(*_images(), [4, 5], kernel_size=3, dim=2, readout="flatten", seed=7)
+    net = conv(*_images(), [4, 5], kernel_size=3, dim=2, readout="flatten", rng=7)
     assert net.layer_shapes == ((4, 2, 3, 3), (5, 4, 3, 3), (1, 5, 4, 3))
     assert net.m == 72 + 180 + 60 and net.depth == 2 and net.spatial == (4, 3)
     # Without a channel axis, C_0 = 1: (n, H, W) for dim=2 and (n, length) for dim=1.
@@ -342,7 +342,7 @@ def test_layouts_and_flatten_roundtrip():
 
 
 def test_initialization_is_reproducible_per_seed():
-    for make in (lambda s: conv(*_signals(), [3], kernel_size=3, seed=s), lambda s: resnet(*_vectors(), 4, 1, seed=s)):
+    for make in (lambda s: conv(*_signals(), [3], kernel_size=3, rng=s), lambda s: resnet(*_vectors(), 4, 1, rng=s)):
         a, b, c = make(5), make(5), make(6)
         np.testing.assert_array_equal(a.w0, np.random.default_rng(5).standard_normal(a.m))
         np.testing.assert_array_equal(a.w0, b.w0)
@@ -353,15 +353,15 @@ def test_initialization_is_reproducible_per_seed():
 def test_width_family_redraws_the_template_at_each_width():
     X, y = _signals()
     template = conv(X, y, [3, 5], kernel_size=2, activation="sin", output="tanh", readout="flatten",
-                    padding="zero", seed=9)
-    members = width_family(template, [4, 8], seed=2)
+                    padding="zero", rng=9)
+    members = width_family(template, [4, 8], rng=2)
     for width, net in zip([4, 8], members):
         assert net.channels == (width, width) and net.seed == 2
         assert (net.kernel_size, net.activation, net.output, net.readout, net.padding, net.dim) == \
             (2, "sin", "tanh", "flatten", "zero", 1)
         np.testing.assert_array_equal(net.X, template.X)
         np.testing.assert_array_equal(net.w0, np.random.default_rng(2).standard_normal(net.m))
-    res = width_family(resnet(*_vectors(), 3, 2, residual_scale=0.5), [6], seed=0)[0]
+    res = width_family(resnet(*_vectors(), 3, 2, residual_scale=0.5), [6], rng=0)[0]
     assert (res.width, res.depth, res.residual_scale) == (6, 2, 0.5)
     fc = width_family(network(*_vectors(), [3, 3], output="sigmoid"), [10])[0]
     assert fc.widths == (10, 10) and fc.output == "sigmoid"
@@ -371,8 +371,8 @@ def test_width_family_redraws_the_template_at_each_width():
         width_family(template, [4, 0])
     with pytest.raises(InvalidArgument, match=r"^widths=\[\] is empty"):
         width_family(template, [])
-    with pytest.raises(InvalidArgument, match=r"^seed=-1 must be"):
-        width_family(template, [4], seed=-1)
+    with pytest.raises(InvalidArgument, match=r"^rng=-1 must be"):
+        width_family(template, [4], rng=-1)
 
 
 # -- bad inputs ------------------------------------------------------------------------------------
@@ -394,7 +394,7 @@ CONV_GOOD = dict(X=np.ones((3, 2, 5)), y=np.zeros(3), channels=[4], kernel_size=
     ({"output": "foo"}, r"^output='foo' is not allowed; choose None"),
     ({"readout": "max"}, r"^readout='max' is not allowed; choose one of 'pool', 'flatten'"),
     ({"padding": "reflect"}, r"^padding='reflect' is not allowed; choose one of 'circular', 'zero'"),
-    ({"seed": -1}, r"^seed=-1 must be a non-negative int"),
+    ({"rng": -1}, r"^rng=-1 must be a non-negative int"),
 ])
 def test_conv_bad_inputs_name_the_argument(change, match):
     args = {**CONV_GOOD, **change}
@@ -415,7 +415,7 @@ RES_GOOD = dict(X=np.ones((3, 2)), y=np.zeros(3), width=4, depth=2)
     ({"activation": "foo"}, r"^activation='foo' is not allowed"),
     ({"output": 3}, r"^output=3 is not allowed; choose None"),
     ({"residual_scale": 0.0}, r"^residual_scale=0.0 must be a positive finite number"),
-    ({"seed": True}, r"^seed=True must be a non-negative int"),
+    ({"rng": True}, r"^rng=True must be a non-negative int"),
 ])
 def test_resnet_bad_inputs_name_the_argument(change, match):
     args = {**RES_GOOD, **change}

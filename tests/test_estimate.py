@@ -215,8 +215,8 @@ def _exact_two_layer_sup(net, R, grid=4096):
 
 def _two_layer_case(width, R):
     from plsym.systems.network import network, network_data
-    X, y = network_data(8, 5, seed=0)
-    net = network(X, y, [width], seed=3)
+    X, y = network_data(8, 5, rng=0)
+    net = network(X, y, [width], rng=3)
     return net, plsym.Ball(net.w0, R)
 
 
@@ -252,8 +252,8 @@ def test_searched_hessian_norm_reaches_the_exact_two_layer_sup_wide(width):
 
 def test_searched_hessian_norm_beats_random_single_neuron_moves_on_a_three_layer_net():
     from plsym.systems.network import network, network_data
-    X, y = network_data(2, 2, seed=0)
-    net = network(X, y, [3, 3, 3], seed=3)
+    X, y = network_data(2, 2, rng=0)
+    net = network(X, y, [3, 3, 3], rng=3)
     R = 1.0
     ball = plsym.Ball(net.w0, R)
     e = estimate.hessian_norm(net, ball, samples=128, rng=0)
@@ -288,8 +288,8 @@ def test_estimator_memory_stays_bounded_on_a_wide_net():
     # are 369 MB as one array
     import tracemalloc
     from plsym.systems.network import network, network_data
-    X, y = network_data(4, 10, seed=0)
-    net = network(X, y, [1024], seed=0)
+    X, y = network_data(4, 10, rng=0)
+    net = network(X, y, [1024], rng=0)
     tracemalloc.start()
     try:
         e = estimate.kernel_min_eig(net, plsym.Ball(net.w0, 1.0), samples=4096, search=False)

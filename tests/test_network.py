@@ -75,7 +75,7 @@ def test_relu_is_marked_non_smooth_and_unknown_names_are_refused():
 # -- layout --------------------------------------------------------------------------
 def test_layout_initialization_and_flatten_roundtrip():
     X, y = _data(n=3, d=4)
-    net = network(X, y, [5, 2], seed=7)
+    net = network(X, y, [5, 2], rng=7)
     assert net.layer_shapes == ((5, 4), (2, 5), (1, 2))
     assert (net.m, net.n, net.depth, net.widths) == (20 + 10 + 2, 3, 2, (5, 2))
     np.testing.assert_array_equal(net.w0, np.random.default_rng(7).standard_normal(net.m))
@@ -271,8 +271,8 @@ GOOD = dict(X=np.ones((3, 2)), y=np.zeros(3), widths=[4])
     ({"widths": 4}, r"^widths=4 must be a non-empty list"),
     ({"activation": "foo"}, r"^activation='foo' is not allowed; choose one of 'tanh'"),
     ({"output": "foo"}, r"^output='foo' is not allowed; choose None"),
-    ({"seed": -1}, r"^seed=-1 must be a non-negative int"),
-    ({"seed": 1.5}, r"^seed=1.5 must be a non-negative int"),
+    ({"rng": -1}, r"^rng=-1 must be a non-negative int"),
+    ({"rng": 1.5}, r"^rng=1.5 must be a non-negative int"),
 ])
 def test_bad_inputs_name_the_argument(change, match):
     args = {**GOOD, **change}
@@ -317,3 +317,22 @@ def test_symbolic_outputs_and_jacobian_of_a_tiny_net_match_numerics():
     np.testing.assert_allclose(got, net.F(net.w0), rtol=1e-12, atol=0)
     J = np.array(net.jacobian_expr.xreplace(subs).evalf(30), dtype=float)
     np.testing.assert_allclose(J, net.jacobian(net.w0), rtol=1e-12, atol=1e-15)
+
+
+def test_rng_draws_w0_and_seed_is_its_old_name():
+    from plsym.systems import network, network_data, width_family
+
+    X, y = network_data(5, 3, rng=2)
+    a = network(X, y, [8], rng=7)
+    assert a.seed == 7 and np.array_equal(a.w0, network(X, y, [8], rng=7).w0)
+    g = network(X, y, [8], rng=np.random.default_rng(7))
+    assert g.seed is None and np.array_equal(g.w0, a.w0)  # the same draws from a Generator of the same seed
+    with pytest.warns(DeprecationWarning, match=r"network\(seed=\.\.\.\) is deprecated"):
+        old = network(X, y, [8], seed=7)
+    assert np.array_equal(old.w0, a.w0)
+    with pytest.warns(DeprecationWarning, match=r"network_data\(seed=\.\.\.\)"):
+        assert np.array_equal(network_data(5, 3, seed=2)[0], X)
+    with pytest.warns(DeprecationWarning, match=r"width_family\(seed=\.\.\.\)"):
+        assert [n.seed for n in width_family(a, [4, 8], seed=3)] == [3, 3]
+    with pytest.raises(InvalidArgument, match="rng=-1 must be a non-negative int"):
+        network(X, y, [8], rng=-1)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import activations
+from .. import _deprecated, activations
 from .._linalg import CHUNK_FLOATS, DENSE_HESSIAN_MAX, LANCZOS_TOL, abs_max_eig, check_dense_size, \
     hessians_from_columns, start_vector, top_eig
 from ..errors import InvalidArgument, _show, as_real_array, positive_int
@@ -49,11 +49,17 @@ def check_data_rows(X):
     return X
 
 
-def check_seed(seed):
-    """``seed`` as a non-negative int, or InvalidArgument naming ``seed``."""
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise InvalidArgument(f"seed={_show(seed)} must be a non-negative int")
-    return int(seed)
+def resolve_rng(rng, seed, where):
+    """(Generator, recorded seed) from ``rng`` (a non-negative int or a Generator), taking the
+    ``seed=`` of older releases with a DeprecationWarning at the caller of ``where``."""
+    if seed is not None:
+        _deprecated.warn(f"{where}(seed=...)", f"{where}(rng=...)", stacklevel=4)
+        rng = seed
+    if isinstance(rng, np.random.Generator):
+        return rng, None
+    if isinstance(rng, bool) or not isinstance(rng, (int, np.integer)) or rng < 0:
+        raise InvalidArgument(f"rng={_show(rng)} must be a non-negative int or a numpy.random.Generator")
+    return np.random.default_rng(int(rng)), int(rng)
 
 
 def check_int_list(name, values, example):
@@ -89,12 +95,14 @@ class LayeredSystem(System):
         self._offsets = tuple(int(o) for o in np.cumsum([0] + [a * b for a, b in self._mat_shapes]))
         return self._offsets[-1]
 
-    def _init_family(self, X, y, shapes, mat_shapes, *, activations, output, seed, name):
-        """The layout, w0 with iid N(0, 1) entries drawn with ``seed``, and the attributes every
-        family shares; ``activations`` is ``check_activations``' (hidden, out, reason)."""
+    def _init_family(self, X, y, shapes, mat_shapes, *, activations, output, rng, name):
+        """The layout, w0 with iid N(0, 1) entries drawn from ``rng`` (a (Generator, seed) pair of
+        :func:`resolve_rng`), and the attributes every family shares; ``activations`` is
+        ``check_activations``' (hidden, out, reason)."""
         hidden, out, reason = activations
+        gen, seed = rng
         m = self._init_layout(shapes, mat_shapes)
-        w0 = np.random.default_rng(seed).standard_normal(m)
+        w0 = gen.standard_normal(m)
         self._setup(m=m, n=X.shape[0], y=y, w0=w0, name=name)
         self.derivatives = {"jacobian": "exact", "hessians": "exact"}
         self._non_smooth_reason = reason  # System._require_smooth raises with it in hessians, hvp, ...

@@ -30,7 +30,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import InvalidArgument, _show, as_real_array, one_of, positive_int
-from ._layered import LayeredSystem, check_activations, check_int_list, check_seed
+from .. import _deprecated
+from ._layered import LayeredSystem, check_activations, check_int_list, resolve_rng
 
 __all__ = ["ConvSystem", "conv"]
 
@@ -102,8 +103,10 @@ class ConvSystem(LayeredSystem):
         How a kernel reads past the edge: wrap around (default) or read 0.
     dim : {1, 2}, optional
         1-D (default) or 2-D convolutions.
+    rng : int or numpy.random.Generator, optional
+        Seed (recorded as ``.seed``) or generator drawing w0 with iid N(0, 1) entries.
     seed : int, optional
-        Seed of ``numpy.random.default_rng`` drawing w0 with iid N(0, 1) entries.
+        Deprecated name of ``rng``.
     name : str, optional
         A label for reports.
 
@@ -158,7 +161,7 @@ class ConvSystem(LayeredSystem):
     _kernel_by_positions = None
 
     def __init__(self, X, y, channels, *, kernel_size, activation="tanh", output=None, readout="pool",
-                 padding="circular", dim=1, seed=0, name=None):
+                 padding="circular", dim=1, rng=0, name=None, seed=None):
         if isinstance(dim, bool) or dim not in (1, 2):
             raise InvalidArgument(f"dim={_show(dim)} is not allowed; choose 1 (signals) or 2 (images)")
         X = as_real_array("X", X, ndim=(dim + 1, dim + 2))
@@ -173,7 +176,7 @@ class ConvSystem(LayeredSystem):
         hidden, out, reason = check_activations(activation, output)
         readout = one_of("readout", readout, READOUTS)
         padding = one_of("padding", padding, PADDINGS)
-        seed = check_seed(seed)
+        rng = resolve_rng(rng, seed, "ConvSystem")
 
         n, c0 = X.shape[:2]
         spatial = tuple(int(s) for s in X.shape[2:])
@@ -198,7 +201,7 @@ class ConvSystem(LayeredSystem):
                     f"kernel_size={kernel_size}, activation={hidden.name!r}"
                     + (f", output={out.name!r}" if output is not None else "")
                     + f", readout={readout!r}, padding={padding!r})")
-        self._init_family(X, y, shapes, mats, activations=(hidden, out, reason), output=output, seed=seed,
+        self._init_family(X, y, shapes, mats, activations=(hidden, out, reason), output=output, rng=rng,
                           name=name)
         self.channels = channels
         self.kernel_size = kernel_size
@@ -361,17 +364,17 @@ class ConvSystem(LayeredSystem):
 
 
 def conv(X, y, channels, *, kernel_size, activation="tanh", output=None, readout="pool", padding="circular",
-         dim=1, seed=0, name=None):
+         dim=1, rng=0, name=None, seed=None):
     """A 1-D or 2-D convolutional network in NTK parameterization as a :class:`ConvSystem`.
 
     Parameters
     ----------
-    X, y, channels, kernel_size, activation, output, readout, padding, dim, seed, name
+    X, y, channels, kernel_size, activation, output, readout, padding, dim, rng, name
         As for :class:`ConvSystem`: the inputs (n, C_0, ``*spatial``) or (n,
         ``*spatial``) and targets (n,), the hidden channel counts (the widths),
         the kernel side, the activations, the read-out (``"pool"`` or
         ``"flatten"``), the padding (``"circular"`` or ``"zero"``), the dimension
-        (1 or 2), the seed of w0 and a label.
+        (1 or 2), the seed or generator of w0 and a label.
 
     Returns
     -------
@@ -384,7 +387,7 @@ def conv(X, y, channels, *, kernel_size, activation="tanh", output=None, readout
         with non-empty axes, y does not have one entry per point, channels is
         not a non-empty list of positive ints, kernel_size is not a positive
         int, activation, output, readout or padding is not an allowed name, or
-        seed is not a non-negative int.
+        rng is not a non-negative int or a Generator.
 
     References
     ----------
@@ -400,5 +403,8 @@ def conv(X, y, channels, *, kernel_size, activation="tanh", output=None, readout
     >>> bool(np.linalg.eigvalsh(net.kernel(net.w0)).min() > 0)
     True
     """
+    if seed is not None:
+        _deprecated.warn("conv(seed=...)", "conv(rng=...)")
+        rng = seed
     return ConvSystem(X, y, channels, kernel_size=kernel_size, activation=activation, output=output,
-                      readout=readout, padding=padding, dim=dim, seed=seed, name=name)
+                      readout=readout, padding=padding, dim=dim, rng=rng, name=name)

@@ -26,8 +26,9 @@ import numpy as np
 import sympy
 
 from .._memory import require_fits
-from ..errors import InvalidArgument, positive_int
-from ._layered import LayeredSystem, check_activations, check_data_rows, check_int_list, check_seed
+from ..errors import InvalidArgument, as_rng, positive_int
+from .. import _deprecated
+from ._layered import LayeredSystem, check_activations, check_data_rows, check_int_list, resolve_rng
 
 __all__ = ["NetworkSystem", "network", "network_data"]
 
@@ -67,8 +68,10 @@ class NetworkSystem(LayeredSystem):
         :data:`plsym.activations.NAMES` (default ``"tanh"``).
     output : str or None, optional
         The output activation sigma_{L+1}; None (default) for a linear output.
+    rng : int or numpy.random.Generator, optional
+        Seed (recorded as ``.seed``) or generator drawing w0 with iid N(0, 1) entries.
     seed : int, optional
-        Seed of ``numpy.random.default_rng`` drawing w0 with iid N(0, 1) entries.
+        Deprecated name of ``rng``.
     name : str, optional
         A label for reports; by default one describing the architecture.
 
@@ -116,11 +119,11 @@ class NetworkSystem(LayeredSystem):
     (192, 3, (3, 3))
     """
 
-    def __init__(self, X, y, widths, *, activation="tanh", output=None, seed=0, name=None):
+    def __init__(self, X, y, widths, *, activation="tanh", output=None, rng=0, name=None, seed=None):
         X = check_data_rows(X)
         widths = check_int_list("widths", widths, "[64]")
         hidden, out, reason = check_activations(activation, output)
-        seed = check_seed(seed)
+        rng = resolve_rng(rng, seed, "NetworkSystem")
 
         n, d = X.shape
         dims = (d, *widths, 1)
@@ -131,7 +134,7 @@ class NetworkSystem(LayeredSystem):
         if name is None:
             name = (f"network(d={d}, widths={list(widths)}, activation={hidden.name!r}"
                     + (f", output={out.name!r}" if output is not None else "") + ")")
-        self._init_family(X, y, shapes, shapes, activations=(hidden, out, reason), output=output, seed=seed,
+        self._init_family(X, y, shapes, shapes, activations=(hidden, out, reason), output=output, rng=rng,
                           name=name)
         self._data = self.X
         self.widths = widths
@@ -479,15 +482,15 @@ class NetworkSystem(LayeredSystem):
         return tuple(f.xreplace(self._to_real) for f in self.outputs)
 
 
-def network(X, y, widths, *, activation="tanh", output=None, seed=0, name=None):
+def network(X, y, widths, *, activation="tanh", output=None, rng=0, name=None, seed=None):
     """The fully connected NTK-parameterized network of D8 as a :class:`NetworkSystem`.
 
     Parameters
     ----------
-    X, y, widths, activation, output, seed, name
+    X, y, widths, activation, output, rng, name
         As for :class:`NetworkSystem`: the inputs (n, d) and targets (n,), the
         hidden widths [m_1, ..., m_L], the hidden and output activations
-        (``"tanh"`` and None, a linear output, by default), the seed of w0 and a label.
+        (``"tanh"`` and None, a linear output, by default), the seed or generator of w0 and a label.
 
     Returns
     -------
@@ -498,7 +501,7 @@ def network(X, y, widths, *, activation="tanh", output=None, seed=0, name=None):
     InvalidArgument
         If X is not a finite 2-D array, y does not have one entry per row of X,
         widths is not a non-empty list of positive ints, activation or output is
-        not a registered name, or seed is not a non-negative int.
+        not a registered name, or rng is not a non-negative int or a Generator.
 
     References
     ----------
@@ -512,10 +515,13 @@ def network(X, y, widths, *, activation="tanh", output=None, seed=0, name=None):
     >>> bool(net.hessian_norm(net.w0) < 0.1)  # T19: O~(1/sqrt m)
     True
     """
-    return NetworkSystem(X, y, widths, activation=activation, output=output, seed=seed, name=name)
+    if seed is not None:
+        _deprecated.warn("network(seed=...)", "network(rng=...)")
+        rng = seed
+    return NetworkSystem(X, y, widths, activation=activation, output=output, rng=rng, name=name)
 
 
-def network_data(n, d, *, seed=0, row_norm=None):
+def network_data(n, d, *, rng=0, row_norm=None, seed=None):
     """n inputs in R^d with rows of norm ``row_norm`` (default sqrt(d)), and n targets, both N(0, 1)-drawn.
 
     With rows of norm sqrt(d), the pre-activations u_r . x / sqrt(d) are N(0, 1) at the
@@ -525,9 +531,11 @@ def network_data(n, d, *, seed=0, row_norm=None):
     ----------
     n, d : int
         Number of data points and input dimension.
-    seed : int
-        Seed of the draw (the same seed, the same data).
+    rng : int or numpy.random.Generator
+        Seed or generator of the draw (the same seed, the same data).
     row_norm : float, optional
+    seed : int, optional
+        Deprecated name of ``rng``.
 
     Returns
     -------
@@ -536,12 +544,15 @@ def network_data(n, d, *, seed=0, row_norm=None):
 
     Examples
     --------
-    >>> X, y = network_data(6, 4, seed=0)
+    >>> X, y = network_data(6, 4, rng=0)
     >>> np.allclose(np.linalg.norm(X, axis=1), 2.0), y.shape
     (True, (6,))
     """
     n, d = positive_int("n", n), positive_int("d", d)
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((n, d))
+    if seed is not None:
+        _deprecated.warn("network_data(seed=...)", "network_data(rng=...)")
+        rng = seed
+    gen, _ = as_rng(rng)
+    X = gen.standard_normal((n, d))
     norm = np.sqrt(d) if row_norm is None else float(row_norm)
-    return X * norm / np.linalg.norm(X, axis=1, keepdims=True), rng.standard_normal(n)
+    return X * norm / np.linalg.norm(X, axis=1, keepdims=True), gen.standard_normal(n)

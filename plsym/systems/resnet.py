@@ -25,7 +25,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import positive_finite, positive_int
-from ._layered import LayeredSystem, check_activations, check_data_rows, check_seed
+from .. import _deprecated
+from ._layered import LayeredSystem, check_activations, check_data_rows, resolve_rng
 
 __all__ = ["ResNetSystem", "resnet"]
 
@@ -66,8 +67,10 @@ class ResNetSystem(LayeredSystem):
         Output activation name, or None (default) for a linear output.
     residual_scale : float, optional
         beta > 0, the factor of every residual branch (default 1).
+    rng : int or numpy.random.Generator, optional
+        Seed (recorded as ``.seed``) or generator drawing w0 with iid N(0, 1) entries.
     seed : int, optional
-        Seed of ``numpy.random.default_rng`` drawing w0 with iid N(0, 1) entries.
+        Deprecated name of ``rng``.
     name : str, optional
         A label for reports.
 
@@ -114,14 +117,14 @@ class ResNetSystem(LayeredSystem):
     (((16, 3), (16, 16), (16, 16), (1, 16)), 576)
     """
 
-    def __init__(self, X, y, width, depth, *, activation="tanh", output=None, residual_scale=1.0, seed=0,
-                 name=None):
+    def __init__(self, X, y, width, depth, *, activation="tanh", output=None, residual_scale=1.0, rng=0,
+                 name=None, seed=None):
         X = check_data_rows(X)
         width = positive_int("width", width)
         depth = positive_int("depth", depth, minimum=0)
         hidden, out, reason = check_activations(activation, output)
         beta = positive_finite("residual_scale", residual_scale)
-        seed = check_seed(seed)
+        rng = resolve_rng(rng, seed, "ResNetSystem")
 
         n, d = X.shape
         shapes = [(width, d)] + [(width, width)] * depth + [(1, width)]
@@ -129,7 +132,7 @@ class ResNetSystem(LayeredSystem):
             name = (f"resnet(d={d}, width={width}, depth={depth}, activation={hidden.name!r}"
                     + (f", output={out.name!r}" if output is not None else "")
                     + (f", residual_scale={beta!r}" if beta != 1.0 else "") + ")")
-        self._init_family(X, y, shapes, shapes, activations=(hidden, out, reason), output=output, seed=seed,
+        self._init_family(X, y, shapes, shapes, activations=(hidden, out, reason), output=output, rng=rng,
                           name=name)
         self.width = width
         self.depth = depth
@@ -234,7 +237,7 @@ class ResNetSystem(LayeredSystem):
         return out
 
 
-def resnet(X, y, width, depth, *, activation="tanh", output=None, residual_scale=1.0, seed=0, name=None):
+def resnet(X, y, width, depth, *, activation="tanh", output=None, residual_scale=1.0, rng=0, name=None, seed=None):
     """A fully connected residual network in NTK parameterization as a :class:`ResNetSystem`.
 
     The network is h_0 = W_0 x / sqrt(d), h_l = h_{l-1} + (beta / sqrt(m))
@@ -242,10 +245,10 @@ def resnet(X, y, width, depth, *, activation="tanh", output=None, residual_scale
 
     Parameters
     ----------
-    X, y, width, depth, activation, output, residual_scale, seed, name
+    X, y, width, depth, activation, output, residual_scale, rng, name
         As for :class:`ResNetSystem`: the inputs (n, d) and targets (n,), the
         width m, the number L >= 0 of residual blocks, the activations, the
-        residual scale beta > 0 (default 1), the seed of w0 and a label.
+        residual scale beta > 0 (default 1), the seed or generator of w0 and a label.
 
     Returns
     -------
@@ -257,7 +260,7 @@ def resnet(X, y, width, depth, *, activation="tanh", output=None, residual_scale
         If X is not a finite 2-D array with a row and a column, y does not have
         one entry per row of X, width is not a positive int, depth is not an
         int >= 0, activation or output is not a registered name, residual_scale
-        is not a positive finite number, or seed is not a non-negative int.
+        is not a positive finite number, or rng is not a non-negative int or a Generator.
 
     References
     ----------
@@ -270,5 +273,8 @@ def resnet(X, y, width, depth, *, activation="tanh", output=None, residual_scale
     >>> bool(np.linalg.eigvalsh(net.kernel(net.w0)).min() > 0)
     True
     """
+    if seed is not None:
+        _deprecated.warn("resnet(seed=...)", "resnet(rng=...)")
+        rng = seed
     return ResNetSystem(X, y, width, depth, activation=activation, output=output, residual_scale=residual_scale,
-                        seed=seed, name=name)
+                        rng=rng, name=name)

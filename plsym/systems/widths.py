@@ -9,7 +9,7 @@ each width with the same data, depth, activations and read-out.
 from __future__ import annotations
 
 from ..errors import InvalidArgument, _show, positive_int
-from ._layered import check_seed
+from ._layered import resolve_rng
 from .conv import ConvSystem, conv
 from .network import NetworkSystem, network
 from .resnet import ResNetSystem, resnet
@@ -18,19 +18,19 @@ __all__ = ["width_family"]
 
 
 def _at_width(template, width, seed):
-    """The template's architecture with every hidden width set to ``width``, initialized from ``seed``."""
+    """The template's architecture with every hidden width set to ``width``, initialized from the int ``seed``."""
     if isinstance(template, NetworkSystem):
         return network(template.X, template.y, [width] * template.depth, activation=template.activation,
-                       output=template.output, seed=seed)
+                       output=template.output, rng=seed)
     if isinstance(template, ConvSystem):
         return conv(template.X, template.y, [width] * template.depth, kernel_size=template.kernel_size,
                     activation=template.activation, output=template.output, readout=template.readout,
-                    padding=template.padding, dim=template.dim, seed=seed)
+                    padding=template.padding, dim=template.dim, rng=seed)
     return resnet(template.X, template.y, width, template.depth, activation=template.activation,
-                  output=template.output, residual_scale=template.residual_scale, seed=seed)
+                  output=template.output, residual_scale=template.residual_scale, rng=seed)
 
 
-def width_family(template, widths, *, seed=0):
+def width_family(template, widths, *, rng=0, seed=None):
     """The template network redrawn at each width: same data, depth, activations, read-out.
 
     Parameters
@@ -40,9 +40,11 @@ def width_family(template, widths, *, seed=0):
     widths : sequence of int
         The widths, each >= 1: every hidden layer of a fully connected network,
         every hidden convolution's channel count, the hidden width of a ResNet.
-    seed : int, optional
+    rng : int or numpy.random.Generator, optional
         The seed of every member's N(0, 1) initialization w0 (each member
-        records it as ``.seed``).
+        records it as ``.seed``); a Generator draws that seed.
+    seed : int, optional
+        Deprecated name of ``rng``.
 
     Returns
     -------
@@ -53,7 +55,7 @@ def width_family(template, widths, *, seed=0):
     ------
     InvalidArgument
         If template is not one of the three network families, widths is not a
-        non-empty list of positive ints, or seed is not a non-negative int.
+        non-empty list of positive ints, or rng is not a non-negative int or a Generator.
 
     Notes
     -----
@@ -82,5 +84,7 @@ def width_family(template, widths, *, seed=0):
     widths = [positive_int(f"widths[{j}]", w) for j, w in enumerate(widths)]
     if not widths:
         raise InvalidArgument("widths=[] is empty; give at least one width, such as [16, 64]")
-    seed = check_seed(seed)
+    gen, seed = resolve_rng(rng, seed, "width_family")
+    if seed is None:  # a Generator: one seed for every member, drawn from it
+        seed = int(gen.integers(2**63))
     return tuple(_at_width(template, w, seed) for w in widths)
