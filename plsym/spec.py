@@ -149,9 +149,9 @@ class Report:
         over = {c.name: f"{c.kind} {QUANTITIES[c.name].symbol}" for c in self.constants}
         width = max([14] + [len(o) + 2 for o in over.values()])
         lines = [f"{self.name}: m={self.m} parameters, n={self.n} outputs; level {self.level}, seed {self.seed}, "
-                 f"{self.samples} samples per constant",
+                 f"{self.samples} samples per quantity",
                  "",
-                 f"{'constant':<16}{'over the ball':<{width}}{'sampled':>14}{'searched':>14}{'certified':>14}"]
+                 f"{'quantity':<16}{'over the ball':<{width}}{'sampled':>14}{'searched':>14}{'certified':>14}"]
         for c in self.constants:
             lines.append(f"{c.name:<16}{over[c.name]:<{width}}"
                          + "".join(f"{_fmt(x):>14}" for x in (c.sampled, c.searched, c.certified)))
