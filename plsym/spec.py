@@ -46,7 +46,8 @@ from ._spec_file import (BALL_KEYS, MAX_EXAMPLES, MAX_FACTORS, MAX_HESSIAN_ENTRI
                          load, loads)
 from .errors import InvalidArgument, _show, as_rng, one_of
 from .quantities import QUANTITIES, QuantityClaim
-from .results import FAILS_OP, HOLDS_OP, LEVELS, STATUSES, Verdict, relation_of, summarize
+from .results import FAILS_OP, HOLDS_OP, LEVELS, STATUSES, relation_of, summarize
+from .results import Verdict as _Verdict  # plsym.spec.Verdict is the old name of plsym.results.Verdict
 
 __all__ = ["Spec", "Constant", "Report", "LEVELS", "claim", "load", "loads", "from_dict", "check", "deep_search",
            "search_engine", "verdict_text"]
@@ -95,7 +96,7 @@ class Constant:
                 "detail": self.detail}
 
 
-def verdict_text(v: Verdict) -> str:
+def verdict_text(v: _Verdict) -> str:
     """The verdict on a spec claim as one line, and a second with the point ``x`` when there is one.
 
     ``"hessian_norm <= 0.5: refuted; max_i ||H_{F_i}(w)||_2 = 1.72 > 0.5 at x, ..."``
@@ -350,8 +351,8 @@ def _constant(name, result, bound, undefined):
     return Constant(name, kind, est.sampled_value, searched, _proven(bound, name), "; ".join(notes) or None)
 
 
-def _said(c: QuantityClaim, status, method, *, measured=None, detail="", x=None) -> Verdict:
-    return Verdict(c.quantity, status, method, c.value, measured, c.relation, detail or "", x)
+def _said(c: QuantityClaim, status, method, *, measured=None, detail="", x=None) -> _Verdict:
+    return _Verdict(c.quantity, status, method, c.value, measured, c.relation, detail or "", x)
 
 
 def _refuted(c, outcome, method, where):
@@ -470,7 +471,7 @@ def search_engine(claim=None) -> str:
 
 
 @checked_options(renamed={"seed": "rng"})
-def deep_search(spec, name, value, *, rng=0, max_examples=1000) -> Verdict:
+def deep_search(spec, name, value, *, rng=0, max_examples=1000) -> _Verdict:
     """Search hard for a counterexample to one claim on the spec's ball.
 
     Parameters
@@ -540,7 +541,7 @@ def _old_constants():
 
 __getattr__ = module_getattr(__name__, {
     "Claim": ("plsym.quantities.QuantityClaim", lambda: QuantityClaim),
-    "Verdict": ("plsym.results.Verdict", lambda: Verdict),
+    "Verdict": ("plsym.results.Verdict", lambda: _Verdict),
     "VERDICTS": ("plsym.results.STATUSES", lambda: STATUSES),
     "CLAIMS": ("plsym.quantities.QUANTITIES", _old_claims),
     "CONSTANTS": ("plsym.quantities.QUANTITIES", _old_constants),
