@@ -21,7 +21,11 @@ def checked_options(fn=None, *, renamed=None):
     params = inspect.signature(fn).parameters
     if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
         return fn
+    keywords = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
     allowed = [n for n, p in params.items() if p.kind is inspect.Parameter.KEYWORD_ONLY]
+    what = "options"
+    if not allowed:
+        allowed, what = [n for n, p in params.items() if p.kind in keywords], "arguments"
     name = getattr(fn, "__name__", "the function")
 
     @functools.wraps(fn)
@@ -36,7 +40,7 @@ def checked_options(fn=None, *, renamed=None):
         unknown = [k for k in kwargs if k not in params]
         if unknown:
             k = unknown[0]
-            raise InvalidArgument(f"{k}={_show(kwargs[k])} is not an option of {name}; its options are "
+            raise InvalidArgument(f"{k}={_show(kwargs[k])} is not an option of {name}; its {what} are "
                                   f"{', '.join(allowed)}")
         return fn(*args, **kwargs)
 

@@ -16,6 +16,7 @@ import warnings
 import numpy as np
 import sympy
 
+from ._options import checked_options
 from .ball import Ball
 from .errors import InvalidArgument, _show, positive_finite, positive_int
 from .parse import parameters, parse
@@ -154,6 +155,7 @@ def load(path) -> Spec:
     return loads(text, source=path)
 
 
+@checked_options
 def loads(text, *, source="<string>") -> Spec:
     """The :class:`Spec` in the TOML text ``text``; see :func:`load`."""
     if tomllib is None:  # pragma: no cover - Python 3.10 without tomli
@@ -167,6 +169,7 @@ def loads(text, *, source="<string>") -> Spec:
     return from_dict(data, source=source)
 
 
+@checked_options
 def from_dict(data, *, source="<spec>") -> Spec:
     """The :class:`Spec` described by a dict with the keys of a spec file (see the module docstring).
 

@@ -1,18 +1,10 @@
 """Worst-case constants of a system on a ball, by sampling and then by search.
 
-Each function returns an :class:`Estimate` of an infimum or a supremum over the
-closed ball B(w0, R):
-
-=================  ======  ====================================  ==========
-function           kind    quantity at w                          paper
-=================  ======  ====================================  ==========
-kernel_min_eig     inf     lambda_min(K(w))                       D3, T4
-pl_constant        inf     1/2 ||grad L(w)||^2 / L(w), L > 0      D1
-hessian_norm       sup     max_i ||H_{F_i}(w)||_2                 T10
-lipschitz          sup     ||DF(w)||_2  (L_F)                     D5
-smoothness         sup     ||H_L(w)||_2 (beta)                    D5, C8
-residual_norm      sup     ||F(w) - y||                           T14
-=================  ======  ====================================  ==========
+One function per quantity of :mod:`plsym.quantities` (``kernel_min_eig``,
+``pl_constant``, ``hessian_norm``, ``lipschitz``, ``smoothness``,
+``residual_norm``: the table there gives each quantity, its kind and its
+paper id), each returning an :class:`Estimate` of the infimum or supremum of
+the quantity over the closed ball B(w0, R).
 
 What an estimate means: the value is attained at ``x``, a point of the
 ball, so an estimated infimum is an upper bound of the true one (``relation =

@@ -260,5 +260,8 @@ def test_confirm_violation_arguments_are_checked():
         certify.confirm_violation(s, ball, "lipschitz", [1.5], 2.9, "tight")
     with pytest.raises(plsym.InvalidArgument, match=r"quantity='mu' is not allowed"):
         certify.confirm_violation(s, ball, "mu", [1.5], 2.9, "upper")
+    with pytest.raises(plsym.InvalidArgument, match=r"foo=1 is not an option of confirm_violation; its arguments are "
+                                                    r"system, ball, quantity, x, claimed, relation$"):
+        certify.confirm_violation(s, ball, "lipschitz", [1.5], 2.9, "upper", foo=1)
     with pytest.raises(plsym.InvalidArgument, match=r"x has shape \(2, 1\)"):
         certify.confirm_violation(s, ball, "lipschitz", [[1.5], [1.0]], 2.9, "upper")

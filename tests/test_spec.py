@@ -80,6 +80,13 @@ def test_errors_start_with_the_source():
         specs.loads('nmae = "x"')
 
 
+def test_unknown_options_are_invalid_arguments():
+    with pytest.raises(InvalidArgument, match=r"^sourc='a' is not an option of loads; its options are source$"):
+        specs.loads('name = "x"', sourc="a")
+    with pytest.raises(InvalidArgument, match=r"^src='a' is not an option of from_dict; its options are source$"):
+        specs.from_dict({}, src="a")
+
+
 @pytest.mark.parametrize("name,value,pattern", [
     ("pl_star_constant", 1.0, r"claims.pl_star_constant is not a claim; allowed claims: kernel_min_eig, pl_constant, "
                               r"hessian_norm, lipschitz, smoothness, residual_norm$"),
