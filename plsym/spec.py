@@ -38,7 +38,7 @@ import math
 import numpy as np
 
 from . import domain, estimate
-from ._deprecated import module_getattr, renamed_attribute
+from ._deprecated import module_getattr, renamed_attribute, warn
 from ._options import checked_options
 from ._spec_file import (BALL_KEYS, MAX_EXAMPLES, MAX_FACTORS, MAX_HESSIAN_ENTRIES, MAX_JACOBIAN_ENTRIES,  # noqa: F401
                          MAX_MATRIX_ENTRIES, MAX_OUTPUTS, MAX_PARAMS, MAX_SAMPLES, MAX_SPEC_BYTES,
@@ -94,6 +94,39 @@ class Constant:
         """The row of the JSON report."""
         return {"sampled": self.sampled, "searched": self.searched, "certified": self.certified,
                 "detail": self.detail}
+
+
+class _ClaimVerdict(_Verdict):
+    """A plsym.results.Verdict on a spec claim, still answering to the old attribute names (each warns)."""
+
+    @property
+    def value(self) -> float:
+        """Deprecated: use ``claimed``."""
+        warn("Verdict.value", "Verdict.claimed")
+        return self.claimed
+
+    @property
+    def reason(self) -> str:
+        """Deprecated: use ``detail``."""
+        warn("Verdict.reason", "Verdict.detail")
+        return self.detail
+
+    @property
+    def witness(self):
+        """Deprecated: use ``x``."""
+        warn("Verdict.witness", "Verdict.x")
+        return self.x
+
+    @property
+    def verdict(self) -> str:
+        """Deprecated: use ``status`` (``"holds"`` was ``"not refuted"``, ``"undefined"`` ``"undefined on the ball"``)."""
+        warn("Verdict.verdict", "Verdict.status")
+        return {"holds": "not refuted", "undefined": "undefined on the ball"}.get(self.status, self.status)
+
+    def to_text(self) -> str:
+        """Deprecated: use ``plsym.spec.verdict_text(v)``."""
+        warn("Verdict.to_text()", "plsym.spec.verdict_text(v)")
+        return verdict_text(self)
 
 
 def verdict_text(v: _Verdict) -> str:
@@ -352,7 +385,7 @@ def _constant(name, result, bound, undefined):
 
 
 def _said(c: QuantityClaim, status, method, *, measured=None, detail="", x=None) -> _Verdict:
-    return _Verdict(c.quantity, status, method, c.value, measured, c.relation, detail or "", x)
+    return _ClaimVerdict(c.quantity, status, method, c.value, measured, c.relation, detail or "", x)
 
 
 def _refuted(c, outcome, method, where):

@@ -444,3 +444,20 @@ def test_a_generator_as_rng_is_recorded_as_the_seed_it_drew():
     s = specs.load(TWO_TANH)
     report = specs.check(s, rng=np.random.default_rng(5), level="sampled", **FAST)
     assert report == specs.check(s, rng=report.seed, level="sampled", **FAST)
+
+
+def test_old_verdict_attributes_warn_and_still_work():
+    s = dataclass_replace_claims(specs.load(TWO_TANH), {"hessian_norm": 0.5, "lipschitz": 3.0})
+    refuted, held = specs.check(s, **FAST).claims
+    assert isinstance(refuted, Verdict) and (refuted.status, held.status) == ("refuted", "holds")
+    with pytest.warns(DeprecationWarning, match=r"Verdict.verdict is deprecated; use Verdict.status"):
+        assert (refuted.verdict, held.verdict) == ("refuted", "not refuted")
+    with pytest.warns(DeprecationWarning, match=r"Verdict.value is deprecated; use Verdict.claimed"):
+        assert refuted.value == refuted.claimed == 0.5
+    with pytest.warns(DeprecationWarning, match=r"Verdict.reason is deprecated; use Verdict.detail"):
+        assert refuted.reason == refuted.detail
+    with pytest.warns(DeprecationWarning, match=r"Verdict.witness is deprecated; use Verdict.x"):
+        assert refuted.witness == refuted.x
+    with pytest.warns(DeprecationWarning, match=r"Verdict.to_text\(\) is deprecated; use plsym.spec.verdict_text"):
+        assert refuted.to_text() == specs.verdict_text(refuted)
+    assert specs.LEVELS is plsym.results.LEVELS
