@@ -44,12 +44,15 @@ import weakref
 import numpy as np
 
 from . import _compile, domain, interval, progress as _progress
-from ._deprecated import renamed_attribute
+from ._deprecated import renamed_attribute, warn
 from ._diff import Differentiator
-from .errors import InvalidArgument, positive_finite, positive_int
+from ._options import checked_options
+from .errors import InvalidArgument, _show, positive_finite, positive_int
+from .quantities import QUANTITIES, get
+from .results import RELATIONS, relation_of, summarize
 from .system import System, check_system_and_ball
 
-__all__ = ["Bound", "Violation", "confirm_violation", "kernel_min_eig", "pl_constant", "hessian_norm", "lipschitz", "smoothness", "residual_norm"]
+__all__ = ["Bound", "Violation", "CONFIRMABLE", "confirm_violation", *QUANTITIES]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -321,53 +324,41 @@ def _branch_and_bound(ball, box_bound, point_value, kind, *, max_boxes, max_seco
     return (value if np.isfinite(value) else None), boxes, best_seen, note
 
 
-_DOC_KNOBS = """
-    Parameters
-    ----------
-    system : plsym.System
-        Built from sympy expressions (or a family with symbolic outputs) using
-        functions with ball-arithmetic rules (polynomials, exp, log, sqrt, tanh,
-        sin, cos, erf, ...). Anything else is reported not certified.
-    ball : plsym.Ball
-    max_boxes : int, default 2000
-        Budget of boxes bounded.
-    max_seconds : float, default 30
-        Budget of time.
-    rtol : float, default 1e-3
-        Stop refining when the proved bound is within rtol of the best value seen.
-
-    Returns
-    -------
-    Bound
-"""
-
-
-def _certify(name, kind, box_bound, point_value, valid, system, ball, max_boxes, max_seconds, rtol):
+def _certify(name, system, ball, max_boxes, max_seconds, rtol):
     check_system_and_ball(system, ball)
     max_boxes = positive_int("max_boxes", max_boxes)
     max_seconds = positive_finite("max_seconds", max_seconds)
     rtol = positive_finite("rtol", rtol)
+    q = get(name)
+    if name == "pl_constant":  # T4: 1/2 ||grad L||^2 = 1/2 r^T K r >= lambda_min(K) L
+        b = _certify("kernel_min_eig", system, ball, max_boxes, max_seconds, rtol)
+        reason = b.reason if not b.certified else f"T4 from the certified lambda_min(K) ({b.reason})"
+        return dataclasses.replace(b, quantity="pl_constant", reason=reason)
+    kind = relation_of(q.kind)
+    box_bound, _, valid = _BOUNDS[name]
     start = time.perf_counter()
 
     def refuse(reason, boxes=0):
         return Bound(name, None, False, kind, reason, boxes, time.perf_counter() - start)
 
-    if name in ("hessian_norm", "smoothness") and system._non_smooth_reason is not None:
+    hessians = q.derivatives == "hessians"
+    if hessians and system._non_smooth_reason is not None:
         return refuse(f"not certified: Hessians are not defined: {system._non_smooth_reason}")
     try:
         P = _programs(system)
-        if name in ("hessian_norm", "smoothness"):
+        if hessians:
             P.H  # noqa: B018 - build (or refuse) the Hessian program up front
     except interval.Unsupported as exc:
         return refuse(f"not certified: {exc}")
-    pre = valid(P)
+    pre = valid(P) if valid is not None else None
     if pre is not None:
         return refuse(pre)
     unproved = domain.prove(system, ball)
     if unproved is not None:  # the outputs as written may be undefined somewhere on the ball
         return refuse(f"not certified: the domain of the outputs as written is not proved on the ball: {unproved}")
+    quantity = q(system)
     value, boxes, best, note = _branch_and_bound(
-        ball, lambda lo, hi: box_bound(P, lo, hi), point_value, kind,
+        ball, lambda lo, hi: box_bound(P, lo, hi), lambda z: float(quantity.values(z[None, :])[0]), kind,
         max_boxes=max_boxes, max_seconds=max_seconds, rtol=rtol,
     )
     seconds = time.perf_counter() - start
@@ -379,10 +370,6 @@ def _certify(name, kind, box_bound, point_value, valid, system, ball, max_boxes,
     return Bound(name, float(value), True, kind, note, boxes, seconds, best)
 
 
-def _always(P):
-    return None
-
-
 def _kernel_valid(P):
     if P.n > P.m:
         return (f"not certified: n={P.n} > m={P.m}, so K is singular everywhere (T6) and "
@@ -390,103 +377,52 @@ def _kernel_valid(P):
     return None
 
 
-def _np_kernel_min(system):
-    return lambda z: float(np.linalg.eigvalsh(system.kernel(z))[0])
-
-
-def kernel_min_eig(system, ball, *, max_boxes=2000, max_seconds=30.0, rtol=1e-3):
-    return _certify("kernel_min_eig", "lower", _kernel_lower, _np_kernel_min(system) if isinstance(system, System) else None,
-                    _kernel_valid, system, ball, max_boxes, max_seconds, rtol)
-
-
-def pl_constant(system, ball, *, max_boxes=2000, max_seconds=30.0, rtol=1e-3):
-    b = kernel_min_eig(system, ball, max_boxes=max_boxes, max_seconds=max_seconds, rtol=rtol)
-    reason = b.reason if not b.certified else f"T4 from the certified lambda_min(K) ({b.reason})"
-    return dataclasses.replace(b, quantity="pl_constant", reason=reason)
-
-
-def hessian_norm(system, ball, *, max_boxes=2000, max_seconds=30.0, rtol=1e-3):
-    pv = (lambda z: float(system.hessian_norm(z))) if isinstance(system, System) else None
-    return _certify("hessian_norm", "upper", _hessian_upper, pv, _always, system, ball, max_boxes, max_seconds, rtol)
-
-
-def lipschitz(system, ball, *, max_boxes=2000, max_seconds=30.0, rtol=1e-3):
-    pv = (lambda z: float(np.sqrt(max(np.linalg.eigvalsh(system.kernel(z))[-1], 0.0)))) if isinstance(system, System) else None
-    return _certify("lipschitz", "upper", _lipschitz_upper, pv, _always, system, ball, max_boxes, max_seconds, rtol)
-
-
-def smoothness(system, ball, *, max_boxes=2000, max_seconds=30.0, rtol=1e-3):
-    pv = (lambda z: float(system.loss_hessian_norm(z))) if isinstance(system, System) else None
-    return _certify("smoothness", "upper", _smoothness_upper, pv, _always, system, ball, max_boxes, max_seconds, rtol)
-
-
-def residual_norm(system, ball, *, max_boxes=2000, max_seconds=30.0, rtol=1e-3):
-    pv = (lambda z: float(np.linalg.norm(system.residual(z)))) if isinstance(system, System) else None
-    return _certify("residual_norm", "upper", _residual_upper, pv, _always, system, ball, max_boxes, max_seconds, rtol)
-
-
-kernel_min_eig.__doc__ = """A proved lower bound of inf over the ball of lambda_min(K(w)) (D3), by the T10 chain.
-
-    Examples
-    --------
-    >>> import plsym
-    >>> from plsym.systems import product
-    >>> b = plsym.certify.kernel_min_eig(product(2.9), plsym.Ball([3.0, 1.0], 0.5))
-    >>> b.certified, b.value <= 7.0877223398316 <= b.value * 1.001
-    (True, True)
-""" + _DOC_KNOBS
-pl_constant.__doc__ = """A proved lower bound of the PL* constant (1/2 form) on the ball, from kernel_min_eig by T4:
-    1/2 ||grad L||^2 = 1/2 r^T K r >= lambda_min(K) L.
-""" + _DOC_KNOBS
-hessian_norm.__doc__ = "A proved upper bound of sup over the ball of max_i ||H_{F_i}(w)||_2 (T10).\n" + _DOC_KNOBS
-lipschitz.__doc__ = "A proved upper bound of sup over the ball of ||DF(w)||_2 (L_F, D5).\n" + _DOC_KNOBS
-smoothness.__doc__ = "A proved upper bound of sup over the ball of ||H_L(w)||_2 (beta, C8).\n" + _DOC_KNOBS
-residual_norm.__doc__ = "A proved upper bound of sup over the ball of ||F(w) - y|| (T14).\n" + _DOC_KNOBS
-
-
 # -- rigorous confirmation of a violation at one point ------------------------------------
 
-CONFIRMABLE = ("kernel_min_eig", "pl_constant", "hessian_norm", "lipschitz", "smoothness", "residual_norm")
-
-
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, repr=False)
 class Violation:
     """The outcome of :func:`confirm_violation`.
 
     Attributes
     ----------
     status : {"refuted", "not refuted", "undefined"}
-        ``"refuted"``: the witness lies exactly inside the closed ball and the
+        ``"refuted"``: ``x`` lies exactly inside the closed ball and the
         enclosure of the quantity there excludes the claimed bound on the wrong
         side. ``"undefined"``: the system has no finite value there in ball
         arithmetic either (a pole, log or sqrt of a negative number, ...).
         ``"not refuted"``: neither could be shown (a near miss, or no ball-arithmetic
         rule for the system).
-    witness : tuple of float or None
-        The point checked: the given witness, or its exact projection onto the
+    x : tuple of float or None
+        The point checked: the given point, or its exact projection onto the
         ball when it was outside.
     lower, upper : float or None
-        A rigorous enclosure [lower, upper] of the quantity at ``witness``.
+        A rigorous enclosure [lower, upper] of the quantity at ``x``.
     measured : float or None
-        A float value of the quantity at ``witness`` (the enclosure's midpoint).
+        A float value of the quantity at ``x`` (the enclosure's midpoint).
     projected : bool
-        Whether the given witness was outside the ball and was projected.
+        Whether the given point was outside the ball and was projected.
     reason : str
         One sentence on what the status rests on (the near miss, when not refuted).
     """
 
     status: str
-    witness: tuple | None
+    x: tuple | None
     lower: float | None
     upper: float | None
     measured: float | None
     projected: bool
     reason: str
 
+    witness = renamed_attribute("witness", "x")
+
     @property
     def confirmed(self) -> bool:
         """Whether the violation is proved."""
         return self.status == "refuted"
+
+    def __repr__(self):
+        fields = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in dataclasses.fields(self) if f.name != "x")
+        return f"Violation({fields}, x={summarize(self.x)})"
 
 
 def _rayleigh(S, v):
@@ -509,60 +445,92 @@ def _sym_extremes(S):
     return lo, interval.sym_norm_upper(S)
 
 
-def _enclose(P, name, args):
-    """A rigorous (lo, hi) of the quantity ``name`` at the point ``args``; None for the PL ratio where L = 0."""
-    if name == "residual_norm":
-        r = P.residual(args)
-        total = interval.arb(0)
-        for x in r:
-            total += x * x
-        s = total.sqrt()
-        return max(interval.lower(s), 0.0), interval.upper(s)
+def _squared_norm(values):
+    total = interval.arb(0)
+    for x in values:
+        total += x * x
+    return total
+
+
+def _residual_at(P, args):
+    s = _squared_norm(P.residual(args)).sqrt()
+    return max(interval.lower(s), 0.0), interval.upper(s)
+
+
+def _kernel_eig(P, args):
+    """(K = J J^T, or J^T J when n > m; the float eigenvectors of its midpoint; J), or None when not finite."""
     J = P.jacobian(args)
-    if name in ("kernel_min_eig", "lipschitz"):
-        K = J * J.transpose() if P.n <= P.m else J.transpose() * J
-        mid, _ = interval.split(K)
-        if not np.all(np.isfinite(mid)):
-            return -math.inf, math.inf
-        vals, vecs = np.linalg.eigh(0.5 * (mid + mid.T))
-        if name == "lipschitz":
-            top = interval.lower(_rayleigh(K, vecs[:, -1]))
-            return math.sqrt(max(top, 0.0)) * (1 - 4 * interval._EPS), interval.norm_upper(J)
-        if P.n > P.m:  # K = J J^T has rank <= m < n: lambda_min(K) = 0 exactly
-            return 0.0, 0.0
-        lo, _ = interval.eig_bounds(K)
-        return lo, interval.upper(_rayleigh(K, vecs[:, 0]))
-    if name == "pl_constant":
-        r = P.residual(args)
-        rr = interval.arb(0)
-        for x in r:
-            rr += x * x
-        if rr == 0:
-            return None
-        g = J.transpose() * interval.arb_mat([[x] for x in r])
-        gg = interval.arb(0)
-        for i in range(P.m):
-            gg += g[i, 0] * g[i, 0]
-        q = gg / rr
-        return interval.lower(q), interval.upper(q)
-    Hs = P.hessians(args)
-    if name == "hessian_norm":
-        ends = [_sym_extremes(H) for H in Hs]
-        return max(e[0] for e in ends), max(e[1] for e in ends)
-    if name == "smoothness":
-        HL = J.transpose() * J
-        for r, H in zip(P.residual(args), Hs):
-            HL = HL + H * r
-        return _sym_extremes(HL)
-    raise AssertionError(name)  # pragma: no cover - checked by the caller
+    K = J * J.transpose() if P.n <= P.m else J.transpose() * J
+    mid, _ = interval.split(K)
+    if not np.all(np.isfinite(mid)):
+        return None
+    return K, np.linalg.eigh(0.5 * (mid + mid.T))[1], J
 
 
-def confirm_violation(system, ball, quantity, witness, claimed, relation) -> Violation:
-    """Whether ``quantity relation claimed`` provably fails at ``witness``, a point exactly inside ``ball``.
+def _kernel_min_at(P, args):
+    got = _kernel_eig(P, args)
+    if got is None:
+        return -math.inf, math.inf
+    K, vecs, _ = got
+    if P.n > P.m:  # K = J J^T has rank <= m < n: lambda_min(K) = 0 exactly
+        return 0.0, 0.0
+    lo, _ = interval.eig_bounds(K)
+    return lo, interval.upper(_rayleigh(K, vecs[:, 0]))
 
-    The one rigorous check behind every "refuted" of plsym: the witness must lie
+
+def _lipschitz_at(P, args):
+    got = _kernel_eig(P, args)
+    if got is None:
+        return -math.inf, math.inf
+    K, vecs, J = got
+    top = interval.lower(_rayleigh(K, vecs[:, -1]))
+    return math.sqrt(max(top, 0.0)) * (1 - 4 * interval._EPS), interval.norm_upper(J)
+
+
+def _pl_at(P, args):
+    r = P.residual(args)
+    rr = _squared_norm(r)
+    if rr == 0:
+        return None
+    g = P.jacobian(args).transpose() * interval.arb_mat([[x] for x in r])
+    q = _squared_norm(g[i, 0] for i in range(P.m)) / rr
+    return interval.lower(q), interval.upper(q)
+
+
+def _hessian_at(P, args):
+    ends = [_sym_extremes(H) for H in P.hessians(args)]
+    return max(e[0] for e in ends), max(e[1] for e in ends)
+
+
+def _smoothness_at(P, args):
+    J = P.jacobian(args)
+    HL = J.transpose() * J
+    for r, H in zip(P.residual(args), P.hessians(args)):
+        HL = HL + H * r
+    return _sym_extremes(HL)
+
+
+# quantity -> (its bound on one box, its enclosure at one point, a reason it cannot be certified or None).
+# One entry per quantity of plsym.quantities: adding a quantity is its Quantity class and this row.
+_BOUNDS = {
+    "kernel_min_eig": (_kernel_lower, _kernel_min_at, _kernel_valid),
+    "pl_constant": (None, _pl_at, None),  # by T4 from kernel_min_eig's bound
+    "hessian_norm": (_hessian_upper, _hessian_at, None),
+    "lipschitz": (_lipschitz_upper, _lipschitz_at, None),
+    "smoothness": (_smoothness_upper, _smoothness_at, None),
+    "residual_norm": (_residual_upper, _residual_at, None),
+}
+CONFIRMABLE = tuple(_BOUNDS)
+_OLD_RELATIONS = {">=": "lower", "<=": "upper"}
+
+
+@checked_options(renamed={"witness": "x"})
+def confirm_violation(system, ball, quantity, x, claimed, relation) -> Violation:
+    """Whether the claim ``quantity`` vs ``claimed`` provably fails at ``x``, a point exactly inside ``ball``.
+
+    The one rigorous check behind every "refuted" of plsym: ``x`` must lie
     exactly inside the closed ball (decided in exact rational arithmetic of its
-    float coordinates; a witness outside is replaced by its projection, which is
+    float coordinates; a point outside is replaced by its projection, which is
     exactly inside), and the quantity, recomputed there in ball arithmetic
     (python-flint ``arb``), must have an enclosure that excludes ``claimed`` on the
     violating side. Anything less is ``"not refuted"``, with the near miss in
@@ -576,12 +544,15 @@ def confirm_violation(system, ball, quantity, witness, claimed, relation) -> Vio
     quantity : {"kernel_min_eig", "pl_constant", "hessian_norm", "lipschitz", "smoothness", "residual_norm"}
         lambda_min(K) (D3); 1/2 ||grad L||^2 / L (D1, 1/2 form); max_i ||H_{F_i}||_2
         (T10); ||DF||_2 (D5); ||H_L||_2 (C8); ||F - y|| (T14).
-    witness : array_like, shape (m,)
+    x : array_like, shape (m,)
+        The point (a candidate counterexample).
     claimed : float
         The claimed bound.
-    relation : {">=", "<="}
-        The claim is ``quantity(w) >= claimed`` (an infimum claim) or
-        ``quantity(w) <= claimed`` (a supremum claim) for every w in the ball.
+    relation : {"lower", "upper"}
+        What ``claimed`` is to the quantity on the ball (:data:`plsym.results.RELATIONS`):
+        ``"lower"`` claims ``quantity(w) >= claimed`` (a claim on an infimum),
+        ``"upper"`` claims ``quantity(w) <= claimed`` for every w in the ball.
+        The old spellings ``">="`` and ``"<="`` still work, with a DeprecationWarning.
 
     Returns
     -------
@@ -593,60 +564,121 @@ def confirm_violation(system, ball, quantity, witness, claimed, relation) -> Vio
     >>> from plsym.certify import confirm_violation
     >>> w = sympy.Symbol("w")
     >>> s = plsym.System([w**2], [w], [0.0])
-    >>> v = confirm_violation(s, plsym.Ball([1.0], 0.5), "lipschitz", [1.5], 2.9, "<=")
+    >>> v = confirm_violation(s, plsym.Ball([1.0], 0.5), "lipschitz", [1.5], 2.9, "upper")
     >>> v.status, v.lower <= 3.0 <= v.upper
     ('refuted', True)
-    >>> confirm_violation(s, plsym.Ball([1.0], 0.5), "lipschitz", [1.5], 3.0, "<=").status
+    >>> confirm_violation(s, plsym.Ball([1.0], 0.5), "lipschitz", [1.5], 3.0, "upper").status
     'not refuted'
     """
     check_system_and_ball(system, ball)
-    if quantity not in CONFIRMABLE:
-        raise InvalidArgument(f"quantity={quantity!r} is not allowed; choose one of {', '.join(map(repr, CONFIRMABLE))}")
-    if relation not in (">=", "<="):
-        raise InvalidArgument(f"relation={relation!r} is not allowed; choose one of '>=', '<='")
+    if not isinstance(quantity, str) or quantity not in CONFIRMABLE:
+        raise InvalidArgument(f"quantity={_show(quantity)} is not allowed; choose one of "
+                              f"{', '.join(map(repr, CONFIRMABLE))}")
+    if isinstance(relation, str) and relation in _OLD_RELATIONS:
+        warn(f"confirm_violation(relation={relation!r})", f"relation={_OLD_RELATIONS[relation]!r}")
+        relation = _OLD_RELATIONS[relation]
+    if not isinstance(relation, str) or relation not in RELATIONS[:2]:
+        raise InvalidArgument(f"relation={_show(relation)} is not allowed; choose one of 'lower', 'upper'")
     if isinstance(claimed, bool) or not isinstance(claimed, (int, float, np.integer, np.floating)) \
             or not math.isfinite(float(claimed)):
-        raise InvalidArgument(f"claimed={claimed!r} must be a finite number")
+        raise InvalidArgument(f"claimed={_show(claimed)} must be a finite number")
     claimed = float(claimed)
-    w = np.array(ball._points(witness), dtype=float)
+    w = np.array(ball._points(x), dtype=float)
     if w.ndim != 1:
-        raise InvalidArgument(f"witness has shape {w.shape}; it must be one point of shape ({ball.m},)")
+        raise InvalidArgument(f"x has shape {w.shape}; it must be one point of shape ({ball.m},)")
     projected = not ball.exactly_contains(w)
     if projected:
         w = ball.project(w)
-    point = tuple(float(x) for x in w)
+    point = tuple(float(c) for c in w)
 
     def result(status, lo, hi, reason):
         lo, hi = (None, None) if lo is None else (float(lo), float(hi))
         mid = None if lo is None or not (math.isfinite(lo) and math.isfinite(hi)) else 0.5 * (lo + hi)
         return Violation(status, point, lo, hi, mid, projected, reason)
 
-    where = "at the projection of the witness onto the ball" if projected else "at the witness"
+    where = "at the projection of x onto the ball" if projected else "at x"
     try:
         P = _programs(system)
-        if quantity in ("hessian_norm", "smoothness"):
+        if get(quantity).derivatives == "hessians":
             if P.smooth_reason is not None:
                 raise interval.Unsupported(P.smooth_reason)
             P.H  # noqa: B018 - build (or refuse) the Hessian program
     except interval.Unsupported as exc:
         return result("not refuted", None, None, f"the violation cannot be confirmed in ball arithmetic: {exc}")
-    enclosure = _enclose(P, quantity, interval.point_args(w))
+    enclosure = _BOUNDS[quantity][1](P, interval.point_args(w))
     if enclosure is None:
         return result("not refuted", None, None, f"L(w) = 0 {where}, where the PL* inequality holds")
     lo, hi = enclosure
     if not (math.isfinite(lo) and math.isfinite(hi)):
         F = P.F(interval.point_args(w))
-        if not all(x.is_finite() for x in F) or quantity != "residual_norm":
+        if not all(v.is_finite() for v in F) or quantity != "residual_norm":
             return result("undefined", None, None,
                           f"the system has no finite value in ball arithmetic {where}")
-    violated = hi < claimed if relation == ">=" else lo > claimed
+    violated = hi < claimed if relation == "lower" else lo > claimed
     span = f"[{lo:.17g}, {hi:.17g}]"
+    op = ">=" if relation == "lower" else "<="
     if violated:
         return result("refuted", lo, hi, f"{quantity} is in {span} {where}, which excludes "
-                                         f"{relation} {claimed:.17g} (ball arithmetic)")
+                                         f"{op} {claimed:.17g} (ball arithmetic)")
     return result("not refuted", lo, hi, f"{quantity} is in {span} {where}, which does not exclude "
-                                         f"{relation} {claimed:.17g}: a near miss at most")
+                                         f"{op} {claimed:.17g}: a near miss at most")
 
 
-kernel_min_eig, pl_constant, hessian_norm, lipschitz, smoothness, residual_norm = map(  # the progress= option
-    _progress.with_progress, (kernel_min_eig, pl_constant, hessian_norm, lipschitz, smoothness, residual_norm))
+# -- the public bounds, one per quantity ------------------------------------------------------
+
+_DOC_KNOBS = """
+    Parameters
+    ----------
+    system : plsym.System
+        Built from sympy expressions (or a family with symbolic outputs) using
+        functions with ball-arithmetic rules (polynomials, exp, log, sqrt, tanh,
+        sin, cos, erf, ...). Anything else is reported not certified.
+    ball : plsym.Ball
+    max_boxes : int, default 2000
+        Budget of boxes bounded.
+    max_seconds : float, default 30
+        Budget of time.
+    rtol : float, default 1e-3
+        Stop refining when the proved bound is within rtol of the best value seen.
+
+    Returns
+    -------
+    Bound
+"""
+
+
+
+_DOCS = {
+    "kernel_min_eig": """A proved lower bound of inf over the ball of lambda_min(K(w)) (D3), by the T10 chain.
+
+    Examples
+    --------
+    >>> import plsym
+    >>> from plsym.systems import product
+    >>> b = plsym.certify.kernel_min_eig(product(2.9), plsym.Ball([3.0, 1.0], 0.5))
+    >>> b.certified, b.value <= 7.0877223398316 <= b.value * 1.001
+    (True, True)
+""",
+    "pl_constant": """A proved lower bound of the PL* constant (1/2 form) on the ball, from kernel_min_eig by T4:
+    1/2 ||grad L||^2 = 1/2 r^T K r >= lambda_min(K) L.
+""",
+    "hessian_norm": "A proved upper bound of sup over the ball of max_i ||H_{F_i}(w)||_2 (T10).\n",
+    "lipschitz": "A proved upper bound of sup over the ball of ||DF(w)||_2 (L_F, D5).\n",
+    "smoothness": "A proved upper bound of sup over the ball of ||H_L(w)||_2 (beta, C8).\n",
+    "residual_norm": "A proved upper bound of sup over the ball of ||F(w) - y|| (T14).\n",
+}
+
+
+def _make(name):
+    def bound(system, ball, *, max_boxes=2000, max_seconds=30.0, rtol=1e-3):
+        return _certify(name, system, ball, max_boxes, max_seconds, rtol)
+
+    bound.__name__ = bound.__qualname__ = name
+    summary, _, examples = _DOCS[name].partition("\n    Examples\n    --------\n")
+    bound.__doc__ = summary.rstrip() + "\n" + _DOC_KNOBS + ("\n    Examples\n    --------\n" + examples if examples else "")
+    return checked_options(_progress.with_progress(bound))  # the progress= option; unknown options refused
+
+
+for _name in QUANTITIES:
+    globals()[_name] = _make(_name)
+del _name

@@ -11,13 +11,16 @@ import signal
 import sys
 import tempfile
 import time
+import warnings
 
 import numpy as np
 import threadpoolctl
 
 from . import __version__, spec as specs
+from ._spec_file import RENAMED_CLAIMS
 from .errors import InvalidArgument
 from .progress import reporting
+from .quantities import QUANTITIES
 
 
 class _ArgumentParser(argparse.ArgumentParser):
@@ -42,9 +45,10 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument("--only", nargs="+", metavar="ID", help="run only these results (e.g. T14 C15)")
 
     chk = sub.add_parser("check", help="check the claims of a TOML spec file on its ball",
-                         description="Estimate the constants of a spec file's system on its ball and give each "
-                                     "claim a verdict: certified, refuted (with a witness), not refuted, or "
-                                     "undefined on the ball. Exit 0 when no claim is refuted or undefined, 1 when "
+                         description="Estimate the quantities of a spec file's system on its ball and give each "
+                                     "claim a verdict: certified, refuted (at a point x of the ball), holds (no "
+                                     "counterexample within the budget), or undefined (the system is not finite at "
+                                     "a point x of the ball). Exit 0 when no claim is refuted or undefined, 1 when "
                                      "one is, 2 on bad input.")
     chk.add_argument("spec", help="the spec file (TOML)")
     chk.add_argument("--json", action="store_true", help="print one JSON object instead of text")
@@ -59,14 +63,16 @@ def _parser() -> argparse.ArgumentParser:
                                      "stderr. Exit 0 when none is found, 1 when the claim is refuted or undefined "
                                      "on the ball, 2 on bad input.")
     sea.add_argument("spec", help="the spec file (TOML)")
-    sea.add_argument("--claim", required=True, choices=tuple(specs.CLAIMS), help="the claim to attack")
+    sea.add_argument("--claim", required=True, choices=(*QUANTITIES, *RENAMED_CLAIMS),
+                     metavar="{" + ",".join(QUANTITIES) + "}", help="the claim to attack (a quantity's name)")
     sea.add_argument("--value", type=float, default=None,
                      help="the claimed bound (default: the value in the spec's [claims] table)")
     sea.add_argument("--seed", type=int, default=0, help="seed of every random choice (default 0)")
     sea.add_argument("--max-examples", type=int, default=1000,
                      help=f"budget of examples tried by the search (default 1000, at most {specs.MAX_EXAMPLES})")
     sea.add_argument("--json", action="store_true",
-                     help="print one JSON object instead of text (nothing on stderr), byte-identical per seed")
+                     help="print one JSON object instead of text (nothing on stderr but warnings), "
+                          "byte-identical per seed")
     return parser
 
 
@@ -140,10 +146,21 @@ def _run(args) -> int:
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 
+@contextlib.contextmanager
+def _warnings_to_stderr():
+    """Deprecation warnings of reading a spec (an old claim key, ...) as ``plsym: warning: ...`` lines on stderr."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DeprecationWarning)
+        yield
+    for w in caught:
+        print(f"plsym: warning: {w.message}", file=sys.stderr)
+
+
 def _check(args) -> int:
-    spec = specs.load(args.spec)
+    with _warnings_to_stderr():
+        spec = specs.load(args.spec)
     with reporting(not args.json, label="plsym check"):  # a bar only on a terminal, never with --json
-        report = specs.check(spec, level=args.level, seed=args.seed, samples=args.samples)
+        report = specs.check(spec, level=args.level, rng=args.seed, samples=args.samples)
     if args.json:
         sys.stdout.write(json.dumps(report.to_dict(), allow_nan=False) + "\n")
     else:
@@ -152,29 +169,31 @@ def _check(args) -> int:
 
 
 def _search(args) -> int:
-    spec = specs.load(args.spec)
-    value = args.value
-    if value is None:
-        given = {c.name: c.value for c in spec.claims}
-        if args.claim not in given:
-            raise InvalidArgument(f"--value is missing and {args.spec} has no claims.{args.claim}; give --value")
-        value = given[args.claim]
-    specs.claim(args.claim, value)  # bad input fails before any progress is printed
+    with _warnings_to_stderr():
+        spec = specs.load(args.spec)
+        value = args.value
+        if value is None:
+            given = {c.quantity: c.value for c in spec.claims}
+            name = RENAMED_CLAIMS.get(args.claim, args.claim)
+            if name not in given:
+                raise InvalidArgument(f"--value is missing and {args.spec} has no claims.{name}; give --value")
+            value = given[name]
+        claim = specs.claim(args.claim, value)  # bad input fails before any progress is printed
     specs.check_budget("max_examples", args.max_examples, 2, specs.MAX_EXAMPLES)
-    engine = specs.search_engine()
+    engine = specs.search_engine(claim.quantity)
     if not args.json:
-        print(f"plsym search: {args.claim} {specs.CLAIMS[args.claim][1]} {value:g} on {spec.name!r}, "
-              f"up to {args.max_examples} examples, seed {args.seed}, by {engine}...", file=sys.stderr, flush=True)
+        print(f"plsym search: {claim} on {spec.name!r}, up to {args.max_examples} examples, seed {args.seed}, "
+              f"by {engine}...", file=sys.stderr, flush=True)
     start = time.perf_counter()
     with reporting(not args.json, label="plsym search"):
-        verdict = specs.deep_search(spec, args.claim, value, seed=args.seed, max_examples=args.max_examples)
+        verdict = specs.deep_search(spec, claim.quantity, claim.value, rng=args.seed, max_examples=args.max_examples)
     if args.json:
         record = {"spec": spec.name, "seed": args.seed, "max_examples": args.max_examples, "engine": engine,
                   **verdict.to_dict()}
         sys.stdout.write(json.dumps(record, allow_nan=False) + "\n")
     else:
         print(f"plsym search: done in {time.perf_counter() - start:.1f} s", file=sys.stderr, flush=True)
-        sys.stdout.write(verdict.to_text() + "\n")
+        sys.stdout.write(specs.verdict_text(verdict) + "\n")
     return int(verdict.failed)
 
 

@@ -1,18 +1,10 @@
 """Worst-case constants of a system on a ball, by sampling and then by search.
 
-Each function returns an :class:`Estimate` of an infimum or a supremum over the
-closed ball B(w0, R):
-
-=================  ======  ====================================  ==========
-function           kind    quantity at w                          paper
-=================  ======  ====================================  ==========
-kernel_min_eig     inf     lambda_min(K(w))                       D3, T4
-pl_constant        inf     1/2 ||grad L(w)||^2 / L(w), L > 0      D1
-hessian_norm       sup     max_i ||H_{F_i}(w)||_2                 T10
-lipschitz          sup     ||DF(w)||_2  (L_F)                     D5
-smoothness         sup     ||H_L(w)||_2 (beta)                    D5, C8
-residual_norm      sup     ||F(w) - y||                           T14
-=================  ======  ====================================  ==========
+One function per quantity of :mod:`plsym.quantities` (``kernel_min_eig``,
+``pl_constant``, ``hessian_norm``, ``lipschitz``, ``smoothness``,
+``residual_norm``: the table there gives each quantity, its kind and its
+paper id), each returning an :class:`Estimate` of the infimum or supremum of
+the quantity over the closed ball B(w0, R).
 
 What an estimate means: the value is attained at ``x``, a point of the
 ball, so an estimated infimum is an upper bound of the true one (``relation =
@@ -43,13 +35,12 @@ from ._memory import require_fits
 from ._deprecated import renamed_attribute
 from .ball import Ball
 from .errors import InvalidArgument, _show, as_rng, positive_int
-from .quantities import HessianNorm, KernelMinEig, Lipschitz, PLConstant, Quantity, ResidualNorm, Smoothness
+from ._options import checked_options
+from .quantities import QUANTITIES, Quantity
 from .results import summarize
 from .system import System, check_system_and_ball
 
-__all__ = [
-    "Estimate", "kernel_min_eig", "pl_constant", "hessian_norm", "lipschitz", "smoothness", "residual_norm",
-]
+__all__ = ["Estimate", *QUANTITIES]
 
 # Above this many parameters, local search uses projected gradient rather than SLSQP
 # (a dense QP in m), and finite-difference gradients use a random subspace.
@@ -237,10 +228,8 @@ def _spread_starts(P, obj, order, starts, separation):
 
 
 def _derivatives(system, quantity):
-    needs = "jacobian" if quantity.name in ("kernel_min_eig", "lipschitz", "residual_norm") else "hessians"
-    if quantity.name == "pl_constant":
-        needs = "jacobian"
-    return system.derivatives.get(needs, "exact")
+    """How the system computes what ``quantity`` needs (its Jacobian or its Hessians): exact or finite-difference."""
+    return system.derivatives.get(quantity.derivatives, "exact")
 
 
 def _directions(gen, m):
@@ -480,24 +469,10 @@ _DOC_KNOBS = """
 """
 
 
-def _make(cls, doc):
-    def estimator(system, ball, *, samples=4096, search=True, rng=0, maxiter=200, starts=4):
-        return _estimate(cls(system) if isinstance(system, System) else _bad_system(system), ball,
-                         samples=samples, search=search, rng=rng, maxiter=maxiter, starts=starts)
-    estimator.__name__ = estimator.__qualname__ = cls.name
-    estimator.__doc__ = doc + _DOC_KNOBS
-    return _progress.with_progress(estimator)
-
-
-def _bad_system(system):
-    raise InvalidArgument(f"system={_show(system)} must be a plsym.System")
-
-
-kernel_min_eig = _make(KernelMinEig, """inf over the ball of lambda_min(K(w)), K = DF DF^T (D3).
-
-    The returned value is an upper bound of the true infimum (``relation="upper"``):
-    it is attained at the witness. By T4 it is also the best PL* constant that
-    uniform conditioning can give on the ball.
+# What the estimator of a quantity adds to the registry's description (remarks, examples).
+_NOTES = {
+    "kernel_min_eig": """By T4 it is also the best PL* constant that uniform conditioning can give on
+    the ball.
 
     Examples
     --------
@@ -506,32 +481,47 @@ kernel_min_eig = _make(KernelMinEig, """inf over the ball of lambda_min(K(w)), K
     >>> e = plsym.estimate.kernel_min_eig(product(2.9), plsym.Ball([3.0, 1.0], 0.5))
     >>> round(e.value, 4), e.method, e.relation
     (7.0877, 'searched', 'upper')
-""")
+""",
+    "pl_constant": """Points where L = 0 are left out (the ratio says nothing there). The no-1/2
+    convention's constant is twice this value (mu' = 2 mu).
+""",
+    "hessian_norm": """Network families use their structured Hessians (per-neuron blocks, or Lanczos
+    on Hessian-vector products, whose value is itself a lower bound of the norm at each point).
+""",
+}
 
-pl_constant = _make(PLConstant, """inf over the ball (where L > 0) of 1/2 ||grad L||^2 / L (D1, the 1/2 form).
 
-    The no-1/2 convention's constant is twice this value (mu' = 2 mu).
-    An upper bound of the true infimum (``relation="upper"``).
-""")
+def _doc(cls):
+    """The docstring of the estimator of ``cls``: what it estimates (from the registry), the direction, notes."""
+    if cls.kind == "inf":
+        direction = ('An upper bound of the true infimum (``relation="upper"``): it is attained\n'
+                     "    at ``x``, a point of the ball.")
+    else:
+        direction = ('A lower bound of the true supremum (``relation="lower"``): it is attained\n'
+                     "    at ``x``, a point of the ball.")
+    notes, _, examples = _NOTES.get(cls.name, "").partition("Examples\n    --------\n")
+    doc = f"{cls.kind} over the ball of {cls.symbol} ({cls.reference}).\n\n    {direction}\n"
+    if notes.strip():
+        doc += f"\n    {notes.strip()}\n"
+    doc += _DOC_KNOBS
+    if examples:
+        doc += "\n    Examples\n    --------\n" + examples
+    return doc
 
-hessian_norm = _make(HessianNorm, """sup over the ball of ||H_F(w)|| := max_i ||H_{F_i}(w)||_2 (T10).
 
-    A lower bound of the true supremum (``relation="lower"``). Network families use
-    their structured Hessians (per-neuron blocks, or Lanczos on Hessian-vector
-    products, whose value is itself a lower bound of the norm at each point).
-""")
+def _make(cls):
+    def estimator(system, ball, *, samples=4096, search=True, rng=0, maxiter=200, starts=4):
+        return _estimate(cls(system) if isinstance(system, System) else _bad_system(system), ball,
+                         samples=samples, search=search, rng=rng, maxiter=maxiter, starts=starts)
+    estimator.__name__ = estimator.__qualname__ = cls.name
+    estimator.__doc__ = _doc(cls)
+    return checked_options(_progress.with_progress(estimator))  # the progress= option; unknown options refused
 
-lipschitz = _make(Lipschitz, """sup over the ball of ||DF(w)||_2, the Lipschitz constant L_F (D5).
 
-    A lower bound of the true supremum (``relation="lower"``).
-""")
+def _bad_system(system):
+    raise InvalidArgument(f"system={_show(system)} must be a plsym.System")
 
-smoothness = _make(Smoothness, """sup over the ball of ||H_L(w)||_2, the smoothness beta of L (D5, C8).
 
-    A lower bound of the true supremum (``relation="lower"``).
-""")
-
-residual_norm = _make(ResidualNorm, """sup over the ball of ||F(w) - y||, the residual bound of T14.
-
-    A lower bound of the true supremum (``relation="lower"``).
-""")
+for _cls in QUANTITIES.values():
+    globals()[_cls.name] = _make(_cls)
+del _cls

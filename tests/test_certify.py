@@ -166,6 +166,9 @@ def test_undefined_on_the_ball_is_not_certified():
 
 
 def test_bad_arguments():
+    with pytest.raises(plsym.InvalidArgument, match=r"boxes=10 is not an option of lipschitz; its options are "
+                                                    r"max_boxes, max_seconds, rtol, progress$"):
+        certify.lipschitz(product(1.0), plsym.Ball([1.0, 1.0], 0.1), boxes=10)
     with pytest.raises(plsym.InvalidArgument, match="max_boxes=0"):
         certify.kernel_min_eig(product(1.0), plsym.Ball([1.0, 1.0], 0.1), max_boxes=0)
     with pytest.raises(plsym.InvalidArgument, match="ball has dimension 1"):
@@ -197,3 +200,68 @@ def test_soundness_campaign_small():
     spec.loader.exec_module(campaign)
     result = campaign.run(cases=15, seed=1, samples=1000, max_boxes=100)
     assert result["violations"] == [] and result["certified"]["hessian_norm"] >= 10
+
+
+# -- one table per quantity, and the old names ---------------------------------------------------------
+
+def test_one_bound_per_quantity_of_the_registry():
+    from plsym.quantities import QUANTITIES
+
+    assert tuple(certify._BOUNDS) == tuple(QUANTITIES) == certify.CONFIRMABLE
+    assert certify.__all__[4:] == list(QUANTITIES)
+    for name, q in QUANTITIES.items():
+        b = getattr(certify, name)(product(1.0), plsym.Ball([3.0, 1.0], 0.1), max_boxes=20)
+        assert b.quantity == name and b.relation == ("lower" if q.kind == "inf" else "upper")
+
+
+def _square():
+    w = sympy.Symbol("w")
+    return plsym.System([w**2], [w], [0.0]), plsym.Ball([1.0], 0.5)
+
+
+def test_violation_x_and_its_summarized_repr():
+    s, ball = _square()
+    v = certify.confirm_violation(s, ball, "lipschitz", [1.5], 2.9, "upper")
+    assert v.x == (1.5,) and v.status == "refuted" and "x=[1.5]" in repr(v)
+    m = 20
+    ws = sympy.symbols(f"w1:{m + 1}")
+    big = plsym.System([sum(w**2 for w in ws)], list(ws), [0.0])
+    v = certify.confirm_violation(big, plsym.Ball(np.ones(m), 0.1), "residual_norm", np.ones(m), 1.0, "upper")
+    assert v.status == "refuted" and len(v.x) == m and "(20 coordinates)" in repr(v) and len(repr(v)) < 600
+
+
+def test_old_violation_witness_warns_and_is_x():
+    s, ball = _square()
+    v = certify.confirm_violation(s, ball, "lipschitz", [1.5], 2.9, "upper")
+    with pytest.warns(DeprecationWarning, match=r"Violation.witness is deprecated; use Violation.x"):
+        assert v.witness == v.x
+
+
+@pytest.mark.parametrize("old,new", [(">=", "lower"), ("<=", "upper")])
+def test_old_relation_spellings_warn_and_still_work(old, new):
+    s, ball = _square()
+    quantity, claimed = ("kernel_min_eig", 10.0) if new == "lower" else ("lipschitz", 2.9)
+    with pytest.warns(DeprecationWarning, match=rf"relation='{old}'\) is deprecated; use relation='{new}'"):
+        v = certify.confirm_violation(s, ball, quantity, [1.5], claimed, old)
+    assert v == certify.confirm_violation(s, ball, quantity, [1.5], claimed, new)
+    assert v.status == "refuted"
+
+
+def test_old_witness_keyword_warns_and_is_x():
+    s, ball = _square()
+    with pytest.warns(DeprecationWarning, match=r"confirm_violation\(witness=...\) is deprecated"):
+        v = certify.confirm_violation(s, ball, "lipschitz", witness=[1.5], claimed=2.9, relation="upper")
+    assert v.status == "refuted" and v.x == (1.5,)
+
+
+def test_confirm_violation_arguments_are_checked():
+    s, ball = _square()
+    with pytest.raises(plsym.InvalidArgument, match=r"relation='tight' is not allowed; choose one of 'lower', 'upper'"):
+        certify.confirm_violation(s, ball, "lipschitz", [1.5], 2.9, "tight")
+    with pytest.raises(plsym.InvalidArgument, match=r"quantity='mu' is not allowed"):
+        certify.confirm_violation(s, ball, "mu", [1.5], 2.9, "upper")
+    with pytest.raises(plsym.InvalidArgument, match=r"foo=1 is not an option of confirm_violation; its arguments are "
+                                                    r"system, ball, quantity, x, claimed, relation$"):
+        certify.confirm_violation(s, ball, "lipschitz", [1.5], 2.9, "upper", foo=1)
+    with pytest.raises(plsym.InvalidArgument, match=r"x has shape \(2, 1\)"):
+        certify.confirm_violation(s, ball, "lipschitz", [[1.5], [1.0]], 2.9, "upper")

@@ -16,6 +16,7 @@ import pytest
 from plsym import InvalidArgument, spec as specs
 from plsym.cli import main
 from plsym.parse import MAX_LENGTH
+from plsym.quantities import QUANTITIES
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 TWO_TANH = ROOT / "tests" / "data" / "two_tanh.toml"
@@ -52,8 +53,9 @@ BAD_SPECS = [
     ("unknown top-level key", spec_text(extra='nmae = "x"'), r"unknown key nmae; allowed: name, params, outputs"),
     ("unknown ball key", spec_text(ball="[ball]\ncentre = [1.0, 2.0]\nradius = 0.1"),
      r"unknown key ball.centre; allowed: ball.center, ball.radius"),
-    ("constant name used as claim", spec_text(claims="[claims]\npl_constant = 0.1"),
-     r"unknown claim claims.pl_constant; allowed: claims.kernel_min_eig, claims.pl_star"),
+    ("symbol used as claim", spec_text(claims="[claims]\nmu = 0.1"),
+     r"unknown claim claims.mu; allowed: claims.kernel_min_eig, claims.pl_constant, claims.hessian_norm, "
+     r"claims.lipschitz, claims.smoothness, claims.residual_norm$"),
     ("two unknown claims", spec_text(claims="[claims]\nmu = 1\nbeta = 2"), r"unknown claims claims.mu, claims.beta"),
     ("missing targets", spec_text(targets=None), r"the key 'targets' is missing"),
     ("missing ball", spec_text(ball=None, claims=None), r"the key 'ball' is missing"),
@@ -115,7 +117,7 @@ BAD_SPECS = [
      r"matrix=\[1.0, 2.0\] must be a non-empty list of rows"),
     ("matrix column count", "matrix = [[1.0, 2.0]]\ntargets = [1.0]\n[ball]\ncenter = [0.0]\nradius = 1.0\n",
      r"ball.center has 1 entries; it needs one per column of matrix \(2\)"),
-    ("claim not positive", spec_text(claims="[claims]\npl_star = -1.0"), r"claims.pl_star=-1.0 must be > 0"),
+    ("claim not positive", spec_text(claims="[claims]\npl_constant = -1.0"), r"claims.pl_constant=-1.0 must be > 0"),
     ("claim a string", spec_text(claims="[claims]\nlipschitz = '3'"), r"claims.lipschitz='3' must be a finite number"),
     ("claim nan", spec_text(claims="[claims]\nsmoothness = nan"), r"claims.smoothness=nan must be a finite number"),
     ("Hessian claim on abs", spec_text(outputs=outputs("abs(u)*v", "v"), claims="[claims]\nhessian_norm = 1.0"),
@@ -172,13 +174,13 @@ BAD_COMMANDS = [
     ("unknown level", lambda t: ["check", TWO_TANH, "--level", "proved"], r"invalid choice: 'proved'"),
     ("seed not an int", lambda t: ["check", TWO_TANH, "--seed", "x"], r"invalid int value: 'x'"),
     ("search unknown claim", lambda t: ["search", TWO_TANH, "--claim", "mu", "--value", "1"], r"invalid choice: 'mu'"),
-    ("search value nan", lambda t: ["search", TWO_TANH, "--claim", "pl_star", "--value", "nan"],
-     r"claims.pl_star=nan must be a finite number"),
+    ("search value nan", lambda t: ["search", TWO_TANH, "--claim", "pl_constant", "--value", "nan"],
+     r"claims.pl_constant=nan must be a finite number"),
     ("search value negative", lambda t: ["search", TWO_TANH, "--claim", "lipschitz", "--value", "-1"],
      r"claims.lipschitz=-1.0 must be >= 0"),
-    ("search no value", lambda t: ["search", t / "s.toml", "--claim", "pl_star"],
-     r"--value is missing and .*s.toml has no claims.pl_star"),
-    ("search max-examples 0", lambda t: ["search", TWO_TANH, "--claim", "pl_star", "--max-examples", "0"],
+    ("search no value", lambda t: ["search", t / "s.toml", "--claim", "pl_constant"],
+     r"--value is missing and .*s.toml has no claims.pl_constant"),
+    ("search max-examples 0", lambda t: ["search", TWO_TANH, "--claim", "pl_constant", "--max-examples", "0"],
      r"max_examples=0 must be an integer >= 2"),
 ]
 
@@ -264,24 +266,26 @@ def test_readme_example_through_plsym_check(capsys):
     code, out, err = run_cli(["check", TWO_TANH], capsys)
     assert code == 0 and err == ""
     assert out.startswith("two tanh neurons: m=4 parameters, n=2 outputs; level searched, seed 0, 4096 samples")
-    for claim in ("kernel_min_eig >= 0.012", "pl_star >= 0.012", "hessian_norm <= 2", "lipschitz <= 3",
+    for claim in ("kernel_min_eig >= 0.012", "pl_constant >= 0.012", "hessian_norm <= 2", "lipschitz <= 3",
                   "smoothness <= 10"):
-        assert f"  {claim}: not refuted; worst" in out
-    assert "5 claim(s): 0 refuted or undefined, 0 certified, 5 not refuted" in out
+        assert f"  {claim}: holds; worst" in out
+    assert "5 claim(s): 0 refuted or undefined, 0 certified, 5 hold" in out
 
 
-def test_refuted_claims_exit_1_with_witness_and_violated_value(tmp_path, capsys):
+def test_refuted_claims_exit_1_with_the_point_and_violated_value(tmp_path, capsys):
     path = tmp_path / "refuted.toml"
     path.write_text(TWO_TANH.read_text().replace("hessian_norm = 2.0", "hessian_norm = 0.5"))
     code, out, _ = run_cli(["check", path, "--json", *FAST], capsys)
     assert code == 1
     d = json.loads(out)
     (v,) = [c for c in d["claims"] if c["name"] == "hessian_norm"]
-    assert v["verdict"] == "refuted" and v["measured"] > 0.5 and len(v["witness"]) == 4
+    assert v["status"] == "refuted" and v["measured"] > 0.5 and len(v["x"]) == 4
+    assert (v["claimed"], v["relation"], v["method"]) == (0.5, "upper", "searched") and "ball arithmetic" in v["detail"]
     spec = specs.load(path)
-    assert spec.ball.contains(v["witness"]) and spec.system.hessian_norm(v["witness"]) == pytest.approx(v["measured"], rel=1e-12)
+    assert spec.ball.contains(v["x"]) and spec.system.hessian_norm(v["x"]) == pytest.approx(v["measured"], rel=1e-12)
     code, out, _ = run_cli(["check", path, *FAST], capsys)
-    assert code == 1 and "hessian_norm <= 0.5: refuted; max_i |H_Fi|_2 = 1.72" in out and "witness w = [" in out
+    assert code == 1 and "hessian_norm <= 0.5: refuted; max_i ||H_{F_i}(w)||_2 = 1.72" in out
+    assert re.search(r"\n    x = \[-?\d.*, -?\d.*, -?\d.*, -?\d.*\]\n", out)  # all 4 coordinates (summarized when long)
 
 
 def test_json_shape(capsys):
@@ -289,11 +293,11 @@ def test_json_shape(capsys):
     d = json.loads(out)
     assert code == 0 and out.count("\n") == 1
     assert (d["seed"], d["level"], d["samples"]) == (5, "sampled", 128)
-    assert set(d["constants"]) == set(specs.CONSTANTS)
+    assert list(d["constants"]) == list(QUANTITIES)
     assert all(row["searched"] is None and row["certified"] is None and row["sampled"] > 0
                for row in d["constants"].values())
-    assert [c["name"] for c in d["claims"]] == ["kernel_min_eig", "pl_star", "hessian_norm", "lipschitz", "smoothness"]
-    assert all(c["verdict"] == "not refuted" and c["witness"] is None for c in d["claims"])
+    assert [c["name"] for c in d["claims"]] == ["kernel_min_eig", "pl_constant", "hessian_norm", "lipschitz", "smoothness"]
+    assert all(c["status"] == "holds" and c["x"] is None for c in d["claims"])
 
 
 def test_certified_level_on_a_linear_spec(tmp_path, capsys):
@@ -303,7 +307,7 @@ def test_certified_level_on_a_linear_spec(tmp_path, capsys):
                     "[ball]\ncenter = [0.0, 0.0, 0.0]\nradius = 1.0\n[claims]\nkernel_min_eig = 0.5\n")
     code, out, _ = run_cli(["check", path, "--level", "certified", "--json", *FAST], capsys)
     d = json.loads(out)
-    assert code == 0 and d["claims"][0]["verdict"] == "certified" and d["claims"][0]["method"] == "certified"
+    assert code == 0 and d["claims"][0]["status"] == "certified" and d["claims"][0]["method"] == "certified"
     assert d["constants"]["kernel_min_eig"]["certified"] <= d["constants"]["kernel_min_eig"]["searched"]
 
 
@@ -336,34 +340,34 @@ EDGE_CASES = [
     # (id, spec text, {claim: expected verdict})
     ("near-singular kernel, claim at lambda_min = 1e-14",
      "matrix = [[1.0, 0.0], [0.0, 1e-7]]\ntargets = [1.0, 1.0]\n[ball]\ncenter = [0.0, 0.0]\nradius = 1.0\n"
-     "[claims]\nkernel_min_eig = 1e-14\n", {"kernel_min_eig": "not refuted"}),
+     "[claims]\nkernel_min_eig = 1e-14\n", {"kernel_min_eig": "holds"}),
     ("near-singular kernel, claim 1e-6",
      "matrix = [[1.0, 0.0], [0.0, 1e-7]]\ntargets = [1.0, 1.0]\n[ball]\ncenter = [0.0, 0.0]\nradius = 1.0\n"
      "[claims]\nkernel_min_eig = 1e-6\n", {"kernel_min_eig": "refuted"}),
     ("scale 1e8, true claims", spec_text(outputs=outputs("1e8*u*v", "1e8*(u + v**2)"),
                                          claims="[claims]\nkernel_min_eig = 1e15\nhessian_norm = 2.1e8"),
-     {"kernel_min_eig": "not refuted", "hessian_norm": "not refuted"}),
+     {"kernel_min_eig": "holds", "hessian_norm": "holds"}),
     ("scale 1e8, false claims", spec_text(outputs=outputs("1e8*u*v", "1e8*(u + v**2)"),
                                           claims="[claims]\nkernel_min_eig = 1e17\nhessian_norm = 1.9e8"),
      {"kernel_min_eig": "refuted", "hessian_norm": "refuted"}),
     ("scale 1e-8, true claims", spec_text(outputs=outputs("1e-8*u*v", "1e-8*(u + v**2)"),
                                           claims="[claims]\nkernel_min_eig = 1e-17\nhessian_norm = 2.1e-8"),
-     {"kernel_min_eig": "not refuted", "hessian_norm": "not refuted"}),
+     {"kernel_min_eig": "holds", "hessian_norm": "holds"}),
     ("scale 1e-8, false claims", spec_text(outputs=outputs("1e-8*u*v", "1e-8*(u + v**2)"),
                                            claims="[claims]\nkernel_min_eig = 1e-15\nhessian_norm = 1.9e-8"),
      {"kernel_min_eig": "refuted", "hessian_norm": "refuted"}),
     ("log of a negative number on the ball",
      spec_text(outputs=outputs("log(u)*v", "v"), ball="[ball]\ncenter = [0.05, 1.0]\nradius = 0.1",
                claims="[claims]\nkernel_min_eig = 1e-9\nlipschitz = 1e9"),
-     {"kernel_min_eig": "undefined on the ball", "lipschitz": "undefined on the ball"}),
+     {"kernel_min_eig": "undefined", "lipschitz": "undefined"}),
     ("sqrt of a negative number on the ball",
      spec_text(outputs=outputs("sqrt(u)*v", "u + v"), ball="[ball]\ncenter = [0.0, 1.0]\nradius = 0.5",
-               claims="[claims]\npl_star = 1e9\nsmoothness = 1e-9"),
-     {"pl_star": "undefined on the ball", "smoothness": "undefined on the ball"}),
+               claims="[claims]\npl_constant = 1e9\nsmoothness = 1e-9"),
+     {"pl_constant": "undefined", "smoothness": "undefined"}),
     ("sqrt on the edge of the ball, where local search steps outside",  # eigvalsh fails on NaN Hessians there
      'params = ["u", "v", "w"]\noutputs = ["u**2 + sqrt(v) + w**2"]\ntargets = [0.0]\n'
      "[ball]\ncenter = [0.0, 0.5, 0.0]\nradius = 0.5\n[claims]\nhessian_norm = 10.0\nkernel_min_eig = 0.2\n",
-     {"hessian_norm": "refuted", "kernel_min_eig": "not refuted"}),
+     {"hessian_norm": "refuted", "kernel_min_eig": "holds"}),
 ]
 
 
@@ -373,22 +377,31 @@ def test_numerical_edge_cases(text, expected, tmp_path, capsys):
     path.write_text(text)
     code, out, _ = run_cli(["check", path, "--json", *FAST], capsys)
     d = json.loads(out)
-    assert {c["name"]: c["verdict"] for c in d["claims"]} == expected
-    assert code == int(any(v != "not refuted" for v in expected.values()))
+    assert {c["name"]: c["status"] for c in d["claims"]} == expected
+    assert code == int(any(v != "holds" for v in expected.values()))
 
 
 # -- plsym search ---------------------------------------------------------------------------------
 
 def test_search_refutes_with_progress_on_stderr(capsys):
-    pytest.importorskip("plsym.search")
     code, out, err = run_cli(["search", TWO_TANH, "--claim", "hessian_norm", "--value", "0.5",
                               "--max-examples", "20"], capsys)
-    assert code == 1 and out.startswith("hessian_norm <= 0.5: refuted;") and "witness w = [" in out
+    assert code == 1 and out.startswith("hessian_norm <= 0.5: refuted;") and "\n    x = [" in out
     assert err.startswith("plsym search: hessian_norm <= 0.5 on 'two tanh neurons', up to 20 examples, seed 0, "
                           "by plsym.search...") and "plsym search: done in" in err
 
 
 def test_search_takes_the_value_from_the_spec(capsys):
-    pytest.importorskip("plsym.search")
     code, out, _ = run_cli(["search", TWO_TANH, "--claim", "lipschitz", "--max-examples", "20"], capsys)
-    assert code == 0 and out.startswith("lipschitz <= 3: not refuted; no counterexample in")
+    assert code == 0 and out.startswith("lipschitz <= 3: holds; no counterexample in")
+
+
+def test_old_claim_key_warns_on_stderr_and_still_works(tmp_path, capsys):
+    path = tmp_path / "old.toml"
+    path.write_text(TWO_TANH.read_text().replace("pl_constant = 0.012", "pl_star = 0.012"))
+    code, out, err = run_cli(["check", path, "--json", *FAST], capsys)
+    assert code == 0 and err == "plsym: warning: the spec claim pl_star is deprecated; use claims.pl_constant " \
+                                "(the name of plsym.estimate.pl_constant)\n"
+    assert [c["name"] for c in json.loads(out)["claims"]][1] == "pl_constant"
+    code, out, err = run_cli(["search", path, "--claim", "pl_star", "--max-examples", "20"], capsys)
+    assert code == 0 and "use claims.pl_constant" in err and out.startswith("pl_constant >= 0.012: holds")

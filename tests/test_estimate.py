@@ -127,6 +127,36 @@ def test_bad_knobs(kwargs, pattern):
         estimate.kernel_min_eig(product(1.0), plsym.Ball([0.0, 1.0], 0.5), **kwargs)
 
 
+@pytest.mark.parametrize("name", list(quantities.QUANTITIES))
+def test_unknown_option_is_invalid_argument_naming_the_allowed_ones(name):
+    with pytest.raises(plsym.InvalidArgument, match=rf"foo=1 is not an option of {name}; its options are samples, "
+                                                    r"search, rng, maxiter, starts, progress$"):
+        getattr(estimate, name)(product(1.0), plsym.Ball([0.0, 1.0], 0.5), foo=1)
+
+
+def test_one_estimator_per_quantity_of_the_registry():
+    import inspect
+
+    assert estimate.__all__ == ["Estimate", *quantities.QUANTITIES]
+    for name, q in quantities.QUANTITIES.items():
+        fn = getattr(estimate, name)
+        assert fn.__name__ == name and fn.__module__ == "plsym.estimate"
+        assert str(inspect.signature(fn)) == ("(system, ball, *, samples=4096, search=True, rng=0, maxiter=200, "
+                                              "starts=4, progress=None)")
+        assert fn.__doc__.startswith(f"{q.kind} over the ball of {q.symbol} ({q.reference}).")
+        assert ('relation="upper"' if q.kind == "inf" else 'relation="lower"') in fn.__doc__
+
+
+def test_derivatives_come_from_the_quantity():
+    from plsym.systems import from_callable
+
+    s = from_callable(lambda w: np.array([w[0] * w[1]]), m=2, n=1, y=[0.0])  # finite-difference derivatives
+    ball = plsym.Ball([1.0, 1.0], 0.1)
+    for name, q in quantities.QUANTITIES.items():
+        e = getattr(estimate, name)(s, ball, samples=16, search=False)
+        assert e.derivatives == s.derivatives[q.derivatives]
+
+
 def test_ball_dimension_must_match():
     with pytest.raises(plsym.InvalidArgument, match="ball has dimension 3.*m=2"):
         estimate.kernel_min_eig(product(1.0), plsym.Ball([0.0, 1.0, 2.0], 0.5))

@@ -81,14 +81,14 @@ def _case(cid, files, argv, code, pattern, fast=False):
     return (cid, files, argv, code, pattern, fast)
 
 
-UNDEF = r"undefined on the ball"
+UNDEF = r": undefined; "  # the verdict line of a claim
 CERT = ["--level", "certified", "--samples", "128"]
 FAST = ["--samples", "128"]
 
 DOMAIN_TRAPS = [
     # sympy rewrites these on construction; the domain of the text as written must survive
     _case("exp(log(w1)) at w1 = 0, certified", {"s.toml": spec(["exp(log(w1))", "w2"])}, ["check", "s.toml", *CERT],
-          1, r"lipschitz <= 1e\+06: undefined on the ball; the domain condition w1 > 0 \(from log\(w1\)\)", True),
+          1, r"lipschitz <= 1e\+06: undefined; the domain condition w1 > 0 \(from log\(w1\)\)", True),
     _case("w2 + 0*log(w1) at w1 = 0", {"s.toml": spec(["w2 + 0*log(w1)", "w1"])}, ["check", "s.toml", *CERT],
           1, r"w1 > 0 \(from log\(w1\)\) fails", True),
     _case("sqrt(w1 - 1)**2 at w1 = 1", {"s.toml": spec(["sqrt(w1 - 1)**2", "w2"], center=[1, 0])},
@@ -119,7 +119,7 @@ DOMAIN_TRAPS = [
                                                                                       radius=1.0, claims={"lipschitz": 1e6})},
           ["check", "s.toml", *CERT], 0, r"domain of the outputs as written is not proved"),
     _case("sqrt(w1 - 1)**2 in --json", {"s.toml": spec(["sqrt(w1 - 1)**2", "w2"], center=[1, 0])},
-          ["check", "s.toml", "--json", *FAST], 1, r'"verdict": "undefined on the ball"'),
+          ["check", "s.toml", "--json", *FAST], 1, r'"status": "undefined"'),
     _case("log(w1**2) at w1 = 0, the center", {"s.toml": spec(["log(w1**2)", "w2"])}, ["check", "s.toml", *FAST],
           1, r"w1\*\*2 > 0"),
     _case("sqrt(-w1**2): imaginary off w1 = 0", {"s.toml": spec(["sqrt(-w1**2) + w2", "w1"])}, ["check", "s.toml"], 2,
@@ -129,7 +129,7 @@ DOMAIN_TRAPS = [
     _case("log(exp(w1)) is defined everywhere", {"s.toml": spec(["log(exp(w1))", "w2"], claims={"lipschitz": 1.5})},
           ["check", "s.toml", *CERT], 0, r"lipschitz <= 1.5: certified"),
     _case("sqrt(w1**2) is |w1|, defined everywhere", {"s.toml": spec(["sqrt(w1**2)", "w2"], claims={"lipschitz": 1.5})},
-          ["check", "s.toml", *FAST], 0, r"not refuted"),
+          ["check", "s.toml", *FAST], 0, r": holds; "),
     _case("tan(w1) around its pole: never certified", {"s.toml": spec(["tan(w1)"], ["w1"], center=[1.5707963],
                                                                       radius=0.1, claims={"lipschitz": 1e300})},
           ["check", "s.toml", *CERT], 0, r"cos\(w1\) != 0 \(from tan\(w1\)\) could not be proved"),
@@ -156,7 +156,7 @@ BIG = [
     _case("tanh nested 99 deep", {"s.toml": spec([nested("tanh", 99), "w2"])}, ["check", "s.toml", *FAST], 0,
           r"1 claim\(s\): 0 refuted"),
     _case("log/tanh nested 40 deep", {"s.toml": spec([nested("tanh", 20, nested("log", 0)), "w2"], center=[1, 0])},
-          ["check", "s.toml", *FAST], 0, r"not refuted"),
+          ["check", "s.toml", *FAST], 0, r": holds; "),
     _case("sigmoid nested 99 deep", {"s.toml": spec([nested("sigmoid", 99), "w2"])}, ["check", "s.toml"], 2,
           r"too deeply nested for sympy"),
     _case("parentheses 101 deep", {"s.toml": spec(["(" * 101 + "w1" + ")" * 101, "w2"])}, ["check", "s.toml"], 2,
@@ -196,16 +196,16 @@ EXTREME = [
     _case("center 1e151", {"s.toml": spec(["w1", "w2"], center=[1e151, 0])}, ["check", "s.toml", *FAST], 2,
           r"center\[0\]=1e\+151 with radius=0.1 is too large"),
     _case("radius 1e150 exactly at the limit", {"s.toml": spec(["w1", "w2"], radius=1e150, claims={"lipschitz": 1.5})},
-          ["check", "s.toml", *FAST], 0, r"lipschitz <= 1.5: not refuted"),
+          ["check", "s.toml", *FAST], 0, r"lipschitz <= 1.5: holds"),
     _case("radius 1e-300", {"s.toml": spec(["w1*w2", "w2"], center=[1, 2], radius=1e-300,
                                            claims={"kernel_min_eig": 0.5})}, ["check", "s.toml", *FAST], 0,
-          r"not refuted"),
+          r": holds; "),
     _case("subnormal radius 5e-324", {"s.toml": spec(["w1*w2", "w2"], center=[1, 2], radius=5e-324,
                                                      claims={"kernel_min_eig": 0.5})}, ["check", "s.toml", *FAST], 0,
-          r"not refuted"),
+          r": holds; "),
     _case("radius below the center's ulp", {"s.toml": spec(["w1*w2", "w2"], center=[1e10, 2], radius=1e-10,
                                                            claims={"lipschitz": 1e11})}, ["check", "s.toml", *FAST], 0,
-          r"not refuted"),
+          r": holds; "),
     _case("values overflow float64 where defined", {"s.toml": spec(["1e200*w1**2", "w1 + w2"], center=[1e60, 0])},
           ["check", "s.toml", *FAST], 2, r"F overflows float64 at the point"),
     _case("number 1e999", {"s.toml": spec(["1e999*w1", "w2"])}, ["check", "s.toml"], 2, r"the number 1e999 is too large"),
@@ -218,11 +218,11 @@ EXTREME = [
     _case("cancelling sextic, hessian_norm = 3.0003e-11 (true sup 3e-11)",
           {"s.toml": spec(["w**6 - 6*w**5 + 15*w**4 - 20*w**3 + 15*w**2 - 6*w + 1"], ["w"], center=[1.0], radius=1e-3,
                           claims={"hessian_norm": 3.0003e-11})},
-          ["search", "s.toml", "--claim", "hessian_norm", "--max-examples", "30"], 0, r"not refuted", True),
+          ["search", "s.toml", "--claim", "hessian_norm", "--max-examples", "30"], 0, r": holds; ", True),
     _case("exp(1e9 sin(w1 - 10)), lipschitz at the true sup",
           {"s.toml": spec(["exp(1000000000*sin(w1 - 10))"], ["w1"], center=[10.0], radius=1e-8,
                           claims={"lipschitz": 22026467997453.3})},
-          ["search", "s.toml", "--claim", "lipschitz", "--max-examples", "30"], 0, r"not refuted", True),
+          ["search", "s.toml", "--claim", "lipschitz", "--max-examples", "30"], 0, r": holds; ", True),
     _case("exp(1e9 sin(w1 - 10)), lipschitz 2.2e13 is false",
           {"s.toml": spec(["exp(1000000000*sin(w1 - 10))"], ["w1"], center=[10.0], radius=1e-8,
                           claims={"lipschitz": 2.2e13})},
@@ -415,25 +415,25 @@ def test_cancelling_sextic_is_not_refuted_where_floats_say_so():
                          radius=1e-3, claims={"hessian_norm": 3.0003e-11}))
     w = [0.999]  # on the sphere; the true value there is 30 (1e-3)^4 = 3e-11
     assert s.system.hessian_norm(w) > 3.0003e-11  # float64 cancellation over-estimates it
-    v = certify.confirm_violation(s.system, s.ball, "hessian_norm", w, 3.0003e-11, "<=")
+    v = certify.confirm_violation(s.system, s.ball, "hessian_norm", w, 3.0003e-11, "upper")
     assert v.status == "not refuted" and v.lower <= 3e-11 <= v.upper and "near miss" in v.reason
-    assert certify.confirm_violation(s.system, s.ball, "hessian_norm", w, 2.9e-11, "<=").status == "refuted"
+    assert certify.confirm_violation(s.system, s.ball, "hessian_norm", w, 2.9e-11, "upper").status == "refuted"
 
 
-def test_witness_outside_the_ball_is_projected_before_confirmation():
+def test_a_point_outside_the_ball_is_projected_before_confirmation():
     s = specs.loads(spec(["exp(1000000000*sin(w1 - 10))"], ["w1"], center=[10.0], radius=1e-8,
                          claims={"lipschitz": 22026467997453.3}))
-    v = certify.confirm_violation(s.system, s.ball, "lipschitz", [10.00000001], 22026467997453.3, "<=")
-    assert v.projected and _exactly_inside(s.ball, v.witness) and v.status == "not refuted"
+    v = certify.confirm_violation(s.system, s.ball, "lipschitz", [10.00000001], 22026467997453.3, "upper")
+    assert v.projected and _exactly_inside(s.ball, v.x) and v.status == "not refuted"
     assert v.upper < 22026467997453.3  # the exact sup is 2.2026465794806e13
-    v = certify.confirm_violation(s.system, s.ball, "lipschitz", [10.00000001], 2.2e13, "<=")
+    v = certify.confirm_violation(s.system, s.ball, "lipschitz", [10.00000001], 2.2e13, "upper")
     assert v.status == "refuted" and v.lower > 2.2e13
 
 
 @pytest.mark.parametrize("quantity,relation,claimed,status", [
-    ("kernel_min_eig", ">=", 10.0, "refuted"), ("kernel_min_eig", ">=", 8.0, "not refuted"),
-    ("pl_constant", ">=", 10.0, "refuted"), ("residual_norm", "<=", 2.0, "refuted"),
-    ("smoothness", "<=", 1.0, "refuted"), ("hessian_norm", "<=", 2.0, "not refuted"),
+    ("kernel_min_eig", "lower", 10.0, "refuted"), ("kernel_min_eig", "lower", 8.0, "not refuted"),
+    ("pl_constant", "lower", 10.0, "refuted"), ("residual_norm", "upper", 2.0, "refuted"),
+    ("smoothness", "upper", 1.0, "refuted"), ("hessian_norm", "upper", 2.0, "not refuted"),
 ])
 def test_confirm_violation_on_closed_forms(quantity, relation, claimed, status):
     # F(w) = w^2 at w = 1.5 (y = 0): K = 4 w^2 = 9, PL ratio 4 w^2 = 9, |F| = 2.25, H_F = 2, H_L = 6 w^2 + ... = 13.5

@@ -148,7 +148,7 @@ def test_check_shows_progress_on_a_terminal_and_json_is_unchanged(tmp_path):
     assert code_json == 0 and err_json == ""  # --json: nothing on the terminal
     plain = subprocess.run([sys.executable, "-m", "plsym", *args], capture_output=True, text=True, cwd=ROOT)
     assert plain.stderr == "" and plain.stdout == out_json  # byte-identical per seed, terminal or not
-    assert json.loads(out_json)["claims"][0]["verdict"] == "certified"
+    assert json.loads(out_json)["claims"][0]["status"] == "certified"
 
 
 def test_search_json_is_one_object_and_byte_identical_per_seed():
@@ -159,8 +159,9 @@ def test_search_json_is_one_object_and_byte_identical_per_seed():
     assert first.returncode == 1 and first.stderr == ""
     assert first.stdout == second.stdout
     record = json.loads(first.stdout)
-    assert record["verdict"] == "refuted" and record["name"] == "hessian_norm" and record["value"] == 0.5
-    assert record["seed"] == 0 and record["max_examples"] == 20 and len(record["witness"]) == 4
+    assert record["status"] == "refuted" and record["name"] == "hessian_norm" and record["claimed"] == 0.5
+    assert record["relation"] == "upper" and record["engine"] == "plsym.search"
+    assert record["seed"] == 0 and record["max_examples"] == 20 and len(record["x"]) == 4
 
 
 def test_version(capsys):
