@@ -675,12 +675,12 @@ def bench_certify(quick):
             t_cert, cert = once(lambda: plsym.certify.kernel_min_eig(system, ball))
             case = f"{system.name}, R={radius:g}"
             extra = {"certified": cert.certified, "certified_value": cert.value, "searched_value": est.value,
-                     "boxes": cert.boxes, "certify_s": cert.seconds, "estimate_s": t_est, "reason": cert.reason,
+                     "boxes": cert.boxes, "certify_s": cert.seconds, "estimate_s": t_est, "detail": cert.detail,
                      "best_seen": cert.best_seen, "time_ratio_certify_over_estimate": t_cert / t_est}
             ratio = cert.value / est.value if cert.certified else None
             figures.append(Figure("d", case, "certified lambda_min(K) lower bound", "searched estimate (upper bound)",
                                   cert.value, est.value, ratio, ratio_of="value", unit="", repeats=1,
-                                  note=f"{cert.boxes} boxes, {t_cert:.1f} s (estimate {t_est:.2f} s); {cert.reason}",
+                                  note=f"{cert.boxes} boxes, {t_cert:.1f} s (estimate {t_est:.2f} s); {cert.detail}",
                                   extra=extra))
     return figures
 

@@ -68,7 +68,7 @@ class Bound:
     relation : {"lower", "upper"}
         What ``value`` is to the true extremum: "lower" (an infimum is >= value),
         "upper" (a supremum is <= value).
-    reason : str or None
+    detail : str or None
         Why it was not certified (or a note on how it was).
     boxes : int
         Boxes bounded.
@@ -83,12 +83,13 @@ class Bound:
     value: float | None
     certified: bool
     relation: str
-    reason: str | None
+    detail: str | None
     boxes: int
     seconds: float
     best_seen: float | None = None
 
     bound = renamed_attribute("bound", "relation")
+    reason = renamed_attribute("reason", "detail")
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -332,8 +333,8 @@ def _certify(name, system, ball, max_boxes, max_seconds, rtol):
     q = get(name)
     if name == "pl_constant":  # T4: 1/2 ||grad L||^2 = 1/2 r^T K r >= lambda_min(K) L
         b = _certify("kernel_min_eig", system, ball, max_boxes, max_seconds, rtol)
-        reason = b.reason if not b.certified else f"T4 from the certified lambda_min(K) ({b.reason})"
-        return dataclasses.replace(b, quantity="pl_constant", reason=reason)
+        detail = b.detail if not b.certified else f"T4 from the certified lambda_min(K) ({b.detail})"
+        return dataclasses.replace(b, quantity="pl_constant", detail=detail)
     kind = relation_of(q.kind)
     box_bound, _, valid = _BOUNDS[name]
     start = time.perf_counter()
@@ -385,13 +386,13 @@ class Violation:
 
     Attributes
     ----------
-    status : {"refuted", "not refuted", "undefined"}
+    status : {"refuted", "inconclusive", "undefined"}
         ``"refuted"``: ``x`` lies exactly inside the closed ball and the
         enclosure of the quantity there excludes the claimed bound on the wrong
         side. ``"undefined"``: the system has no finite value there in ball
         arithmetic either (a pole, log or sqrt of a negative number, ...).
-        ``"not refuted"``: neither could be shown (a near miss, or no ball-arithmetic
-        rule for the system).
+        ``"inconclusive"``: neither could be shown (a near miss within the
+        enclosure's width, or no ball-arithmetic rule for the system).
     x : tuple of float or None
         The point checked: the given point, or its exact projection onto the
         ball when it was outside.
@@ -401,8 +402,8 @@ class Violation:
         A float value of the quantity at ``x`` (the enclosure's midpoint).
     projected : bool
         Whether the given point was outside the ball and was projected.
-    reason : str
-        One sentence on what the status rests on (the near miss, when not refuted).
+    detail : str
+        One sentence on what the status rests on (the near miss, when inconclusive).
     """
 
     status: str
@@ -411,9 +412,10 @@ class Violation:
     upper: float | None
     measured: float | None
     projected: bool
-    reason: str
+    detail: str
 
     witness = renamed_attribute("witness", "x")
+    reason = renamed_attribute("reason", "detail")
 
     @property
     def confirmed(self) -> bool:
@@ -533,8 +535,8 @@ def confirm_violation(system, ball, quantity, x, claimed, relation) -> Violation
     float coordinates; a point outside is replaced by its projection, which is
     exactly inside), and the quantity, recomputed there in ball arithmetic
     (python-flint ``arb``), must have an enclosure that excludes ``claimed`` on the
-    violating side. Anything less is ``"not refuted"``, with the near miss in
-    ``reason``.
+    violating side. Anything less is ``"inconclusive"``, with the near miss in
+    ``detail``.
 
     Parameters
     ----------
@@ -568,7 +570,7 @@ def confirm_violation(system, ball, quantity, x, claimed, relation) -> Violation
     >>> v.status, v.lower <= 3.0 <= v.upper
     ('refuted', True)
     >>> confirm_violation(s, plsym.Ball([1.0], 0.5), "lipschitz", [1.5], 3.0, "upper").status
-    'not refuted'
+    'inconclusive'
     """
     check_system_and_ball(system, ball)
     if not isinstance(quantity, str) or quantity not in CONFIRMABLE:
@@ -604,10 +606,10 @@ def confirm_violation(system, ball, quantity, x, claimed, relation) -> Violation
                 raise interval.Unsupported(P.smooth_reason)
             P.H  # noqa: B018 - build (or refuse) the Hessian program
     except interval.Unsupported as exc:
-        return result("not refuted", None, None, f"the violation cannot be confirmed in ball arithmetic: {exc}")
+        return result("inconclusive", None, None, f"the violation cannot be confirmed in ball arithmetic: {exc}")
     enclosure = _BOUNDS[quantity][1](P, interval.point_args(w))
     if enclosure is None:
-        return result("not refuted", None, None, f"L(w) = 0 {where}, where the PL* inequality holds")
+        return result("inconclusive", None, None, f"L(w) = 0 {where}, where the PL* inequality holds")
     lo, hi = enclosure
     if not (math.isfinite(lo) and math.isfinite(hi)):
         F = P.F(interval.point_args(w))
@@ -620,7 +622,7 @@ def confirm_violation(system, ball, quantity, x, claimed, relation) -> Violation
     if violated:
         return result("refuted", lo, hi, f"{quantity} is in {span} {where}, which excludes "
                                          f"{op} {claimed:.17g} (ball arithmetic)")
-    return result("not refuted", lo, hi, f"{quantity} is in {span} {where}, which does not exclude "
+    return result("inconclusive", lo, hi, f"{quantity} is in {span} {where}, which does not exclude "
                                          f"{op} {claimed:.17g}: a near miss at most")
 
 

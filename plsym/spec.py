@@ -46,7 +46,7 @@ from ._spec_file import (BALL_KEYS, MAX_EXAMPLES, MAX_FACTORS, MAX_HESSIAN_ENTRI
                          load, loads)
 from .errors import InvalidArgument, _show, as_rng, one_of
 from .quantities import QUANTITIES, QuantityClaim
-from .results import FAILS_OP, HOLDS_OP, LEVELS, STATUSES, relation_of, summarize
+from .results import LEVELS, STATUSES, relation_of, relation_symbol, summarize
 from .results import Verdict as _Verdict  # plsym.spec.Verdict is the old name of plsym.results.Verdict
 
 __all__ = ["Spec", "Constant", "Report", "LEVELS", "claim", "load", "loads", "from_dict", "check", "deep_search",
@@ -134,7 +134,7 @@ def verdict_text(v: _Verdict) -> str:
 
     ``"hessian_norm <= 0.5: refuted; max_i ||H_{F_i}(w)||_2 = 1.72 > 0.5 at x, ..."``
     """
-    text = f"{v.name} {HOLDS_OP[v.relation]} {v.claimed:g}: {v.status}; {v.detail}"
+    text = f"{v.name} {relation_symbol(v.relation)} {v.claimed:g}: {v.status}; {v.detail}"
     if v.x is not None:
         text += f"\n    x = {summarize(v.x)}"
     return text
@@ -380,7 +380,7 @@ def _constant(name, result, bound, undefined):
     searched = est.value if est.method == "searched" else None
     notes = [result.note] if result.note else []
     if bound is not None and _proven(bound, name) is None:
-        notes.append(bound if isinstance(bound, str) else f"not certified: {bound.reason}")
+        notes.append(bound if isinstance(bound, str) else f"not certified: {bound.detail}")
     return Constant(name, kind, est.sampled_value, searched, _proven(bound, name), "; ".join(notes) or None)
 
 
@@ -392,7 +392,7 @@ def _refuted(c, outcome, method, where):
     """The verdict "refuted" on ``c`` at the point ``outcome.x``, with what it rests on."""
     symbol = QUANTITIES[c.quantity].symbol
     return _said(c, "refuted", method, measured=outcome.measured, x=outcome.x,
-                 detail=f"{symbol} = {outcome.measured:.6g} {FAILS_OP[c.relation]} {c.value:g} at x, {where}, "
+                 detail=f"{symbol} = {outcome.measured:.6g} {relation_symbol(c.relation, holds=False)} {c.value:g} at x, {where}, "
                         f"confirmed there by {outcome.detail}")
 
 
@@ -418,7 +418,7 @@ def _verdict(c, system, ball, result, bound, undefined, level):
         return v
     if proven is not None:
         return _said(c, "certified", "certified", measured=proven,
-                     detail=f"certified {c.relation} bound {proven:.6g} {HOLDS_OP[c.relation]} {c.value:g} on the "
+                     detail=f"certified {c.relation} bound {proven:.6g} {relation_symbol(c.relation)} {c.value:g} on the "
                             "whole ball")
     budget = f"{est.samples} samples" + (" then local search" if est.method == "searched" else "")
     detail = f"worst {symbol} found {est.value:.6g}, {est.method} from {budget}"
@@ -455,9 +455,9 @@ def _confirm(c, system, ball, x):
                         detail=f"enclosure [{v.lower:.10g}, {v.upper:.10g}] in ball arithmetic"
                                + (", at x projected exactly onto the ball" if v.projected else ""))
     if v.status == "undefined":
-        return _Outcome("undefined", None, x=v.x, detail=v.reason)
+        return _Outcome("undefined", None, x=v.x, detail=v.detail)
     near = measured is not None and c.margin(measured) > 0
-    return _Outcome(None, measured, near=near, x=v.x, detail=v.reason)
+    return _Outcome(None, measured, near=near, x=v.x, detail=v.detail)
 
 
 def _measure(name, system, x):

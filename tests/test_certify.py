@@ -75,7 +75,7 @@ def _check_soundness(case, certified):
     for name in LOWER + UPPER:
         b = getattr(certify, name)(s, ball, max_boxes=150, max_seconds=10)
         if not b.certified:
-            assert b.value is None and b.reason
+            assert b.value is None and b.detail
             continue
         certified[name] += 1
         searched = getattr(estimate, name)(s, ball, samples=200, maxiter=50, starts=2).value
@@ -139,17 +139,17 @@ def test_two_neuron_tanh_reaches_half_the_true_infimum():
 def test_refusals_are_reasons_not_numbers():
     callable_sys = from_callable(lambda w: np.array([w[0] * w[1]]), m=2, n=1, y=[1.0])
     b = certify.kernel_min_eig(callable_sys, plsym.Ball([1.0, 1.0], 0.1))
-    assert not b.certified and b.value is None and "callable" in b.reason
+    assert not b.certified and b.value is None and "callable" in b.detail
     a = sympy.Symbol("a")
     kinked = plsym.System([sympy.Abs(a) + a], [a], [0.0])
     h = certify.hessian_norm(kinked, plsym.Ball([1.0], 0.1))
-    assert not h.certified and "Abs" in h.reason
+    assert not h.certified and "Abs" in h.detail
     gamma = plsym.System([sympy.gamma(a)], [a], [0.0])
     g = certify.lipschitz(gamma, plsym.Ball([2.0], 0.1))
-    assert not g.certified and "gamma" in g.reason
+    assert not g.certified and "gamma" in g.detail
     under = plsym.System([a, a**2], [a], [0.0, 1.0])  # m < n: K singular (T6)
     u = certify.kernel_min_eig(under, plsym.Ball([1.0], 0.1))
-    assert not u.certified and "T6" in u.reason
+    assert not u.certified and "T6" in u.detail
 
 
 def test_kernel_that_vanishes_in_the_ball_is_not_certified():

@@ -141,3 +141,9 @@ def test_old_result_names_warn_and_still_work():
     b = certify.residual_norm(s, plsym.Ball([3.0, 1.0], 1e-3), max_boxes=50)
     with pytest.warns(DeprecationWarning, match="Bound.bound"):
         assert b.bound == b.relation == "upper"
+    with pytest.warns(DeprecationWarning, match="Bound.reason"):
+        assert b.reason == b.detail
+    v = certify.confirm_violation(s, ball, "residual_norm", [3.0, 1.0], 1.0, "upper")
+    assert v.status == "inconclusive"  # ||F - y|| = 0.1 at the center: no violation of <= 1
+    with pytest.warns(DeprecationWarning, match="Violation.reason"):
+        assert v.reason == v.detail

@@ -301,7 +301,7 @@ def test_check_needs_a_spec():
 # -- the certified level, through plsym.certify's contract -----------------------------------------
 
 def _bound(value, certified, relation):
-    return types.SimpleNamespace(value=value, certified=certified, relation=relation, reason="stand-in", boxes=1,
+    return types.SimpleNamespace(value=value, certified=certified, relation=relation, detail="stand-in", boxes=1,
                                  seconds=0.0)
 
 

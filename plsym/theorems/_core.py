@@ -237,7 +237,7 @@ def _measure(name, system, ball, level, rng, samples):
         b = getattr(certify, name)(system, ball)
         if b.certified:
             return Measured(name, b.value, "certified", f"{b.boxes} boxes", None, True)
-        note = f"certification failed ({b.reason}); searched instead"
+        note = f"certification failed ({b.detail}); searched instead"
         level = "searched"
     else:
         note = ""
