@@ -37,7 +37,7 @@ from .errors import InvalidArgument, _show, as_real_array
 from ._linalg import CHUNK_FLOATS, DENSE_HESSIAN_MAX, abs_max_eig, check_dense_size, hessians_from_columns
 from .system import System, eigvalsh
 
-__all__ = ["AutodiffSystem", "from_jax", "from_torch"]
+__all__ = ["AutodiffSystem", "JaxSystem", "TorchSystem", "from_jax", "from_torch"]
 
 # hessian_norm forms dense Hessians up to this many parameters, then uses Lanczos.
 _DENSE_MAX_M = 400

@@ -22,6 +22,8 @@ from .errors import InvalidArgument
 from .progress import reporting
 from .quantities import QUANTITIES
 
+__all__ = ["main"]
+
 
 class _ArgumentParser(argparse.ArgumentParser):
     """argparse with one-line errors: ``plsym: error: ...`` on stderr and exit 2, no usage block."""

@@ -20,7 +20,7 @@ from ._diff import Differentiator
 from ._linalg import abs_max_eig
 from .errors import InvalidArgument, _show, as_real_array
 
-__all__ = ["System"]
+__all__ = ["System", "check_system_and_ball", "eigvalsh"]
 
 
 def eigvalsh(M):

@@ -33,7 +33,7 @@ from ..errors import InvalidArgument, _show, as_real_array, one_of, positive_int
 from .. import _deprecated
 from ._layered import LayeredSystem, check_activations, check_int_list, resolve_rng
 
-__all__ = ["ConvSystem", "conv"]
+__all__ = ["PADDINGS", "READOUTS", "ConvSystem", "conv"]
 
 READOUTS = ("pool", "flatten")
 PADDINGS = ("circular", "zero")
