@@ -156,7 +156,8 @@ def _t6(system, ball, *, level, rng, claim, samples):
         parts.append(compare("max_w lambda_min(K)/lambda_max(K)", float(rel[j]), 0.0, "tight", "sampled", rtol=0.0,
                              atol=_RANK_ZERO, error=_RANK_NONZERO, x=P[j],
                              detail=f"zero up to {_RANK_ZERO:g} relative"))
-    return TheoremCheck("T6", T6.title, system.name or "system", level, (hyp,), combine(parts), seed)
+    return TheoremCheck("T6", T6.title, system.name or "system", level, (hyp,), combine(parts), seed,
+                        {"lambda_min": eig[:, 0], "rank": surely, "points": P})
 
 
 T6 = Theorem(

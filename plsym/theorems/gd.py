@@ -205,7 +205,8 @@ def _c15(system, ball, *, level, rng, claim, eta_fraction, samples):
                                  f"{concl.detail} | other reading: {finding.sentence()}")
     hyps = (positive_hypothesis("mu := inf_B 1/2||grad L||^2 / L > 0 (1/2-form PL*)", mu),)
     return TheoremCheck("C15", C15.title, system.name or "system", level, hyps, concl, seed,
-                        {"other_reading": finding.to_dict()})
+                        {"other_reading": finding.to_dict(), "mu": mu.value, "beta": beta.value, "eta": eta,
+                         "ratio": ratio})
 
 
 C15 = Theorem(
