@@ -58,7 +58,7 @@ from .system import System, check_system_and_ball
 __all__ = [
     "RTOL", "Claim", "QuantityClaim", "LinearRate", "LocallyConvex", "Counterexample",
     "pl_star", "kernel_min_eig", "hessian_norm", "lipschitz", "smoothness", "linear_rate", "locally_convex",
-    "violation", "gauss_newton", "counterexample",
+    "describe", "violation", "gauss_newton", "counterexample",
 ]
 
 RTOL = 1e-9
