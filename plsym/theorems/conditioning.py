@@ -334,8 +334,7 @@ def _t11(system, ball, *, level, rng, claim, phi, samples):
     K, Kt = outer.kernel(P), system.kernel(P)
     ident = float(np.max(np.abs(K - D[:, :, None] * Kt * D[:, None, :])) / max(np.abs(K).max(), 1e-300))
     rho = float(np.abs(D).min())
-    hyp = Verdict("rho := inf |phi'(F~_i)| > 0 on the sample", "holds" if rho > 0 else "refuted", "sampled", 0.0, rho,
-                  "lower")
+    hyp = positive_hypothesis("rho := inf |phi'(F~_i)| > 0 on the sample", rho, method="sampled")
 
     def fun(W):
         d = np.abs(act.dsigma(system.F(W))).min(axis=1)

@@ -9,7 +9,7 @@ import numpy as np
 from ..errors import as_rng
 from ..search import gauss_newton
 from ..systems.linear import LinearSystem
-from ._core import Claim, Mutant, Theorem, TheoremCheck, Verdict, compare, constant
+from ._core import Claim, Mutant, Theorem, TheoremCheck, Verdict, compare, constant, measure, positive_hypothesis
 from ._runs import combine
 from .conditioning import _need
 
@@ -373,8 +373,6 @@ def stationary_points(system, ball, starts, *, gtol=1e-10, maxiter=200):
 
 def _t5(system, ball, *, level, rng, claim, starts, samples):
     """T5: under mu-PL* on the ball, every stationary point found there has L = 0 (within round-off)."""
-    from ._core import measure, positive_hypothesis
-
     _need(system, ball)
     gen, seed = as_rng(rng)
     starts = int(starts)
