@@ -264,8 +264,12 @@ class LocallyConvex(_SearchClaim):
         return out - RTOL
 
 
+def _quantity_claim(quantity, symbol, value):
+    return QuantityClaim(quantity, positive_finite(symbol, value))
+
+
 def pl_star(mu):
-    """The claim: L is mu-PL* on the ball, ``QuantityClaim("pl_constant", mu)``.
+    """The claim that L is mu-PL* on the ball: ``QuantityClaim("pl_constant", mu)``.
 
     Parameters
     ----------
@@ -281,7 +285,7 @@ def pl_star(mu):
     Raises
     ------
     InvalidArgument
-        If mu is not a positive finite number.
+        If mu is not a positive finite number (as for every constructor below).
 
     References
     ----------
@@ -296,57 +300,25 @@ def pl_star(mu):
     >>> ce.found, ce.status
     (False, 'holds')
     """
-    return QuantityClaim("pl_constant", positive_finite("mu", mu))
+    return _quantity_claim("pl_constant", "mu", mu)
 
 
 def kernel_min_eig(mu):
-    """The claim: F is mu-uniformly conditioned on the ball, ``QuantityClaim("kernel_min_eig", mu)``.
+    """The claim lambda_min(K(w)) >= mu on the ball (mu-uniform conditioning, D3): ``QuantityClaim("kernel_min_eig", mu)``.
 
-    Parameters
-    ----------
-    mu : float
-        The uniform-conditioning constant mu > 0 (D3): lambda_min(K(w)) >= mu.
-
-    Returns
-    -------
-    plsym.quantities.QuantityClaim
-        Its margin is ``1 - (lambda_min(K(w)) + 8 n eps ||K||) / mu - RTOL``
-        (the eigenvalue's rounding error counted in the claim's favour).
-
-    Raises
-    ------
-    InvalidArgument
-        If mu is not a positive finite number.
-
-    References
-    ----------
-    docs/theory.md D2, D3, T4, T6.
+    Its margin is ``1 - (lambda_min(K(w)) + 8 n eps ||K||) / mu - RTOL`` (the
+    eigenvalue's rounding error counted in the claim's favour). See :func:`pl_star`
+    for the errors; docs/theory.md D2, D3, T4, T6.
     """
-    return QuantityClaim("kernel_min_eig", positive_finite("mu", mu))
+    return _quantity_claim("kernel_min_eig", "mu", mu)
 
 
 def hessian_norm(eps):
-    """The claim: ||H_F(w)|| = max_i ||H_{F_i}(w)||_2 <= eps on the ball, ``QuantityClaim("hessian_norm", eps)``.
+    """The claim ||H_F(w)|| = max_i ||H_{F_i}(w)||_2 <= eps on the ball (T10): ``QuantityClaim("hessian_norm", eps)``.
 
-    Parameters
-    ----------
-    eps : float
-        The bound eps > 0 (T10; transition to linearity T19 makes it O(1/sqrt m)).
-
-    Returns
-    -------
-    plsym.quantities.QuantityClaim
-        Its margin is ``||H_F(w)|| / eps - 1 - RTOL``. Needs Hessians: on a
-        system that refuses them, :func:`counterexample` reports "not applicable".
-
-    Raises
-    ------
-    InvalidArgument
-        If eps is not a positive finite number.
-
-    References
-    ----------
-    docs/theory.md §1 (the norm), T10, T13, T19.
+    Its margin is ``||H_F(w)|| / eps - 1 - RTOL``. Needs Hessians: on a system that
+    refuses them, :func:`counterexample` reports "not applicable". docs/theory.md
+    §1 (the norm), T10, T13, T19.
 
     Examples
     --------
@@ -355,30 +327,13 @@ def hessian_norm(eps):
     >>> float(violation(hessian_norm(1.0), product(1.0), [3.0, 1.0])) < 0  # ||H_F|| = 1 exactly
     True
     """
-    return QuantityClaim("hessian_norm", positive_finite("eps", eps))
+    return _quantity_claim("hessian_norm", "eps", eps)
 
 
 def lipschitz(L):
-    """The claim: ||DF(w)||_2 <= L_F on the ball, ``QuantityClaim("lipschitz", L)``.
+    """The claim ||DF(w)||_2 <= L_F on the ball (D5): ``QuantityClaim("lipschitz", L)``.
 
-    Parameters
-    ----------
-    L : float
-        The Lipschitz constant L_F > 0 (D5).
-
-    Returns
-    -------
-    plsym.quantities.QuantityClaim
-        Its margin is ``||DF(w)||_2 / L - 1 - RTOL``.
-
-    Raises
-    ------
-    InvalidArgument
-        If L is not a positive finite number.
-
-    References
-    ----------
-    docs/theory.md D5, T14.
+    Its margin is ``||DF(w)||_2 / L - 1 - RTOL``. docs/theory.md D5, T14.
 
     Examples
     --------
@@ -387,32 +342,15 @@ def lipschitz(L):
     >>> round(float(violation(lipschitz(2.0), product(1.0), [3.0, 4.0])), 6)  # ||DF|| = 5
     1.5
     """
-    return QuantityClaim("lipschitz", positive_finite("L", L))
+    return _quantity_claim("lipschitz", "L", L)
 
 
 def smoothness(beta):
-    """The claim: ||H_L(w)||_2 <= beta on the ball, ``QuantityClaim("smoothness", beta)``.
+    """The claim ||H_L(w)||_2 <= beta on the ball (D5, C8): ``QuantityClaim("smoothness", beta)``.
 
-    Parameters
-    ----------
-    beta : float
-        The smoothness constant beta > 0 (D5, C8).
-
-    Returns
-    -------
-    plsym.quantities.QuantityClaim
-        Its margin is ``||H_L(w)||_2 / beta - 1 - RTOL``; needs Hessians.
-
-    Raises
-    ------
-    InvalidArgument
-        If beta is not a positive finite number.
-
-    References
-    ----------
-    docs/theory.md D5, C8, T15.
+    Its margin is ``||H_L(w)||_2 / beta - 1 - RTOL``; needs Hessians. docs/theory.md D5, C8, T15.
     """
-    return QuantityClaim("smoothness", positive_finite("beta", beta))
+    return _quantity_claim("smoothness", "beta", beta)
 
 
 def linear_rate(eta, rate, steps):
