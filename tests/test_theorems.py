@@ -177,3 +177,11 @@ def test_every_package_is_in_the_wheel():
     listed = set(re.search(r"packages = \[(.*?)\]", text).group(1).replace('"', "").replace(" ", "").split(","))
     found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "plsym").rglob("__init__.py")}
     assert found | {"plsym_proofs"} == listed
+
+
+def test_the_old_name_of_the_pointwise_rtol_warns():
+    from plsym.theorems import conditioning
+
+    with pytest.warns(DeprecationWarning, match="plsym.theorems.conditioning.RTOL is deprecated; use "
+                                                "plsym.theorems.conditioning.POINTWISE_RTOL"):
+        assert conditioning.RTOL == conditioning.POINTWISE_RTOL == 1e-12
