@@ -13,14 +13,10 @@ beyond the constant").
 :func:`counterexample` looks for the worst point of a ball in three stages:
 
 1. sampling (:meth:`plsym.Ball.design`: the center, uniform points, a quarter on the sphere);
-2. search: the :mod:`plsym.estimate` estimator of the claim's quantity where
-   there is one, compass searches on the margin itself from the best samples of
-   distinct regions, and for PL* points next to the solutions in the ball (where
-   the PL* ratio, a Rayleigh quotient of K at the residual, approaches lambda_min(K));
-3. Hypothesis: a ``@given`` search over :func:`plsym.strategies.points_in`,
-   mixed with small moves around the best points found so far, steered by
-   ``hypothesis.target()`` on the margin; the first violating example is
-   shrunk towards the center of the ball.
+2. search: the :mod:`plsym.estimate` estimator of the claim's quantity, compass searches on the
+   margin from the best samples of distinct regions, and for PL* points next to solutions;
+3. Hypothesis: a ``@given`` search over :func:`plsym.strategies.points_in` and small moves around
+   the best points, steered by ``hypothesis.target()``; the first violation is shrunk.
 
 What a result means (method ``"searched"``, statuses of :data:`plsym.results.STATUSES`):
 ``"refuted"`` means that at ``x``, a point of the ball, the computed quantity
@@ -51,12 +47,12 @@ from ._deprecated import module_getattr, renamed_attribute
 from .ball import Ball
 from .errors import InvalidArgument, _show, as_rng, positive_finite, positive_int
 from .quantities import QuantityClaim, get as _quantity
-from .results import Claim, summarize
+from .results import Claim, summarize  # Claim (and QuantityClaim above) stay importable from here
 from .strategies import points_in
 from .system import System, check_system_and_ball
 
 __all__ = [
-    "RTOL", "Claim", "QuantityClaim", "LinearRate", "LocallyConvex", "Counterexample",
+    "RTOL", "LinearRate", "LocallyConvex", "Counterexample",
     "pl_star", "kernel_min_eig", "hessian_norm", "lipschitz", "smoothness", "linear_rate", "locally_convex",
     "describe", "violation", "gauss_newton", "counterexample",
 ]
@@ -139,10 +135,8 @@ def violation(claim, system, W):
 
     Notes
     -----
-    For a :class:`~plsym.quantities.QuantityClaim` the margin is
-    ``claim.margin(values) - RTOL`` with the registry's values
-    (:mod:`plsym.quantities`); for lambda_min(K) the eigenvalue's rounding error
-    ``8 n eps ||K||`` is added to the value (in the claim's favour).
+    A :class:`~plsym.quantities.QuantityClaim`'s margin is ``claim.margin(values) - RTOL`` with the
+    registry's values; for lambda_min(K) its rounding error ``8 n eps ||K||`` is added to the value.
 
     Examples
     --------
@@ -551,10 +545,6 @@ def gauss_newton(system, W, *, ball=None, maxiter=30, tol=0.0):
     -------
     ndarray, shape (k, m)
         The last iterates (a non-finite step leaves its point where it was).
-
-    References
-    ----------
-    docs/theory.md T1, T2 (solutions near a point), D1 (the PL* ratio near them).
     """
     W = np.array(W, dtype=np.float64).reshape(-1, system.m)
     bound = tol * max(1.0, float(np.linalg.norm(system.y)))
