@@ -47,7 +47,7 @@ from ._deprecated import module_getattr, renamed_attribute
 from .ball import Ball
 from .errors import InvalidArgument, _show, as_rng, positive_finite, positive_int
 from .quantities import QuantityClaim, get as _quantity
-from .results import Claim, summarize  # Claim (and QuantityClaim above) stay importable from here
+from .results import Claim, Verdict, summarize  # Claim (and QuantityClaim above) stay importable from here
 from .strategies import points_in
 from .system import System, check_system_and_ball
 
@@ -205,10 +205,9 @@ class LinearRate(_SearchClaim):
         F = system._F(W)
         r = F - y
         L0 = 0.5 * np.sum(r * r, axis=1)
-        # Rounding of a computed residual, about 64 eps max(1, |y|, |F(w0)|) (as in
-        # plsym.dynamics), growing with the steps; L = |r|^2 / 2 then carries an
-        # error of about |r| dr. A search maximizing the margin would otherwise pick
-        # starts next to a solution, where L_t / L_0 is mostly rounding.
+        # Rounding of a computed residual, about 64 eps max(1, |y|, |F(w0)|) (as in plsym.dynamics), growing
+        # with the steps; L = |r|^2 / 2 then carries an error of about |r| dr. A search maximizing the margin
+        # would otherwise pick starts next to a solution, where L_t / L_0 is mostly rounding.
         dr = 64 * _EPS * np.maximum(max(1.0, float(np.linalg.norm(y))), np.linalg.norm(F, axis=1))
         err0 = dr * (np.sqrt(2 * L0) + dr)
         worst = np.full(W.shape[0], -np.inf)
@@ -428,18 +427,14 @@ class Counterexample:
     found : bool
         True when a point of the ball violates the claim (margin > 0): the claim is refuted.
     status : {"refuted", "holds", "not applicable"}
-        As in :data:`plsym.results.STATUSES`: ``"holds"`` at every point tried
-        (no proof), ``"not applicable"`` when the claim needs what the system
-        refuses (Hessians of a ReLU network); nothing was searched then.
+        As in :data:`plsym.results.STATUSES`: "holds" at every point tried (no proof); "not
+        applicable" when the claim needs what the system refuses (nothing was searched then).
     x : tuple of float or None
         The worst point found (largest margin), or None when not applicable.
     violation : float
         The margin at ``x`` (> 0 iff ``found``); nan when not applicable.
-    shrunk : tuple of float or None
-        The violating example Hypothesis shrank (towards the center of the
-        ball), beside the worst one; None when nothing was found.
-    shrunk_violation : float
-        The margin at ``shrunk`` (nan when None).
+    shrunk, shrunk_violation : tuple of float or None, float
+        The violating example Hypothesis shrank towards the center, and its margin (None, nan).
     examples_tried : int
         Examples the Hypothesis stage ran (generation, targeting and shrinking).
     nfev : int
@@ -475,6 +470,12 @@ class Counterexample:
     def point(self):
         """``x`` as an array (None when not applicable)."""
         return None if self.x is None else np.array(self.x)
+
+    def verdict(self) -> Verdict:
+        """The search as a :class:`plsym.results.Verdict` (claimed constant and relation for a QuantityClaim)."""
+        quantity = isinstance(self.claim, QuantityClaim)
+        return Verdict(describe(self.claim), self.status, self.method, self.claim.value if quantity else None, None,
+                       self.claim.relation if quantity else None, self.message, self.x)
 
     def __repr__(self):
         fields = ", ".join(f"{f.name}={summarize(getattr(self, f.name)) if f.name in ('x', 'shrunk') else repr(getattr(self, f.name))}"

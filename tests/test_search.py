@@ -304,3 +304,12 @@ def test_gauss_newton_finds_the_solutions_of_the_product():
 def test_search_needs_no_concrete_system():
     src = (ROOT / "plsym" / "search.py").read_text()
     assert "systems" not in "".join(line for line in src.splitlines() if line.startswith(("from", "import")))
+
+
+def test_a_search_reads_as_a_verdict():
+    ce = counterexample(product(2.9), plsym.Ball([3.0, 1.0], 0.5), kernel_min_eig(7.2), max_examples=20)
+    v = ce.verdict()
+    assert (v.status, v.claimed, v.relation, v.x, v.method) == ("refuted", 7.2, "lower", ce.x, "searched")
+    assert v.sentence().endswith(": refuted") and v.status in plsym.results.STATUSES
+    held = counterexample(linear([[2.0]], [0.0]), plsym.Ball([1.0], 0.5), linear_rate(0.225, 0.1, 1), max_examples=20)
+    assert held.verdict().status == "holds" and held.verdict().claimed is None

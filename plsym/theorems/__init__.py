@@ -6,6 +6,9 @@ returns a :class:`TheoremCheck` with a verdict per hypothesis and for the conclu
 applicable"), and the claimed and measured constants with their relation.
 Constants tagged [recalled] in docs/theory.md (T17, T10's form, ...) are claims: a
 refutation is a finding, reported with its counterexample.
+
+:mod:`plsym.theorems.negative` reproduces the paper's negative results (X1, T3, T6, T13,
+C15, ...) from a seed, with counterexample searches (:mod:`plsym.search`) as evidence.
 """
 
 from ._core import LEVELS, STATUSES, Claim, Measured, Mutant, Theorem, TheoremCheck, Verdict, compare, measure
