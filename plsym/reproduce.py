@@ -169,7 +169,6 @@ def run(*, out="plsym-report", quick=False, strict=False, rng=None, stream=None,
                 traceback.print_exc(file=sys.stderr)
         r = rows[-1]
         if stream is not None:
-            rel = {"upper": "<=", "lower": ">=", "tight": "=="}.get(r.get("relation"), "vs")
             mu = r.get("mutants")
             mut = f"mutants {mu['refuted']}/{mu['tried']} refuted" if mu and mu["tried"] else ""
             print(f"[{k:2}/{len(proofs)}] {r['id']:<{width}} {r['verdict']:<14} {r.get('sentence', r.get('error', ''))[:70]:<70} "
