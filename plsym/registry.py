@@ -3,8 +3,9 @@
 Where they are: ``$PLSYM_PROOFS`` if set; else ``proofs/`` beside the ``plsym`` package
 in a source checkout; else the installed copy (the wheel maps ``proofs/`` to the package
 ``plsym_proofs``). Each script defines ``ID``, ``THEOREM`` (the :class:`plsym.theorems.Theorem`
-it checks) and ``check(*, quick=False, seed=0, claim=None)`` returning a
-:class:`plsym.theorems.TheoremCheck`; optionally ``CLAIM`` (the claim it checks, default
+it checks) and ``check(*, quick=False, rng=0, claim=None)`` returning a
+:class:`plsym.theorems.TheoremCheck` (``rng``: the int seed of every random choice; a script
+written with ``seed=`` still runs, with a DeprecationWarning); optionally ``CLAIM`` (the claim it checks, default
 ``THEOREM.claim``) and ``EXPECT = "refuted"`` for a script written to refute a recalled
 claim (a finding). Files starting with ``_`` are skipped.
 """
@@ -13,11 +14,13 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.util
+import inspect
 import os
 import pathlib
 import re
 from typing import Callable
 
+from ._deprecated import warn
 from .errors import InvalidArgument
 
 __all__ = ["Proof", "proofs_directory", "load"]
@@ -25,7 +28,11 @@ __all__ = ["Proof", "proofs_directory", "load"]
 
 @dataclasses.dataclass(frozen=True)
 class Proof:
-    """One proof script: its result id, file, one-line description, check function, theorem and claim."""
+    """One proof script: its result id, file, one-line description, check function, theorem and claim.
+
+    ``check(*, quick=False, rng=0, claim=None)`` runs the script (``seed=`` is the
+    old name of ``rng`` and warns); an unknown option raises InvalidArgument.
+    """
 
     id: str
     path: pathlib.Path
@@ -45,6 +52,30 @@ class Proof:
             if variant != self.claim:
                 out.append((mu.label, variant))
         return out
+
+
+def _checker(path, fn):
+    """The script's check behind the registry's signature (rng=, seed= warning; a seed= script warns at load)."""
+    params = inspect.signature(fn).parameters
+    takes_rng = "rng" in params
+    if not takes_rng and "seed" in params:
+        warn(f"the proof script {path.name}: check(seed=...)", "check(*, quick=False, rng=0, claim=None)",
+             stacklevel=4)
+
+    def check(*, quick=False, rng=None, claim=None, seed=None, **options):
+        if options:
+            raise InvalidArgument(f"check got unknown option(s) {', '.join(sorted(options))}; its options are "
+                                  "quick, rng, claim")
+        if seed is not None:
+            warn("Proof.check(seed=...)", "Proof.check(rng=...)")
+            rng = seed if rng is None else rng
+        kwargs = {"quick": quick, ("rng" if takes_rng else "seed"): 0 if rng is None else rng}
+        if claim is not None or "claim" in params:
+            kwargs["claim"] = claim
+        return fn(**kwargs)
+
+    check.__doc__ = fn.__doc__
+    return check
 
 
 def proofs_directory() -> pathlib.Path:
@@ -88,14 +119,14 @@ def load(directory=None, *, only=None) -> list[Proof]:
         pid = getattr(module, "ID", None)
         check = getattr(module, "check", None)
         if not isinstance(pid, str) or not callable(check):
-            raise InvalidArgument(f"{path} must define ID (a str) and check(*, quick=False, seed=0)")
+            raise InvalidArgument(f"{path} must define ID (a str) and check(*, quick=False, rng=0, claim=None)")
         title = (module.__doc__ or pid).strip().splitlines()[0]
         theorem = getattr(module, "THEOREM", None)
         claim = getattr(module, "CLAIM", getattr(theorem, "claim", None))
         expect = getattr(module, "EXPECT", None)
         if expect not in (None, "refuted"):
             raise InvalidArgument(f"{path}: EXPECT={expect!r} must be None or 'refuted'")
-        proofs.append(Proof(pid, path, title, check, theorem, claim, expect))
+        proofs.append(Proof(pid, path, title, _checker(path, check), theorem, claim, expect))
     ids = [p.id for p in proofs]
     dup = {i for i in ids if ids.count(i) > 1}
     if dup:

@@ -21,6 +21,7 @@ import time
 import traceback
 
 from . import registry
+from ._deprecated import warn
 from .progress import reporting
 from .figures import FIGURES
 from .results import summarize
@@ -67,11 +68,23 @@ def _row(proof, check, seconds, mutants):
     return d
 
 
-def run_mutants(proof, *, quick=False, seed=0):
-    """Check each mutant of the proof's theorem on the proof's own system: a list of dicts (label, claim, verdict)."""
+def _rng(rng, seed, name):
+    """``rng``, or the deprecated ``seed`` (warning) when given."""
+    if seed is not None:
+        warn(f"{name}(seed=...)", f"{name}(rng=...)", stacklevel=4)
+        return seed if rng is None else rng
+    return 0 if rng is None else rng
+
+
+def run_mutants(proof, *, quick=False, rng=None, seed=None):
+    """Check each mutant of the proof's theorem on the proof's own system: a list of dicts (label, claim, verdict).
+
+    ``rng`` is the int seed of the checks (``seed=`` is its old name and warns).
+    """
+    rng = _rng(rng, seed, "plsym.reproduce.run_mutants")
     out = []
     for label, claim in proof.mutants():
-        c = proof.check(quick=quick, seed=seed, claim=claim)
+        c = proof.check(quick=quick, rng=rng, claim=claim)
         out.append({"label": label, "claim": claim.to_dict(), "verdict": c.verdict, "sentence": c.conclusion.sentence()})
     return out
 
@@ -124,15 +137,17 @@ def _markdown(rows, seed, quick, seconds):
     return "\n".join(lines)
 
 
-def run(*, out="plsym-report", quick=False, strict=False, seed=0, stream=None, only=None, directory=None,
-        mutants=True, progress=None) -> int:
+def run(*, out="plsym-report", quick=False, strict=False, rng=None, stream=None, only=None, directory=None,
+        mutants=True, progress=None, seed=None) -> int:
     """Run the proof scripts (and their theorems' mutants); return 0 when the run completes.
 
     Returns 1 on an error, or with ``strict`` on a refutation that its script does not
     declare as an expected finding (``EXPECT = "refuted"``). ``progress`` (None, True or a
     callable, see :mod:`plsym.progress`) reports the work inside each script, labelled with
-    its position and id; True draws a bar on a terminal only.
+    its position and id; True draws a bar on a terminal only. ``rng`` is the int seed every
+    script runs with (``seed=`` is its old name and warns).
     """
+    rng = _rng(rng, seed, "plsym.reproduce.run")
     proofs = registry.load(directory, only=only)
     os.makedirs(out, exist_ok=True)
     rows, checks = [], {}
@@ -142,8 +157,8 @@ def run(*, out="plsym-report", quick=False, strict=False, seed=0, stream=None, o
         t0 = time.perf_counter()
         try:
             with reporting(progress, label=f"[{k:2}/{len(proofs)}] {proof.id}"):
-                check = proof.check(quick=quick, seed=seed)
-                muts = run_mutants(proof, quick=quick, seed=seed) if mutants else None
+                check = proof.check(quick=quick, rng=rng)
+                muts = run_mutants(proof, quick=quick, rng=rng) if mutants else None
             rows.append(_row(proof, check, time.perf_counter() - t0, muts))
             rows[-1]["theorem"], rows[-1]["id"] = check.id, proof.id
             rows[-1]["group"] = group_of(check.id)
@@ -154,7 +169,6 @@ def run(*, out="plsym-report", quick=False, strict=False, seed=0, stream=None, o
                 traceback.print_exc(file=sys.stderr)
         r = rows[-1]
         if stream is not None:
-            rel = {"upper": "<=", "lower": ">=", "tight": "=="}.get(r.get("relation"), "vs")
             mu = r.get("mutants")
             mut = f"mutants {mu['refuted']}/{mu['tried']} refuted" if mu and mu["tried"] else ""
             print(f"[{k:2}/{len(proofs)}] {r['id']:<{width}} {r['verdict']:<14} {r.get('sentence', r.get('error', ''))[:70]:<70} "
@@ -169,7 +183,7 @@ def run(*, out="plsym-report", quick=False, strict=False, seed=0, stream=None, o
     with open(os.path.join(out, "report.json"), "w") as fh:
         json.dump(rows, fh, indent=2, default=_json_default)
     with open(os.path.join(out, "report.md"), "w") as fh:
-        fh.write(_markdown(rows, seed, quick, seconds))
+        fh.write(_markdown(rows, rng, quick, seconds))
         if figures:
             fh.write("\n## Figures\n\n" + "\n".join(f"![{f}]({f})" for f in figures) + "\n")
     counts = {v: sum(r["verdict"] == v for r in rows)

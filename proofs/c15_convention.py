@@ -13,14 +13,14 @@ ID = "C15"
 
 
 @functools.lru_cache(maxsize=None)
-def setup(quick=False, seed=0):
+def setup(quick=False, rng=0):
     """The system and ball (built once per budget and seed, so that mutants reuse the measurements)."""
     return linear([[2.0]], [1.0], name="F = 2w"), Ball([0.0], 1.0)
 
 
-def check(*, quick=False, seed=0, claim=None):
-    system, ball = setup(quick, seed)
-    return THEOREM.check(system, ball, claim=claim, level="searched", rng=seed, samples=64 if quick else 512)
+def check(*, quick=False, rng=0, claim=None):
+    system, ball = setup(quick, rng)
+    return THEOREM.check(system, ball, claim=claim, level="searched", rng=rng, samples=64 if quick else 512)
 
 
 if __name__ == "__main__":

@@ -17,16 +17,16 @@ ID = "R1"
 
 
 @functools.lru_cache(maxsize=None)
-def setup(quick=False, seed=0):
+def setup(quick=False, rng=0):
     """The data (Du et al. take unit inputs): R1 draws its own network from it."""
     X, y = network_data(6, 4, seed=0)  # rows of norm sqrt(d), the data of every wide-network script
     X = X / np.linalg.norm(X, axis=1, keepdims=True)
     return X, y
 
 
-def check(*, quick=False, seed=0, claim=None):
-    X, y = setup(quick, seed)
-    return THEOREM.check(None, None, claim=claim, level="searched", rng=seed, X=X, y=y, width=2048, steps=100 if quick else 300)
+def check(*, quick=False, rng=0, claim=None):
+    X, y = setup(quick, rng)
+    return THEOREM.check(None, None, claim=claim, level="searched", rng=rng, X=X, y=y, width=2048, steps=100 if quick else 300)
 
 
 if __name__ == "__main__":

@@ -15,16 +15,16 @@ ID = "R2"
 
 
 @functools.lru_cache(maxsize=None)
-def setup(quick=False, seed=0):
+def setup(quick=False, rng=0):
     """The system and ball (built once per budget and seed, so that mutants reuse the measurements)."""
     X, y = network_data(6, 4, seed=0)  # rows of norm sqrt(d), the data of every wide-network script
-    net = network(X, y, [1024 if quick else 2048], activation="tanh", seed=seed)
+    net = network(X, y, [1024 if quick else 2048], activation="tanh", seed=rng)
     return net, None
 
 
-def check(*, quick=False, seed=0, claim=None):
-    system, ball = setup(quick, seed)
-    return THEOREM.check(system, ball, claim=claim, level="searched", rng=seed, steps=50 if quick else 200, grid=201)
+def check(*, quick=False, rng=0, claim=None):
+    system, ball = setup(quick, rng)
+    return THEOREM.check(system, ball, claim=claim, level="searched", rng=rng, steps=50 if quick else 200, grid=201)
 
 
 if __name__ == "__main__":

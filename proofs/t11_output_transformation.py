@@ -12,16 +12,16 @@ ID = "T11"
 
 
 @functools.lru_cache(maxsize=None)
-def setup(quick=False, seed=0):
+def setup(quick=False, rng=0):
     """The system and ball (built once per budget and seed, so that mutants reuse the measurements)."""
-    rng = np.random.default_rng(seed)
-    inner = network(rng.standard_normal((5, 3)), rng.standard_normal(5), [32], activation="tanh", seed=seed)
+    gen = np.random.default_rng(rng)
+    inner = network(gen.standard_normal((5, 3)), gen.standard_normal(5), [32], activation="tanh", seed=rng)
     return inner, Ball(inner.w0, 1.0)
 
 
-def check(*, quick=False, seed=0, claim=None):
-    system, ball = setup(quick, seed)
-    return THEOREM.check(system, ball, claim=claim, level="sampled", rng=seed, phi="tanh", samples=256 if quick else 1024)
+def check(*, quick=False, rng=0, claim=None):
+    system, ball = setup(quick, rng)
+    return THEOREM.check(system, ball, claim=claim, level="sampled", rng=rng, phi="tanh", samples=256 if quick else 1024)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ ID = "T12"
 
 
 @functools.lru_cache(maxsize=None)
-def setup(quick=False, seed=0):
+def setup(quick=False, rng=0):
     """The system and ball (built once per budget and seed, so that mutants reuse the measurements)."""
     w = sympy.symbols("w1:5")
     z = sympy.symbols("z1:4")
@@ -21,9 +21,9 @@ def setup(quick=False, seed=0):
     return phi, plsym.Ball([0.3, -0.2, 0.5, 0.8], 0.5), G
 
 
-def check(*, quick=False, seed=0, claim=None):
-    system, ball, G = setup(quick, seed)
-    return THEOREM.check(system, ball, claim=claim, level="sampled", rng=seed, outer=G, samples=256 if quick else 2048)
+def check(*, quick=False, rng=0, claim=None):
+    system, ball, G = setup(quick, rng)
+    return THEOREM.check(system, ball, claim=claim, level="sampled", rng=rng, outer=G, samples=256 if quick else 2048)
 
 
 if __name__ == "__main__":

@@ -17,17 +17,17 @@ ID = "T13"
 
 
 @functools.lru_cache(maxsize=None)
-def setup(quick=False, seed=0):
+def setup(quick=False, rng=0):
     """The system and ball (built once per budget and seed, so that mutants reuse the measurements)."""
     X, y = network_data(6, 4, seed=0)
     template = network(X, y, [64], activation="tanh", output="tanh")
     return template, Ball(template.w0, 1.0)
 
 
-def check(*, quick=False, seed=0, claim=None):
-    system, ball = setup(quick, seed)
+def check(*, quick=False, rng=0, claim=None):
+    system, ball = setup(quick, rng)
     widths = (64, 256, 1024, 4096) if quick else (64, 128, 256, 512, 1024, 2048, 4096)
-    return THEOREM.check(system, ball, claim=claim, level="sampled", rng=seed, widths=widths,
+    return THEOREM.check(system, ball, claim=claim, level="sampled", rng=rng, widths=widths,
                          draws=2 if quick else 3, steps=60 if quick else 100, samples=32 if quick else 64)
 
 

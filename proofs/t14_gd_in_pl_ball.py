@@ -14,14 +14,14 @@ ID = "T14"
 
 
 @functools.lru_cache(maxsize=None)
-def setup(quick=False, seed=0):
+def setup(quick=False, rng=0):
     """The system and ball (built once per budget and seed, so that mutants reuse the measurements)."""
     return product(2.9), Ball([3.0, 1.0], 0.5)
 
 
-def check(*, quick=False, seed=0, claim=None):
-    system, ball = setup(quick, seed)
-    return THEOREM.check(system, ball, claim=claim, level="certified", rng=seed, samples=256 if quick else 2048)
+def check(*, quick=False, rng=0, claim=None):
+    system, ball = setup(quick, rng)
+    return THEOREM.check(system, ball, claim=claim, level="certified", rng=rng, samples=256 if quick else 2048)
 
 
 if __name__ == "__main__":

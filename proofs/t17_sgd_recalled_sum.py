@@ -21,14 +21,14 @@ EXPECT = "refuted"
 
 
 @functools.lru_cache(maxsize=None)
-def setup(quick=False, seed=0):
+def setup(quick=False, rng=0):
     """The system and ball (built once per budget and seed, so that mutants reuse the measurements)."""
     return linear([[1.0], [1.0]], [0.0, 0.0], name="two copies of w = 0"), Ball([1.0], 0.5)
 
 
-def check(*, quick=False, seed=0, claim=None):
-    system, ball = setup(quick, seed)
-    return THEOREM.check(system, ball, claim=claim or CLAIM, level="searched", rng=seed, batch_size=2,
+def check(*, quick=False, rng=0, claim=None):
+    system, ball = setup(quick, rng)
+    return THEOREM.check(system, ball, claim=claim or CLAIM, level="searched", rng=rng, batch_size=2,
                          samples=64 if quick else 256)
 
 

@@ -23,16 +23,16 @@ WIDTHS = (32, 64, 128, 256)
 
 
 @functools.lru_cache(maxsize=None)
-def setup(quick=False, seed=0):
+def setup(quick=False, rng=0):
     """The system and ball (built once per budget and seed, so that mutants reuse the measurements)."""
     X, y = network_data(6, 4, seed=0)
     template = network(X, y, [WIDTHS[0], WIDTHS[0]], activation="tanh")
     return template, Ball(template.w0, 10.0)
 
 
-def check(*, quick=False, seed=0, claim=None):
-    system, ball = setup(quick, seed)
-    return THEOREM.check(system, ball, claim=claim, level="sampled", rng=seed,
+def check(*, quick=False, rng=0, claim=None):
+    system, ball = setup(quick, rng)
+    return THEOREM.check(system, ball, claim=claim, level="sampled", rng=rng,
                          widths=WIDTHS[:3] if quick else WIDTHS, samples=4 if quick else 16)
 
 

@@ -22,16 +22,16 @@ WIDTHS = (64, 128, 256, 512, 1024, 2048, 4096)
 
 
 @functools.lru_cache(maxsize=None)
-def setup(quick=False, seed=0):
+def setup(quick=False, rng=0):
     """The system and ball (built once per budget and seed, so that mutants reuse the measurements)."""
     X, y = network_data(6, 4, seed=0)  # rows of norm sqrt(d), the data of every wide-network script
     template = network(X, y, [WIDTHS[0]], activation="tanh")
     return template, Ball(template.w0, 10.0)
 
 
-def check(*, quick=False, seed=0, claim=None):
-    system, ball = setup(quick, seed)
-    return THEOREM.check(system, ball, claim=claim, level="searched", rng=seed, widths=WIDTHS, samples=8 if quick else 32)
+def check(*, quick=False, rng=0, claim=None):
+    system, ball = setup(quick, rng)
+    return THEOREM.check(system, ball, claim=claim, level="searched", rng=rng, widths=WIDTHS, samples=8 if quick else 32)
 
 
 if __name__ == "__main__":

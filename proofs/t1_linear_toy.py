@@ -17,14 +17,14 @@ X4 = [[1.0, 0.5, -1.0], [1.0, -2.0, 0.3]]
 
 
 @functools.lru_cache(maxsize=None)
-def setup(quick=False, seed=0):
+def setup(quick=False, rng=0):
     """The system and ball (built once per budget and seed, so that mutants reuse the measurements)."""
     return linear(X4, [1.0, 2.0], name="X4: two points in R^2, w in R^3"), Ball([0.0, 0.0, 0.0], 3.0)
 
 
-def check(*, quick=False, seed=0, claim=None):
-    system, ball = setup(quick, seed)
-    return THEOREM.check(system, ball, claim=claim, level="searched", rng=seed)
+def check(*, quick=False, rng=0, claim=None):
+    system, ball = setup(quick, rng)
+    return THEOREM.check(system, ball, claim=claim, level="searched", rng=rng)
 
 
 if __name__ == "__main__":

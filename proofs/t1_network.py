@@ -14,16 +14,16 @@ ID = "T1-net"
 
 
 @functools.lru_cache(maxsize=None)
-def setup(quick=False, seed=0):
+def setup(quick=False, rng=0):
     """The system and ball (built once per budget and seed, so that mutants reuse the measurements)."""
     X, y = network_data(4, 3, seed=0)
     net = network(X, y, [16], activation="tanh", seed=0)
     return net, Ball(net.w0, 20.0)
 
 
-def check(*, quick=False, seed=0, claim=None):
-    system, ball = setup(quick, seed)
-    return THEOREM.check(system, ball, claim=claim, level="searched", rng=seed)
+def check(*, quick=False, rng=0, claim=None):
+    system, ball = setup(quick, rng)
+    return THEOREM.check(system, ball, claim=claim, level="searched", rng=rng)
 
 
 if __name__ == "__main__":

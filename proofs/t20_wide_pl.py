@@ -17,17 +17,17 @@ ID = "T20"
 
 
 @functools.lru_cache(maxsize=None)
-def setup(quick=False, seed=0):
+def setup(quick=False, rng=0):
     """The system and ball (built once per budget and seed, so that mutants reuse the measurements)."""
     X, y = network_data(6, 4, seed=0)  # rows of norm sqrt(d), the data of every wide-network script
     template = network(X, y, [64], activation="tanh")
     return template, Ball(template.w0, 2.0)
 
 
-def check(*, quick=False, seed=0, claim=None):
-    system, ball = setup(quick, seed)
+def check(*, quick=False, rng=0, claim=None):
+    system, ball = setup(quick, rng)
     widths = (64, 256, 1024, 4096) if quick else (64, 128, 256, 512, 1024, 2048, 4096)
-    return THEOREM.check(system, ball, claim=claim, level="searched", rng=seed, widths=widths, samples=16 if quick else 32, steps=60 if quick else 100)
+    return THEOREM.check(system, ball, claim=claim, level="searched", rng=rng, widths=widths, samples=16 if quick else 32, steps=60 if quick else 100)
 
 
 if __name__ == "__main__":

@@ -33,16 +33,16 @@ def _near_init(X, width, seed):
 
 
 @functools.lru_cache(maxsize=None)
-def setup(quick=False, seed=0):
+def setup(quick=False, rng=0):
     """The GD network (with its ball) and the SGD network (built once per budget and seed)."""
     X, _ = network_data(4, 6, seed=0)
-    net = _near_init(X, WIDTH, seed)
-    return net, Ball(net.w0, 1.0), _near_init(X, 16, seed)  # the radius is T21's own, computed per network
+    net = _near_init(X, WIDTH, rng)
+    return net, Ball(net.w0, 1.0), _near_init(X, 16, rng)  # the radius is T21's own, computed per network
 
 
-def check(*, quick=False, seed=0, claim=None):
-    system, ball, sgd_system = setup(quick, seed)
-    return THEOREM.check(system, ball, claim=claim, level="searched", rng=seed, sgd_system=sgd_system,
+def check(*, quick=False, rng=0, claim=None):
+    system, ball, sgd_system = setup(quick, rng)
+    return THEOREM.check(system, ball, claim=claim, level="searched", rng=rng, sgd_system=sgd_system,
                          samples=8 if quick else 16, sgd_samples=32)
 
 

@@ -20,7 +20,7 @@ WIDTHS = (16, 32, 64, 128, 256, 512, 1024)
 
 
 @functools.lru_cache(maxsize=None)
-def setup(quick=False, seed=0):
+def setup(quick=False, rng=0):
     """The system and ball (built once per budget and seed, so that mutants reuse the measurements)."""
     rng = np.random.default_rng(0)
     X, y = rng.standard_normal((4, 2, 8)), rng.standard_normal(4)
@@ -28,9 +28,9 @@ def setup(quick=False, seed=0):
     return template, Ball(template.w0, 1.0)
 
 
-def check(*, quick=False, seed=0, claim=None):
-    system, ball = setup(quick, seed)
-    return THEOREM.check(system, ball, claim=claim, level="searched", rng=seed,
+def check(*, quick=False, rng=0, claim=None):
+    system, ball = setup(quick, rng)
+    return THEOREM.check(system, ball, claim=claim, level="searched", rng=rng,
                          widths=WIDTHS[::2] if quick else WIDTHS, samples=8 if quick else 16)
 
 

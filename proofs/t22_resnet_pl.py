@@ -21,7 +21,7 @@ WIDTHS = (32, 48, 64, 96, 128, 192, 256)
 
 
 @functools.lru_cache(maxsize=None)
-def setup(quick=False, seed=0):
+def setup(quick=False, rng=0):
     """The system and ball (built once per budget and seed, so that mutants reuse the measurements)."""
     rng = np.random.default_rng(0)
     X = rng.standard_normal((4, 3))
@@ -30,9 +30,9 @@ def setup(quick=False, seed=0):
     return template, Ball(template.w0, 1.0)
 
 
-def check(*, quick=False, seed=0, claim=None):
-    system, ball = setup(quick, seed)
-    return THEOREM.check(system, ball, claim=claim, level="searched", rng=seed,
+def check(*, quick=False, rng=0, claim=None):
+    system, ball = setup(quick, rng)
+    return THEOREM.check(system, ball, claim=claim, level="searched", rng=rng,
                          widths=WIDTHS, samples=8 if quick else 16, draws=2 if quick else 3)
 
 

@@ -14,16 +14,16 @@ ID = "T23"
 
 
 @functools.lru_cache(maxsize=None)
-def setup(quick=False, seed=0):
+def setup(quick=False, rng=0):
     """The system and ball (built once per budget and seed, so that mutants reuse the measurements)."""
     w = sympy.Symbol("w")
     system = plsym.System([w, sympy.tanh(w)], [w], [1.0, 0.5], name="(w, tanh w)")
     return system, plsym.Ball([2.5], 12.0)
 
 
-def check(*, quick=False, seed=0, claim=None):
-    system, ball = setup(quick, seed)
-    return THEOREM.check(system, ball, claim=claim, level="searched", rng=seed, eps=0.05, samples=256 if quick else 2048)
+def check(*, quick=False, rng=0, claim=None):
+    system, ball = setup(quick, rng)
+    return THEOREM.check(system, ball, claim=claim, level="searched", rng=rng, eps=0.05, samples=256 if quick else 2048)
 
 
 if __name__ == "__main__":

@@ -20,19 +20,19 @@ ID = "T4"
 
 
 @functools.lru_cache(maxsize=None)
-def setup(quick=False, seed=0):
+def setup(quick=False, rng=0):
     """The system and ball (built once per budget and seed, so that mutants reuse the measurements)."""
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((6, 4))
-    probe = network(X, np.zeros(6), [64], activation="tanh", seed=seed)
+    gen = np.random.default_rng(rng)
+    X = gen.standard_normal((6, 4))
+    probe = network(X, np.zeros(6), [64], activation="tanh", seed=rng)
     v = np.linalg.eigh(probe.kernel(probe.w0))[1][:, 0]  # the bottom eigenvector of K(W0)
-    net = network(X, probe.F(probe.w0) - v, [64], activation="tanh", seed=seed, name="tanh net, r(W0) bottom eigenvector")
+    net = network(X, probe.F(probe.w0) - v, [64], activation="tanh", seed=rng, name="tanh net, r(W0) bottom eigenvector")
     return net, Ball(net.w0, 1.0)
 
 
-def check(*, quick=False, seed=0, claim=None):
-    system, ball = setup(quick, seed)
-    return THEOREM.check(system, ball, claim=claim, level="searched", rng=seed, samples=256 if quick else 2048)
+def check(*, quick=False, rng=0, claim=None):
+    system, ball = setup(quick, rng)
+    return THEOREM.check(system, ball, claim=claim, level="searched", rng=rng, samples=256 if quick else 2048)
 
 
 if __name__ == "__main__":

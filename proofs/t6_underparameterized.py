@@ -13,7 +13,7 @@ ID = "T6"
 
 
 @functools.lru_cache(maxsize=None)
-def setup(quick=False, seed=0):
+def setup(quick=False, rng=0):
     """The system and ball (built once per budget and seed, so that mutants reuse the measurements)."""
     a, b = sympy.symbols("a b")
     outs = [sympy.tanh(a + b), a * b, a**2 - b, sympy.sin(a) + b**3]
@@ -21,9 +21,9 @@ def setup(quick=False, seed=0):
     return system, plsym.Ball([0.5, -0.3], 1.0)
 
 
-def check(*, quick=False, seed=0, claim=None):
-    system, ball = setup(quick, seed)
-    return THEOREM.check(system, ball, claim=claim, level="sampled", rng=seed, samples=256 if quick else 2048)
+def check(*, quick=False, rng=0, claim=None):
+    system, ball = setup(quick, rng)
+    return THEOREM.check(system, ball, claim=claim, level="sampled", rng=rng, samples=256 if quick else 2048)
 
 
 if __name__ == "__main__":

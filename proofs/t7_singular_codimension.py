@@ -15,13 +15,13 @@ SHAPES = ((2, 2), (2, 5), (3, 3), (3, 7), (4, 6), (5, 5), (5, 12), (6, 9), (8, 2
 
 
 @functools.lru_cache(maxsize=None)
-def setup(quick=False, seed=0):
+def setup(quick=False, rng=0):
     """No system: the check is about n x m matrices (the shapes are the "system")."""
     return None, None
 
 
-def check(*, quick=False, seed=0, claim=None):
-    return THEOREM.check(None, None, claim=claim, level="searched", rng=seed,
+def check(*, quick=False, rng=0, claim=None):
+    return THEOREM.check(None, None, claim=claim, level="searched", rng=rng,
                          shapes=SHAPES[:5] if quick else SHAPES)
 
 

@@ -12,16 +12,16 @@ ID = "T9"
 
 
 @functools.lru_cache(maxsize=None)
-def setup(quick=False, seed=0):
+def setup(quick=False, rng=0):
     """The system and ball (built once per budget and seed, so that mutants reuse the measurements)."""
-    rng = np.random.default_rng(seed)
-    system = linear(rng.standard_normal((4, 10)), rng.standard_normal(4))
+    gen = np.random.default_rng(rng)
+    system = linear(gen.standard_normal((4, 10)), gen.standard_normal(4))
     return system, Ball(np.zeros(10), 1.0)
 
 
-def check(*, quick=False, seed=0, claim=None):
-    system, ball = setup(quick, seed)
-    return THEOREM.check(system, ball, claim=claim, level="sampled", rng=seed, steps=100 if quick else 400)
+def check(*, quick=False, rng=0, claim=None):
+    system, ball = setup(quick, rng)
+    return THEOREM.check(system, ball, claim=claim, level="sampled", rng=rng, steps=100 if quick else 400)
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ UNMUTATED = {
 def test_every_mutant_is_refuted(pid, label):
     proof = PROOFS[pid]
     claim = dict(proof.mutants())[label]
-    c = proof.check(quick=True, seed=0, claim=claim)
+    c = proof.check(quick=True, rng=0, claim=claim)
     assert c.verdict == "refuted", f"{pid} mutant {label!r} survived: {c.line()}"
     assert c.conclusion.sentence().endswith(": refuted")
 

@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from plsym.cli import main
 
 FIELDS = {"id", "statement", "claimed", "measured", "method", "verdict"}
@@ -35,8 +37,8 @@ def test_strict_exits_1_only_on_an_unexpected_refutation(tmp_path, capsys):
     (script / "x9_false.py").write_text(
         "from plsym import Ball\nfrom plsym.systems import product\nfrom plsym.theorems import T14 as THEOREM\n"
         "ID = 'X9'\n"
-        "def check(*, quick=False, seed=0, claim=None):\n"
-        "    return THEOREM.check(product(2.9), Ball([3.0, 1.0], 0.5), level='certified', rng=seed,\n"
+        "def check(*, quick=False, rng=0, claim=None):\n"
+        "    return THEOREM.check(product(2.9), Ball([3.0, 1.0], 0.5), level='certified', rng=rng,\n"
         "                         claim=claim or THEOREM.claim.replace(rate_factor=2.0), samples=64)\n")
     from plsym.reproduce import run
     assert run(out=str(tmp_path / "o"), quick=True, strict=True, directory=script, mutants=False) == 1
@@ -46,3 +48,15 @@ def test_strict_exits_1_only_on_an_unexpected_refutation(tmp_path, capsys):
 def test_unknown_id_is_a_clear_error(tmp_path, capsys):
     assert main(["reproduce", "--out", str(tmp_path), "--only", "T99"]) == 2
     assert "T99" in capsys.readouterr().err
+
+
+def test_seed_is_the_old_name_of_rng(tmp_path):
+    from plsym import registry
+    from plsym.reproduce import run, run_mutants
+
+    with pytest.warns(DeprecationWarning, match=r"plsym.reproduce.run\(seed=...\) is deprecated; use "):
+        assert run(out=str(tmp_path), quick=True, only=["T9"], seed=0, mutants=False) == 0
+    (proof,) = registry.load(only=["T9"])
+    with pytest.warns(DeprecationWarning, match=r"plsym.reproduce.run_mutants\(seed=...\) is deprecated"):
+        old = run_mutants(proof, quick=True, seed=0)
+    assert old == run_mutants(proof, quick=True, rng=0) and old[0]["verdict"] == "refuted"

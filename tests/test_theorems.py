@@ -29,7 +29,7 @@ PROOFS = {p.id: p for p in registry.load()}
 
 @pytest.mark.parametrize("pid", sorted(PROOFS, key=registry._order))
 def test_proof_script_verdict(pid):
-    check = PROOFS[pid].check(quick=True, seed=0)
+    check = PROOFS[pid].check(quick=True, rng=0)
     assert check.id == pid.split("-")[0]
     assert check.verdict == EXPECTED[pid], check.line()
     json.dumps(check.to_dict(), default=lambda x: x.tolist())  # serializable
@@ -142,17 +142,34 @@ def test_levels_are_validated():
 def test_registry_finds_a_new_script_with_no_other_edit(tmp_path):
     (tmp_path / "x1_new.py").write_text(
         "ID = 'X1'\n"
+        "def check(*, quick=False, rng=0):\n"
+        "    from plsym import Ball\n"
+        "    from plsym.systems import product\n"
+        "    from plsym.theorems import T4\n"
+        "    return T4.check(product(1.0), Ball([1.2, 1.1], 0.3), level='sampled', rng=rng, samples=64)\n")
+    (tmp_path / "_ignored.py").write_text("raise SystemExit('not run')\n")
+    proofs = registry.load(tmp_path)
+    assert [p.id for p in proofs] == ["X1"] and proofs[0].check(quick=True).verdict == "holds"
+    (tmp_path / "x1_twin.py").write_text("ID = 'X1'\ndef check(*, quick=False, rng=0):\n    pass\n")
+    with pytest.raises(plsym.InvalidArgument, match="more than one script"):
+        registry.load(tmp_path)
+
+
+def test_a_script_written_with_seed_still_runs_and_warns(tmp_path):
+    (tmp_path / "x1_old.py").write_text(
+        "ID = 'X1'\n"
         "def check(*, quick=False, seed=0):\n"
         "    from plsym import Ball\n"
         "    from plsym.systems import product\n"
         "    from plsym.theorems import T4\n"
         "    return T4.check(product(1.0), Ball([1.2, 1.1], 0.3), level='sampled', rng=seed, samples=64)\n")
-    (tmp_path / "_ignored.py").write_text("raise SystemExit('not run')\n")
-    proofs = registry.load(tmp_path)
-    assert [p.id for p in proofs] == ["X1"] and proofs[0].check(quick=True).verdict == "holds"
-    (tmp_path / "x1_twin.py").write_text("ID = 'X1'\ndef check(*, quick=False, seed=0):\n    pass\n")
-    with pytest.raises(plsym.InvalidArgument, match="more than one script"):
-        registry.load(tmp_path)
+    with pytest.warns(DeprecationWarning, match=r"x1_old.py: check\(seed=...\) is deprecated"):
+        (proof,) = registry.load(tmp_path)
+    assert proof.check(quick=True, rng=3).seed == 3
+    with pytest.warns(DeprecationWarning, match=r"Proof.check\(seed=...\) is deprecated; use Proof.check\(rng=...\)"):
+        assert proof.check(quick=True, seed=2).seed == 2
+    with pytest.raises(plsym.InvalidArgument, match="unknown option.s. budget"):
+        proof.check(budget=3)
 
 
 def test_every_package_is_in_the_wheel():
@@ -160,3 +177,11 @@ def test_every_package_is_in_the_wheel():
     listed = set(re.search(r"packages = \[(.*?)\]", text).group(1).replace('"', "").replace(" ", "").split(","))
     found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "plsym").rglob("__init__.py")}
     assert found | {"plsym_proofs"} == listed
+
+
+def test_the_old_name_of_the_pointwise_rtol_warns():
+    from plsym.theorems import conditioning
+
+    with pytest.warns(DeprecationWarning, match="plsym.theorems.conditioning.RTOL is deprecated; use "
+                                                "plsym.theorems.conditioning.POINTWISE_RTOL"):
+        assert conditioning.RTOL == conditioning.POINTWISE_RTOL == 1e-12

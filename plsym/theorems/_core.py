@@ -262,13 +262,17 @@ def memo(owner, key, compute):
     return cached[key]
 
 
-def positive_hypothesis(name, m: Measured) -> Verdict:
+def positive_hypothesis(name, m, *, method="exact", detail="", x=None) -> Verdict:
     """The hypothesis "constant > 0" for a measured infimum (certified when its lower bound is proved positive).
 
-    A sampled or searched infimum over-estimates the true one, so a positive
-    estimate only "holds" at the points tried; a non-positive one is a real
-    point where the constant fails (refuted).
+    ``m`` is a :class:`Measured`, or a number computed at stated points (then
+    ``method``, ``detail`` and ``x`` say how and where). A sampled or searched
+    infimum over-estimates the true one, so a positive estimate only "holds" at
+    the points tried; a non-positive one is a real point where the constant
+    fails (refuted).
     """
+    if not isinstance(m, Measured):
+        m = Measured(name, float(m), method, detail, x, False)
     if m.value > 0:
         status = "certified" if m.certified else "holds"
     else:

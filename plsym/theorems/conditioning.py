@@ -15,6 +15,7 @@ import dataclasses
 import numpy as np
 import sympy
 
+from .._deprecated import module_getattr
 from ..errors import InvalidArgument, _show, as_rng
 from ..system import System, check_system_and_ball
 from ..systems.linear import LinearSystem
@@ -23,7 +24,7 @@ from ._core import (Claim, Mutant, Theorem, TheoremCheck, Verdict, compare, cons
                     positive_hypothesis, refine_min)
 from ._runs import combine, judge_rate, pl_ratio
 
-RTOL = 1e-12  # identities and pointwise inequalities in float64 (T4 is checked to 1e-12 relative)
+POINTWISE_RTOL = 1e-12  # identities and pointwise inequalities in float64 (T4 is checked to 1e-12 relative)
 ROUNDOFF = 1e-9  # the relative error bar of a pointwise ratio of float64 eigenvalues and norms
 
 _need = check_system_and_ball
@@ -84,8 +85,8 @@ def _t4(system, ball, *, level, rng, claim, samples):
     ratio, w = _min_ratio(fun, ball, P, level)
     name = "min_w 1/2||grad L(w)||^2 / (lambda_min(K(w)) L(w))"
     concl = compare(name, ratio, claim.pl_factor, "lower", "searched" if level != "sampled" else "sampled",
-                    rtol=RTOL, error=ROUNDOFF * abs(ratio),
-                    detail=f"T4 on S = {{w}} at {len(P)} points, rtol {RTOL:g}; {mu_m.detail}", x=w)
+                    rtol=POINTWISE_RTOL, error=ROUNDOFF * abs(ratio),
+                    detail=f"T4 on S = {{w}} at {len(P)} points, rtol {POINTWISE_RTOL:g}; {mu_m.detail}", x=w)
     if concl.status == "refuted":
         concl = _confirm_c2(system, w, claim.pl_factor, concl)
     return TheoremCheck("T4", T4.title, system.name or "system", level, (hyp,), concl, seed)
@@ -156,7 +157,8 @@ def _t6(system, ball, *, level, rng, claim, samples):
         parts.append(compare("max_w lambda_min(K)/lambda_max(K)", float(rel[j]), 0.0, "tight", "sampled", rtol=0.0,
                              atol=_RANK_ZERO, error=_RANK_NONZERO, x=P[j],
                              detail=f"zero up to {_RANK_ZERO:g} relative"))
-    return TheoremCheck("T6", T6.title, system.name or "system", level, (hyp,), combine(parts), seed)
+    return TheoremCheck("T6", T6.title, system.name or "system", level, (hyp,), combine(parts), seed,
+                        {"lambda_min": eig[:, 0], "rank": surely, "points": P})
 
 
 T6 = Theorem(
@@ -333,8 +335,7 @@ def _t11(system, ball, *, level, rng, claim, phi, samples):
     K, Kt = outer.kernel(P), system.kernel(P)
     ident = float(np.max(np.abs(K - D[:, :, None] * Kt * D[:, None, :])) / max(np.abs(K).max(), 1e-300))
     rho = float(np.abs(D).min())
-    hyp = Verdict("rho := inf |phi'(F~_i)| > 0 on the sample", "holds" if rho > 0 else "refuted", "sampled", 0.0, rho,
-                  "lower")
+    hyp = positive_hypothesis("rho := inf |phi'(F~_i)| > 0 on the sample", rho, method="sampled")
 
     def fun(W):
         d = np.abs(act.dsigma(system.F(W))).min(axis=1)
@@ -345,7 +346,7 @@ def _t11(system, ball, *, level, rng, claim, phi, samples):
 
     ratio, w = _min_ratio(fun, ball, P, level)
     concl = compare("min_w lambda_min(K_F) / (rho(w)^p lambda_min(K_F~))", ratio, 1.0, "lower",
-                    "searched" if level != "sampled" else "sampled", rtol=RTOL, error=ROUNDOFF * abs(ratio), x=w,
+                    "searched" if level != "sampled" else "sampled", rtol=POINTWISE_RTOL, error=ROUNDOFF * abs(ratio), x=w,
                     detail=f"K_F computed on phi(F~) itself; {len(P)} points, phi = {phi}")
     ident_v = compare("K_F = D K_F~ D, max relative entry error", ident, 0.0, "upper", "sampled", rtol=0.0, atol=1e-12,
                       detail="the two kernels computed independently")
@@ -401,7 +402,7 @@ def _t12(system, ball, *, level, rng, claim, outer, samples):
     hyp = Verdict("G o Phi well defined (dimensions match)", "holds", "exact",
                   detail=f"Phi: R^{system.m} -> R^{system.n}, G: R^{outer.m} -> R^{outer.n}")
     concl = compare("min_w lambda_min(K_GoPhi) / (factor lambda_min(K_Phi) lambda_min(DG DG^T))", ratio, 1.0, "lower",
-                    "searched" if level != "sampled" else "sampled", rtol=RTOL, error=ROUNDOFF * abs(ratio), x=w,
+                    "searched" if level != "sampled" else "sampled", rtol=POINTWISE_RTOL, error=ROUNDOFF * abs(ratio), x=w,
                     detail=f"K_GoPhi computed on the composed expressions; {len(P)} points")
     return TheoremCheck("T12", T12.title, comp.name, level, (hyp,), concl, seed)
 
@@ -413,3 +414,7 @@ T12 = Theorem(
     options=[("outer", None, "G, a plsym.System of sympy expressions with m = Phi's n (required)"),
              ("samples", 1024, "points sampled in the ball")],
     mutants=[Mutant("factor 2", {"factor": 2.0})])
+
+
+# the old name of POINTWISE_RTOL (plsym.search.RTOL is the search's rounding allowance, a different constant)
+__getattr__ = module_getattr(__name__, {"RTOL": ("plsym.theorems.conditioning.POINTWISE_RTOL", lambda: POINTWISE_RTOL)})

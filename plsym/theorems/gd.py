@@ -16,7 +16,7 @@ import numpy as np
 from ..dynamics import gd
 from ..errors import as_rng, positive_finite, positive_int
 from ..system import check_system_and_ball
-from ._core import (Claim, Mutant, Theorem, TheoremCheck, Verdict, compare, constant, measure, positive_hypothesis,
+from ._core import (Claim, Mutant, Theorem, TheoremCheck, compare, constant, measure, positive_hypothesis,
                     refine_min, residual_norm_at)
 from ._runs import adaptive_steps, combine, judge_convergence, judge_distance, judge_rate, path_support, pl_ratio
 
@@ -25,6 +25,19 @@ def _steps(steps, max_steps, L0, rate, floor):
     if steps is not None:
         return positive_int("steps", steps)
     return adaptive_steps(L0, rate, floor, positive_int("max_steps", max_steps))
+
+
+def _run_options(samples_doc):
+    """The options of a GD run's check (T14, T15): its steps, their cap, the estimators' budget."""
+    return [("steps", None, "GD steps; None = enough for the claimed bound to reach the round-off level of L"),
+            ("max_steps", 20000, "the cap on the adaptive step count"),
+            ("samples", 2048, samples_doc)]
+
+
+def _run_mutants(rate_label):
+    """The wrong constants a GD run's check (T14, T15) must refute: mu doubled, R / 4, eta past 2/beta."""
+    return [Mutant(rate_label, {"rate_factor": 2.0}), Mutant("radius quartered", {"radius_factor": 0.5}),
+            Mutant("eta past 2/beta", {"step_factor": 2.2})]
 
 
 def _floor(system, w0):
@@ -95,12 +108,8 @@ T14 = Theorem(
     "If L is mu-PL* on B(w0, R) with R = 2 L_F ||F(w0) - y|| / mu, GD with eta <= 1/(L_F^2 + beta_F ||F(w0) - y||) "
     "stays in B, converges to a solution there, and L(w_t+1) <= (1 - eta mu) L(w_t).", "[paper]", _t14,
     claim=T14Claim(),
-    options=[("steps", None, "GD steps; None = enough for the claimed bound to reach the round-off level of L"),
-             ("max_steps", 20000, "the cap on the adaptive step count"),
-             ("samples", 2048, "sampling budget of each estimated constant (mu, L_F, sup ||H_F||)")],
-    mutants=[Mutant("mu doubled in the rate (the no-1/2 reading)", {"rate_factor": 2.0}),
-             Mutant("radius quartered", {"radius_factor": 0.5}),
-             Mutant("eta past 2/beta", {"step_factor": 2.2})],
+    options=_run_options("sampling budget of each estimated constant (mu, L_F, sup ||H_F||)"),
+    mutants=_run_mutants("mu doubled in the rate (the no-1/2 reading)"),
     notes=("mu = inf_B lambda_min(K) (uniform conditioning gives mu-PL*, T4); L_F = sup_B ||DF||; beta_F is taken as "
            "sqrt(n) max_i sup_B ||H_{F_i}||, the safe end of C7. The conclusion is the rate at every step, the "
            "distance max_t ||w_t - w0|| <= R, the path length bound C16 and convergence, all in the verdict. "
@@ -163,12 +172,8 @@ T15 = Theorem(
     "If L is beta-smooth and mu-PL* on B(w0, R) with R = 2 sqrt(2 beta L(w0))/mu, GD with eta = 1/beta stays in B "
     "and L(w_k+1) <= (1 - mu/beta) L(w_k).", "[paper]", _t15,
     claim=T15Claim(),
-    options=[("steps", None, "GD steps; None = enough for the claimed bound to reach the round-off level of L"),
-             ("max_steps", 20000, "the cap on the adaptive step count"),
-             ("samples", 2048, "sampling budget of each estimated constant")],
-    mutants=[Mutant("mu doubled in the rate", {"rate_factor": 2.0}),
-             Mutant("radius quartered", {"radius_factor": 0.5}),
-             Mutant("eta past 2/beta", {"step_factor": 2.2})],
+    options=_run_options("sampling budget of each estimated constant"),
+    mutants=_run_mutants("mu doubled in the rate"),
     notes="beta_L = sup_B ||H_L|| (the smoothness of L), mu = inf_B lambda_min(K).")
 
 
@@ -205,7 +210,8 @@ def _c15(system, ball, *, level, rng, claim, eta_fraction, samples):
                                  f"{concl.detail} | other reading: {finding.sentence()}")
     hyps = (positive_hypothesis("mu := inf_B 1/2||grad L||^2 / L > 0 (1/2-form PL*)", mu),)
     return TheoremCheck("C15", C15.title, system.name or "system", level, hyps, concl, seed,
-                        {"other_reading": finding.to_dict()})
+                        {"other_reading": finding.to_dict(), "mu": mu.value, "beta": beta.value, "eta": eta,
+                         "ratio": ratio})
 
 
 C15 = Theorem(
@@ -259,11 +265,11 @@ def _t23(system, ball, *, level, rng, claim, eps, samples):
     mu_eps, witness, kept, total = _mu_eps(system, ball, eps, level, gen, samples)
     beta = measure("smoothness", system, ball, level, rng, samples=max(1, samples // 2))
     method = "searched" if level != "sampled" else "sampled"
-    hyps = [Verdict("mu_eps := inf over {w in B: L(w) >= eps} of 1/2||grad L||^2/L > 0 (D6)",
-                    "holds" if mu_eps > 0 else "refuted", method, 0.0, mu_eps, "lower",
-                    f"{kept} of {total} sampled points have L >= eps = {eps:g}"
-                    + (" (certified level: searched, no certifier for a restricted infimum)" if level == "certified" else ""),
-                    witness)]
+    hyps = [positive_hypothesis("mu_eps := inf over {w in B: L(w) >= eps} of 1/2||grad L||^2/L > 0 (D6)", mu_eps,
+                                method=method, x=witness,
+                                detail=f"{kept} of {total} sampled points have L >= eps = {eps:g}"
+                                + (" (certified level: searched, no certifier for a restricted infimum)"
+                                   if level == "certified" else ""))]
     if not mu_eps > 0:
         return TheoremCheck("T23", T23.title, system.name or "system", level, tuple(hyps), hyps[0], seed)
     R_need = claim.radius_factor * math.sqrt(2 * beta.value * L0) / mu_eps

@@ -7,24 +7,52 @@ import dataclasses
 import numpy as np
 
 from ..errors import as_rng
+from ..search import gauss_newton
 from ..systems.linear import LinearSystem
-from ._core import Claim, Mutant, Theorem, TheoremCheck, Verdict, compare, constant
+from ._core import Claim, Mutant, Theorem, TheoremCheck, Verdict, compare, constant, measure, positive_hypothesis
 from ._runs import combine
 from .conditioning import _need
 
 
 def find_solution(system, start, *, maxiter=100, tol=1e-13):
-    """A solution F(w*) = y near ``start`` by Gauss-Newton with minimum-norm steps, or None."""
-    w = np.array(start, dtype=float)
-    for _ in range(maxiter):
-        r = system.residual(w)
-        if not np.all(np.isfinite(r)):
-            return None
-        if np.linalg.norm(r) <= tol * max(1.0, np.linalg.norm(system.y)):
-            return w
-        J = system.jacobian(w)
-        w = w - np.linalg.lstsq(J, r, rcond=None)[0]
-    return w if np.linalg.norm(system.residual(w)) <= 1e3 * tol * max(1.0, np.linalg.norm(system.y)) else None
+    """A solution F(w*) = y near ``start`` by Gauss-Newton with minimum-norm steps (plsym.search.gauss_newton), or None."""
+    w = gauss_newton(system, start, maxiter=maxiter, tol=tol)[0]
+    r = system.residual(w)
+    ok = np.all(np.isfinite(r)) and np.linalg.norm(r) <= 1e3 * tol * max(1.0, np.linalg.norm(system.y))
+    return w if ok else None
+
+
+def _rank(M):
+    """Numerical rank of a symmetric matrix: eigenvalues above 1e-10 of its largest entry."""
+    return int(np.sum(np.abs(np.linalg.eigvalsh(M)) > 1e-10 * max(np.abs(M).max(), 1e-300)))
+
+
+def t3_construction(system, ws, ts):
+    """T3's proof at a solution w*: directions u, v along which H_L(w* + t u/|u|) has negative curvature.
+
+    The output i with the largest rank H_Fi(w*) and a sign s such that s H_Fi(w*) has
+    >= n + 1 negative eigenvalues (when rank H_Fi > 2n); u = DF(w*)^+ s e_i, so that
+    DF u = s e_i; v a unit vector of ker DF(w*) in that negative eigenspace. Then
+    v^T H_L(w* + t u) v = t s v^T H_Fi v + O(t^2) < 0. Returns a dict with ``ranks``,
+    ``i``, ``sign``, ``u``, ``v``, ``slope`` (s v^T H_Fi v), and per distance t in
+    ``ts`` (along u/|u|) ``quadratic_form`` v^T H_L v and ``lambda_min`` of H_L.
+    """
+    n = system.n
+    J = system.jacobian(ws)
+    H = system.hessians(ws)
+    ranks = [_rank(Hi) for Hi in H]
+    i = int(np.argmax(ranks))
+    eig, vec = np.linalg.eigh(H[i])
+    sign = 1.0 if np.sum(eig < 0) >= n + 1 else -1.0
+    V = vec[:, sign * eig < 0]
+    v = V @ np.linalg.svd(J @ V)[2][-1]  # dim V >= n + 1 > rank(J V): a null vector exists
+    v /= np.linalg.norm(v)
+    u = np.linalg.pinv(J) @ (sign * np.eye(n)[i])
+    unit = u / np.linalg.norm(u)
+    HL = [system.loss_hessian(ws + t * unit) for t in ts]
+    return {"ranks": ranks, "i": i, "sign": sign, "u": u, "v": v, "slope": float(sign * v @ H[i] @ v),
+            "Jv": float(np.linalg.norm(J @ v)), "quadratic_form": [float(v @ h @ v) for h in HL],
+            "lambda_min": [float(np.linalg.eigvalsh(h)[0]) for h in HL]}
 
 
 def _t3(system, ball, *, level, rng, claim, ts):
@@ -56,7 +84,7 @@ def _t3(system, ball, *, level, rng, claim, ts):
     hyps.append(Verdict("curvature of the solution set at w*: max_i |H_Fi(w*)| on ker DF(w*) (> 0: curved)",
                         "holds" if curv > 1e-10 * max(np.abs(H).max(), sv[0] ** 2, 1e-300) else "refuted", "exact",
                         None, float(curv), "lower", "second fundamental form of {F = y}"))
-    ranks = [int(np.sum(np.abs(np.linalg.eigvalsh(Hi)) > 1e-10 * max(np.abs(Hi).max(), 1e-300))) for Hi in H]
+    ranks = [_rank(Hi) for Hi in H]
     # directions u with J u = +-e_i (the T3 construction), for every output and sign
     Jp = np.linalg.pinv(J)
     dirs = [sgn * Jp[:, i] for i in range(n) for sgn in (1.0, -1.0)]
@@ -77,8 +105,10 @@ def _t3(system, ball, *, level, rng, claim, ts):
               f"allowance {tol:.1e}; rank H_Fi(w*) = {ranks} (T3 sufficient condition rank > 2n = {2 * n}: "
               f"{any(r > 2 * n for r in ranks)})")
     concl = Verdict(f"lambda_min(H_L(w)) at distance {tk:.0e} from w*", status, "exact", 0.0, vk, "upper", detail, wk)
-    return TheoremCheck("T3", T3.title, system.name or "system", level, tuple(hyps), concl, seed,
-                        {"distances": [t for t, _, _ in worst], "lambda_min": [v for _, v, _ in worst], "solution": ws})
+    series = {"distances": [t for t, _, _ in worst], "lambda_min": [v for _, v, _ in worst], "solution": ws}
+    if any(r > 2 * n for r in ranks):  # T3's sufficient condition: its proof's directions, as evidence
+        series["construction"] = t3_construction(system, ws, ts)
+    return TheoremCheck("T3", T3.title, system.name or "system", level, tuple(hyps), concl, seed, series)
 
 
 T3 = Theorem("T3", "essential non-convexity next to solutions (T1, T3)",
@@ -343,8 +373,6 @@ def stationary_points(system, ball, starts, *, gtol=1e-10, maxiter=200):
 
 def _t5(system, ball, *, level, rng, claim, starts, samples):
     """T5: under mu-PL* on the ball, every stationary point found there has L = 0 (within round-off)."""
-    from ._core import measure, positive_hypothesis
-
     _need(system, ball)
     gen, seed = as_rng(rng)
     starts = int(starts)

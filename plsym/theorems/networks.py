@@ -19,7 +19,7 @@ import numpy as np
 from ..ball import Ball
 from ..errors import InvalidArgument, _show, as_rng, positive_int
 from ..systems.network import network
-from ._core import Claim, Mutant, Theorem, TheoremCheck, Verdict, compare, constant, memo
+from ._core import Claim, Mutant, Theorem, TheoremCheck, Verdict, compare, constant, memo, positive_hypothesis
 from ._runs import combine
 from .conditioning import T11
 from .wide import _draw, _fmt, _kernel_change_along_gd, _loglog_slope, _radius, _seeds, _template, _widths
@@ -91,8 +91,7 @@ def _t13(system, ball, *, level, rng, claim, widths, draws, steps, samples):
     pl = t11.conclusion.replace(detail=f"T11 at width {widths[-1]} on B(W0, {R:g}): {t11.conclusion.detail}")
     lam = float(np.linalg.eigvalsh(_draw(template, widths[-1], seeds[-1][0]).kernel(inner.w0))[0])
     hyps = (hyp, *t11.hypotheses,
-            Verdict("lambda_min(K_f(W0)) > 0 at the widest width", "holds" if lam > 0 else "refuted", "exact", 0.0, lam,
-                    "lower"))
+            positive_hypothesis("lambda_min(K_f(W0)) > 0 at the widest width", lam))
     concl = combine([hess, kern, pl])
     series = {"widths": list(widths), "hessian": H, "hessian_linear": Ht, "kernel_change": KC,
               "kernel_change_linear": KCt, "slopes": {"hessian": hs, "hessian_linear": hts, "kernel": ks,
@@ -157,10 +156,9 @@ def _t21(system, ball, *, level, rng, claim, sgd_width, sgd_system, batch_size, 
     for label, w, s, check in (("GD", width, s_gd, "gd"), ("SGD", sgd_width, s_sgd, "sgd")):
         net = template if check == "gd" else (sgd_system if sgd_system is not None else _draw(template, w, s))
         R, lam0, mu, LF, r0 = _t21_ball(net, mu_fraction, 2.0)
-        hyps.append(Verdict(f"{label} at width {w}: lambda0 = lambda_min(K(W0)) > 0 (T20)",
-                            "holds" if lam0 > 0 else "refuted", "exact", 0.0, lam0, "lower",
-                            f"R = 2 L_F ||r0|| / mu = {R:.4g} with L_F(W0) = {LF:.4g}, ||r0|| = "
-                            f"{r0:.4g}, mu = {mu_fraction:g} lambda0 = {mu:.4g}; seed {s}"))
+        hyps.append(positive_hypothesis(f"{label} at width {w}: lambda0 = lambda_min(K(W0)) > 0 (T20)", lam0,
+                                        detail=f"R = 2 L_F ||r0|| / mu = {R:.4g} with L_F(W0) = {LF:.4g}, ||r0|| = "
+                                               f"{r0:.4g}, mu = {mu_fraction:g} lambda0 = {mu:.4g}; seed {s}"))
         if lam0 <= 0:
             continue
         b = Ball(net.w0, R)
@@ -272,8 +270,7 @@ def _t22(system, ball, *, level, rng, claim, widths, samples, draws):
     kind = type(system).__name__.replace("System", "")
     hyps = (Verdict("linear output", "holds" if system.output is None else "refuted", "exact",
                     detail=f"output={system.output!r}" + ("" if system.output is None else ": T13's case")),
-            Verdict("lambda0 > 0 at every width", "holds" if min(lam0) > 0 else "refuted", "exact", 0.0, min(lam0),
-                    "lower", f"lambda0 by widths {_fmt(lam0)}"))
+            positive_hypothesis("lambda0 > 0 at every width", min(lam0), detail=f"lambda0 by widths {_fmt(lam0)}"))
     ls, hs = _loglog_slope(widths, lam0), _loglog_slope(widths, H)
     allowance = _polylog_allowance(widths, claim.log_power)
     method = "searched" if search else "sampled"

@@ -14,7 +14,7 @@ import math
 import numpy as np
 
 from ..errors import InvalidArgument, positive_int
-from ._core import Claim, Mutant, Theorem, TheoremCheck, Verdict, compare, constant, measure, positive_hypothesis
+from ._core import Claim, Mutant, Theorem, TheoremCheck, compare, constant, measure, positive_hypothesis
 from ._runs import pl_ratio
 from .conditioning import _need, _points
 
@@ -109,8 +109,8 @@ def _sgd_check(theorem, system, ball, *, level, rng, claim, batch_size, samples)
     beta = _loss_term_smoothness(system, P)
     hyps = [
         positive_hypothesis("mu := inf_B 1/2||grad L||^2 / L > 0 (PL*, 1/2 form, summed loss)", mu),
-        Verdict("each l_i beta-smooth on B: beta = max_i sup ||H_{l_i}||", "holds" if beta > 0 else "refuted", "sampled",
-                0.0, beta, "lower", f"{len(P)} points (a sampled sup: a lower bound of the true beta)"),
+        positive_hypothesis("each l_i beta-smooth on B: beta = max_i sup ||H_{l_i}||", beta, method="sampled",
+                            detail=f"{len(P)} points (a sampled sup: a lower bound of the true beta)"),
     ]
     if not (mu.value > 0 and beta > 0):
         return TheoremCheck(theorem.id, theorem.title, system.name or "system", level, tuple(hyps), hyps[0], seed)

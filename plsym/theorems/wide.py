@@ -51,7 +51,7 @@ from ..systems.callable import from_callable
 from ..systems.network import NetworkSystem, network
 import dataclasses
 
-from ._core import Claim, Mutant, Theorem, TheoremCheck, Verdict, compare, constant, memo
+from ._core import Claim, Mutant, Theorem, TheoremCheck, Verdict, compare, constant, memo, positive_hypothesis
 from ._runs import combine
 
 __all__ = ["T19", "T20", "R1", "R2", "du_network", "du_gram", "du_h_infinity", "mli_counterexample",
@@ -361,8 +361,8 @@ def _t20(system, ball, *, level, rng, claim, widths, samples, steps):
     kslope = _loglog_slope(widths, change)
     allowance = _polylog_allowance(widths, claim.log_power)
     hyps = (
-        Verdict("lambda0 = lambda_min(K(W0)) > 0 at the widest width", "holds" if lam0[-1] > 0 else "refuted",
-                "exact", 0.0, lam0[-1], "lower", f"lambda0 by widths: {_fmt(lam0)}"),
+        positive_hypothesis("lambda0 = lambda_min(K(W0)) > 0 at the widest width", lam0[-1],
+                            detail=f"lambda0 by widths: {_fmt(lam0)}"),
         _linear_output_hypothesis(template, "T20 then needs rho = inf |sigma'_{L+1}| on the ball and lambda0 of the "
                                             "pre-activation kernel (T11), not computed here"),
     )
@@ -585,8 +585,8 @@ def _r1(system, ball, *, level, rng, claim, X, y, width, steps, eta):
         unit,
         compare("tangent kernel = Du's H(W) (C25), max relative entry error", max(errs), 0.0, "tight", "exact",
                 rtol=0.0, atol=_RTOL_IDENTITY, detail=f"at {len(pts)} points of the GD run, rtol {_RTOL_IDENTITY:g}"),
-        Verdict("lambda0 = lambda_min(H^inf) > 0 (no two inputs parallel)", "holds" if lam0 > 0 else "refuted",
-                "exact", 0.0, lam0, "lower", "H^inf_ij = x_i.x_j (pi - arccos x_i.x_j) / (2 pi)"),
+        positive_hypothesis("lambda0 = lambda_min(H^inf) > 0 (no two inputs parallel)", lam0,
+                            detail="H^inf_ij = x_i.x_j (pi - arccos x_i.x_j) / (2 pi)"),
         compare("||H(W0) - H^inf||_2 <= lambda0 / 4 (Du's Lemma 3.1: m large enough)", dev, lam0 / 4, "upper",
                 "exact", rtol=0.0, detail=f"width m = {width}; this draw of W0"),
         compare("eta lambda_max(H(W0)) <= 1 (a stable step)", eta * lam_max0, 1.0, "upper", "exact", rtol=1e-12,
