@@ -133,7 +133,7 @@ def _run(args) -> int:
     try:
         if args.command == "reproduce":
             from .reproduce import run
-            return run(out=args.out, quick=args.quick, strict=args.strict, seed=args.seed, stream=sys.stdout,
+            return run(out=args.out, quick=args.quick, strict=args.strict, rng=args.seed, stream=sys.stdout,
                        only=args.only, mutants=not args.no_mutants, progress=True)
         if args.command == "check":
             return _check(args)

@@ -38,10 +38,13 @@ import numpy as np
 from ._deprecated import renamed_attribute
 from .errors import InvalidArgument, _show, one_of
 
-__all__ = ["LEVELS", "RELATIONS", "STATUSES", "Claim", "Verdict", "compare", "constant", "decide",
+__all__ = ["LEVELS", "RELATIONS", "RTOL", "STATUSES", "Claim", "Verdict", "compare", "constant", "decide",
            "relation_of", "summarize", "worst", "relation_symbol"]
 
 LEVELS = ("sampled", "searched", "certified")
+# The relative slack of every comparison of a float measurement with a claimed constant: a
+# difference below it is the rounding of the measurement, never a violation.
+RTOL = 1e-9
 RELATIONS = ("upper", "lower", "tight")
 STATUSES = ("certified", "holds", "inconclusive", "refuted", "undefined", "not applicable")
 
@@ -181,7 +184,7 @@ def decide(holds: bool, violated_beyond_error: bool, *, certified=False) -> str:
     return "refuted" if violated_beyond_error else "inconclusive"
 
 
-def compare(name, measured, claimed, relation, method, *, rtol=1e-9, atol=0.0, error=0.0, detail="", x=None,
+def compare(name, measured, claimed, relation, method, *, rtol=RTOL, atol=0.0, error=0.0, detail="", x=None,
             certified=False, refutable=True) -> Verdict:
     """A Verdict from comparing a measured constant with a claimed one.
 

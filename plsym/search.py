@@ -47,18 +47,16 @@ from ._deprecated import module_getattr, renamed_attribute
 from .ball import Ball
 from .errors import InvalidArgument, _show, as_rng, positive_finite, positive_int
 from .quantities import QuantityClaim, get as _quantity
-from .results import Claim, Verdict, summarize  # Claim (and QuantityClaim above) stay importable from here
+from .results import RTOL, Claim, Verdict, summarize  # Claim (and QuantityClaim above) stay importable from here
 from .strategies import points_in
 from .system import System, check_system_and_ball
 
 __all__ = [
-    "RTOL", "LinearRate", "LocallyConvex", "Counterexample",
+    "LinearRate", "LocallyConvex", "Counterexample",
     "pl_star", "kernel_min_eig", "hessian_norm", "lipschitz", "smoothness", "linear_rate", "locally_convex",
     "describe", "violation", "gauss_newton", "counterexample",
 ]
 
-RTOL = 1e-9
-"""Relative rounding allowance: every margin is the relative excess minus RTOL."""
 
 _EPS = np.finfo(np.float64).eps
 # Points per batch when a claim is evaluated, so that (k, n, m) Jacobians stay small.

@@ -24,7 +24,8 @@ targets, a ball B(center, radius) and claims about the quantities of
 A claim's key is the quantity's name, as in :mod:`plsym.estimate` and
 :mod:`plsym.certify`; a claim is a :class:`plsym.quantities.QuantityClaim`
 and its verdict a :class:`plsym.results.Verdict` (``"certified"``,
-``"holds"``, ``"refuted"`` or ``"undefined"``). The old key ``pl_star`` still
+``"holds"``, ``"inconclusive"`` (violated in floats at a point, but not in ball
+arithmetic there), ``"refuted"`` or ``"undefined"``). The old key ``pl_star`` still
 reads as ``pl_constant``, with a DeprecationWarning.
 
 Expressions are read by :mod:`plsym.parse`, never evaluated as Python.
@@ -46,7 +47,7 @@ from ._spec_file import (BALL_KEYS, MAX_EXAMPLES, MAX_FACTORS, MAX_HESSIAN_ENTRI
                          load, loads)
 from .errors import InvalidArgument, _show, as_rng, one_of
 from .quantities import QUANTITIES, QuantityClaim
-from .results import LEVELS, STATUSES, relation_of, relation_symbol, summarize
+from .results import LEVELS, RTOL, STATUSES, relation_of, relation_symbol, summarize
 from .results import Verdict as _Verdict  # plsym.spec.Verdict is the old name of plsym.results.Verdict
 
 __all__ = ["Spec", "Constant", "Report", "claim", "load", "loads", "from_dict", "check", "deep_search",
@@ -202,7 +203,8 @@ class Report:
             failed = sum(v.failed for v in self.claims)
             lines.append(f"{len(self.claims)} claim(s): {failed} refuted or undefined, "
                          f"{sum(v.status == 'certified' for v in self.claims)} certified, "
-                         f"{sum(v.status == 'holds' for v in self.claims)} hold")
+                         f"{sum(v.status == 'holds' for v in self.claims)} hold"
+                         + (f", {n} inconclusive" if (n := sum(v.status == 'inconclusive' for v in self.claims)) else ""))
         return "\n".join(lines) + "\n"
 
 
@@ -426,10 +428,11 @@ def _verdict(c, system, ball, result, bound, undefined, level):
                             "whole ball")
     budget = f"{est.samples} samples" + (" then local search" if est.method == "searched" else "")
     detail = f"worst {symbol} found {est.value:.6g}, {est.method} from {budget}"
-    if outcome.near:
-        detail += f"; at its point the claim fails in floats, but not in ball arithmetic ({outcome.detail})"
     if note:
         detail += f" ({note})"
+    if outcome.near:  # round-off cannot decide: neither a refutation nor a pass
+        detail += f"; at its point the claim fails in floats, but not in ball arithmetic ({outcome.detail})"
+        return _said(c, "inconclusive", est.method, measured=est.value, x=outcome.x, detail=detail)
     return _said(c, "holds", est.method, measured=est.value, detail=detail)
 
 
@@ -460,7 +463,7 @@ def _confirm(c, system, ball, x):
                                + (", at x projected exactly onto the ball" if v.projected else ""))
     if v.status == "undefined":
         return _Outcome("undefined", None, x=v.x, detail=v.detail)
-    near = measured is not None and c.margin(measured) > 0
+    near = measured is not None and c.margin(measured) > RTOL  # within RTOL: the rounding of the measurement
     return _Outcome(None, measured, near=near, x=v.x, detail=v.detail)
 
 
@@ -478,23 +481,8 @@ def _measure(name, system, x):
 
 # -- the deep search of ``plsym search`` ----------------------------------------------------
 
-def _search_claim(quantity):
-    """The claim constructor of :mod:`plsym.search` for ``quantity``, or None when it has none."""
-    from . import search
-
-    names = vars(search)
-    found = names.get(quantity) or (names.get("pl_star") if quantity == "pl_constant" else None)
-    return found if callable(found) else None
-
-
-def _field(obj, new, old):
-    """Attribute ``new`` of ``obj``, or ``old`` on versions that only have that (read without warnings)."""
-    d = vars(obj)
-    return d[new] if new in d else d[old]
-
-
 def search_engine(claim=None) -> str:
-    """Which engine :func:`deep_search` uses for ``claim`` (a quantity's name): ``"plsym.search"``, or the estimate.
+    """Which engine :func:`deep_search` uses: :mod:`plsym.search`, for every quantity of the registry.
 
     Examples
     --------
@@ -502,9 +490,7 @@ def search_engine(claim=None) -> str:
     >>> search_engine("lipschitz")
     'plsym.search'
     """
-    if claim is None or _search_claim(claim) is not None:
-        return "plsym.search"
-    return f"plsym.estimate (plsym.search has no claim on {claim})"
+    return "plsym.search"
 
 
 @checked_options(renamed={"seed": "rng"})
@@ -521,15 +507,15 @@ def deep_search(spec, name, value, *, rng=0, max_examples=1000) -> _Verdict:
     rng : int or numpy.random.Generator, default 0
         Seed of every random choice (``seed=`` is the old name, deprecated).
     max_examples : int, default 1000
-        Budget: Hypothesis examples of :func:`plsym.search.counterexample`, or
-        samples of the estimate for a quantity plsym.search has no claim on.
+        Budget: Hypothesis examples of :func:`plsym.search.counterexample`.
 
     Returns
     -------
     plsym.results.Verdict
         ``"refuted"`` only when :func:`plsym.certify.confirm_violation` proves
-        the violation at ``x``; else ``"holds"`` (no counterexample within the
-        budget, which proves nothing) or ``"undefined"``.
+        the violation at ``x``; ``"inconclusive"`` when the violation found in
+        floats is not confirmed there; else ``"holds"`` (no counterexample within
+        the budget, which proves nothing) or ``"undefined"``.
     """
     if not isinstance(spec, Spec):
         raise InvalidArgument(f"spec={_show(spec)} must be a plsym.spec.Spec (see plsym.spec.load)")
@@ -543,24 +529,19 @@ def deep_search(spec, name, value, *, rng=0, max_examples=1000) -> _Verdict:
     undefined = _find_undefined(system, ball, samples=min(max_examples, 4096), seed=seed, hessians=smooth)
     if undefined is not None:
         return _verdict(c, system, ball, None, None, undefined, "searched")
-    make = _search_claim(c.quantity)
-    if make is None:  # the estimate, with the whole budget as samples
-        result = _estimate(c.quantity, system, ball, level="searched", seed=seed, samples=max_examples,
-                           smooth=smooth)
-        return _verdict(c, system, ball, result, None, None, "searched")
     from .search import counterexample
 
-    found = counterexample(system, ball, make(c.value), max_examples=max_examples, rng=seed)
-    budget = f"{_field(found, 'nfev', 'examples_tried')} examples of plsym.search"
+    found = counterexample(system, ball, c, max_examples=max_examples, rng=seed)
+    budget = f"{found.nfev} evaluations of plsym.search"
     if not found.found:
         return _said(c, "holds", "searched", detail=f"no counterexample in {budget}")
-    outcome = _confirm(c, system, ball, _field(found, "x", "witness"))
+    outcome = _confirm(c, system, ball, found.x)
     if outcome.status == "refuted":
         return _refuted(c, outcome, "searched", f"found in {budget}")
     if outcome.status == "undefined":
         return _said(c, "undefined", "searched", x=outcome.x,
                      detail=f"{QUANTITIES[c.quantity].symbol} is not finite at x, a point of the ball")
-    return _said(c, "holds", "searched", measured=outcome.measured,
+    return _said(c, "inconclusive", "searched", measured=outcome.measured, x=outcome.x,
                  detail=f"plsym.search reported a violation that ball arithmetic at its point does not confirm "
                         f"({outcome.detail}), in {budget}")
 

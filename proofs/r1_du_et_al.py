@@ -19,7 +19,7 @@ ID = "R1"
 @functools.lru_cache(maxsize=None)
 def setup(quick=False, rng=0):
     """The data (Du et al. take unit inputs): R1 draws its own network from it."""
-    X, y = network_data(6, 4, seed=0)  # rows of norm sqrt(d), the data of every wide-network script
+    X, y = network_data(6, 4, rng=0)  # rows of norm sqrt(d), the data of every wide-network script
     X = X / np.linalg.norm(X, axis=1, keepdims=True)
     return X, y
 

@@ -17,8 +17,8 @@ ID = "R2"
 @functools.lru_cache(maxsize=None)
 def setup(quick=False, rng=0):
     """The system and ball (built once per budget and seed, so that mutants reuse the measurements)."""
-    X, y = network_data(6, 4, seed=0)  # rows of norm sqrt(d), the data of every wide-network script
-    net = network(X, y, [1024 if quick else 2048], activation="tanh", seed=rng)
+    X, y = network_data(6, 4, rng=0)  # rows of norm sqrt(d), the data of every wide-network script
+    net = network(X, y, [1024 if quick else 2048], activation="tanh", rng=rng)
     return net, None
 
 

@@ -15,7 +15,7 @@ ID = "T11"
 def setup(quick=False, rng=0):
     """The system and ball (built once per budget and seed, so that mutants reuse the measurements)."""
     gen = np.random.default_rng(rng)
-    inner = network(gen.standard_normal((5, 3)), gen.standard_normal(5), [32], activation="tanh", seed=rng)
+    inner = network(gen.standard_normal((5, 3)), gen.standard_normal(5), [32], activation="tanh", rng=rng)
     return inner, Ball(inner.w0, 1.0)
 
 

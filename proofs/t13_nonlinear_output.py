@@ -19,7 +19,7 @@ ID = "T13"
 @functools.lru_cache(maxsize=None)
 def setup(quick=False, rng=0):
     """The system and ball (built once per budget and seed, so that mutants reuse the measurements)."""
-    X, y = network_data(6, 4, seed=0)
+    X, y = network_data(6, 4, rng=0)
     template = network(X, y, [64], activation="tanh", output="tanh")
     return template, Ball(template.w0, 1.0)
 

@@ -25,7 +25,7 @@ WIDTHS = (32, 64, 128, 256)
 @functools.lru_cache(maxsize=None)
 def setup(quick=False, rng=0):
     """The system and ball (built once per budget and seed, so that mutants reuse the measurements)."""
-    X, y = network_data(6, 4, seed=0)
+    X, y = network_data(6, 4, rng=0)
     template = network(X, y, [WIDTHS[0], WIDTHS[0]], activation="tanh")
     return template, Ball(template.w0, 10.0)
 

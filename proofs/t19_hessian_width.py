@@ -24,7 +24,7 @@ WIDTHS = (64, 128, 256, 512, 1024, 2048, 4096)
 @functools.lru_cache(maxsize=None)
 def setup(quick=False, rng=0):
     """The system and ball (built once per budget and seed, so that mutants reuse the measurements)."""
-    X, y = network_data(6, 4, seed=0)  # rows of norm sqrt(d), the data of every wide-network script
+    X, y = network_data(6, 4, rng=0)  # rows of norm sqrt(d), the data of every wide-network script
     template = network(X, y, [WIDTHS[0]], activation="tanh")
     return template, Ball(template.w0, 10.0)
 

@@ -16,8 +16,8 @@ ID = "T1-net"
 @functools.lru_cache(maxsize=None)
 def setup(quick=False, rng=0):
     """The system and ball (built once per budget and seed, so that mutants reuse the measurements)."""
-    X, y = network_data(4, 3, seed=0)
-    net = network(X, y, [16], activation="tanh", seed=0)
+    X, y = network_data(4, 3, rng=0)
+    net = network(X, y, [16], activation="tanh", rng=0)
     return net, Ball(net.w0, 20.0)
 
 

@@ -19,7 +19,7 @@ ID = "T20"
 @functools.lru_cache(maxsize=None)
 def setup(quick=False, rng=0):
     """The system and ball (built once per budget and seed, so that mutants reuse the measurements)."""
-    X, y = network_data(6, 4, seed=0)  # rows of norm sqrt(d), the data of every wide-network script
+    X, y = network_data(6, 4, rng=0)  # rows of norm sqrt(d), the data of every wide-network script
     template = network(X, y, [64], activation="tanh")
     return template, Ball(template.w0, 2.0)
 

@@ -27,15 +27,15 @@ WIDTH = 256
 
 def _near_init(X, width, seed):
     """The network with targets F(W0) + 0.05 z, z ~ N(0, I): a small residual at W0."""
-    probe = network(X, np.zeros(len(X)), [width], activation="tanh", seed=seed)
+    probe = network(X, np.zeros(len(X)), [width], activation="tanh", rng=seed)
     y = probe.F(probe.w0) + 0.05 * np.random.default_rng(seed).standard_normal(len(X))
-    return network(X, y, [width], activation="tanh", seed=seed)
+    return network(X, y, [width], activation="tanh", rng=seed)
 
 
 @functools.lru_cache(maxsize=None)
 def setup(quick=False, rng=0):
     """The GD network (with its ball) and the SGD network (built once per budget and seed)."""
-    X, _ = network_data(4, 6, seed=0)
+    X, _ = network_data(4, 6, rng=0)
     net = _near_init(X, WIDTH, rng)
     return net, Ball(net.w0, 1.0), _near_init(X, 16, rng)  # the radius is T21's own, computed per network
 

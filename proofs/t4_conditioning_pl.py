@@ -24,9 +24,9 @@ def setup(quick=False, rng=0):
     """The system and ball (built once per budget and seed, so that mutants reuse the measurements)."""
     gen = np.random.default_rng(rng)
     X = gen.standard_normal((6, 4))
-    probe = network(X, np.zeros(6), [64], activation="tanh", seed=rng)
+    probe = network(X, np.zeros(6), [64], activation="tanh", rng=rng)
     v = np.linalg.eigh(probe.kernel(probe.w0))[1][:, 0]  # the bottom eigenvector of K(W0)
-    net = network(X, probe.F(probe.w0) - v, [64], activation="tanh", seed=rng, name="tanh net, r(W0) bottom eigenvector")
+    net = network(X, probe.F(probe.w0) - v, [64], activation="tanh", rng=rng, name="tanh net, r(W0) bottom eigenvector")
     return net, Ball(net.w0, 1.0)
 
 

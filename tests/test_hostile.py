@@ -215,10 +215,12 @@ EXTREME = [
     _case("claim 1e400", {"s.toml": spec(["w1", "w2"]).replace("lipschitz = 1000000.0", "lipschitz = 1e400")},
           ["check", "s.toml"], 2, r"claims.lipschitz=inf must be a finite number"),
     # false refutations: float64 cancellation, and a witness one ulp outside the ball
+    # floats (catastrophic cancellation) violate the true claim at x = 0.999; the enclosure there straddles
+    # it: round-off cannot decide, so the verdict is inconclusive (never refuted)
     _case("cancelling sextic, hessian_norm = 3.0003e-11 (true sup 3e-11)",
           {"s.toml": spec(["w**6 - 6*w**5 + 15*w**4 - 20*w**3 + 15*w**2 - 6*w + 1"], ["w"], center=[1.0], radius=1e-3,
                           claims={"hessian_norm": 3.0003e-11})},
-          ["search", "s.toml", "--claim", "hessian_norm", "--max-examples", "30"], 0, r": holds; ", True),
+          ["search", "s.toml", "--claim", "hessian_norm", "--max-examples", "30"], 0, r": inconclusive; .*does not confirm", True),
     _case("exp(1e9 sin(w1 - 10)), lipschitz at the true sup",
           {"s.toml": spec(["exp(1000000000*sin(w1 - 10))"], ["w1"], center=[10.0], radius=1e-8,
                           claims={"lipschitz": 22026467997453.3})},

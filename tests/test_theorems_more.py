@@ -59,8 +59,8 @@ def test_menger_curvature_of_three_points_on_a_circle():
 # -- T2 ---------------------------------------------------------------------------------------
 
 def _net():
-    X, y = network_data(4, 3, seed=0)
-    net = network(X, y, [16], activation="tanh", seed=0)
+    X, y = network_data(4, 3, rng=0)
+    net = network(X, y, [16], activation="tanh", rng=0)
     return net, plsym.Ball(net.w0, 20.0)
 
 
@@ -165,7 +165,7 @@ def test_t8_holds_on_the_c20_pairs_and_a_bound_inside_the_interval_is_undecided(
 # -- T13 --------------------------------------------------------------------------------------
 
 def test_t13_non_linear_output_keeps_the_hessian_while_the_linear_twin_decays():
-    X, y = network_data(6, 4, seed=0)
+    X, y = network_data(6, 4, rng=0)
     tmpl = network(X, y, [64], activation="tanh", output="tanh")
     kw = dict(widths=(64, 256, 1024), draws=1, steps=40, samples=16, level="sampled")
     c = T13.check(tmpl, plsym.Ball(tmpl.w0, 1.0), **kw)
@@ -186,15 +186,15 @@ def test_the_new_theorems_are_registered():
 # -- T21 --------------------------------------------------------------------------------------
 
 def _near_init(X, width, seed=0, offset=0.05):
-    probe = network(X, np.zeros(len(X)), [width], activation="tanh", seed=seed)
+    probe = network(X, np.zeros(len(X)), [width], activation="tanh", rng=seed)
     y = probe.F(probe.w0) + offset * np.random.default_rng(seed).standard_normal(len(X))
-    return network(X, y, [width], activation="tanh", seed=seed)
+    return network(X, y, [width], activation="tanh", rng=seed)
 
 
 def test_t21_gd_and_sgd_on_a_wide_network_and_its_rate_mutants():
     from plsym.theorems import T21
 
-    X, _ = network_data(4, 6, seed=0)
+    X, _ = network_data(4, 6, rng=0)
     net, small = _near_init(X, 64), _near_init(X, 8)
     kw = dict(level="sampled", sgd_system=small, samples=8, sgd_samples=16)
     c = T21.check(net, None, **kw)

@@ -65,7 +65,7 @@ def test_t19_same_seed_same_result():
 def test_t19_per_neuron_reduction_dominates_sampling(seed):
     """The exact reduction's witness is in the ball and no sampled point beats it (rtol 1e-9)."""
     X, y = _data(n=3, d=2, seed=seed)
-    net = network(X, y, [3], seed=seed)
+    net = network(X, y, [3], rng=seed)
     R = 1.5
     ball = Ball(net.w0, R)
     W = _two_layer_sup_witness(net, R)
@@ -171,7 +171,7 @@ def test_r1_non_unit_inputs_are_not_applicable():
 
 def test_r2_mli_holds_on_a_wide_net():
     X, y = _data()
-    net = network(X, y, [2048], seed=1)
+    net = network(X, y, [2048], rng=1)
     c = R2.check(net, None, rng=0, steps=100)
     assert c.verdict == "holds" and c.measured <= 1e-12 * max(1.0, c.series["losses_along_line"][0])
     assert c.series["gd_losses"][-1] < c.series["gd_losses"][0]

@@ -22,8 +22,8 @@ from plsym.theorems.wide import WIDTHS
 def _near_solution_net(width=64, n=8, d=3, offset=5e-4):
     """A two-layer tanh net with y = F(w0) + offset: the required radius of T14 is small."""
     X = np.random.default_rng(0).standard_normal((n, d))
-    probe = network(X, np.zeros(n), [width], activation="tanh", seed=0)
-    return network(X, probe.F(probe.w0) + offset, [width], activation="tanh", seed=0)
+    probe = network(X, np.zeros(n), [width], activation="tanh", rng=0)
+    return network(X, probe.F(probe.w0) + offset, [width], activation="tanh", rng=0)
 
 
 # -- 1. a budget too small, or round-off, is never a refutation ------------------------------
@@ -100,7 +100,7 @@ def test_t12_refutes_a_wrong_composite(monkeypatch):
 # -- 4. checks of the theorem's own statement -------------------------------------------------
 
 def test_t19_is_one_sided_and_holds_at_a_tiny_radius():
-    X, y = plsym.systems.network_data(6, 4, seed=0)
+    X, y = plsym.systems.network_data(6, 4, rng=0)
     template = network(X, y, [64], activation="tanh")
     c = T19.check(template, plsym.Ball(template.w0, 1e-6), widths=(64, 256, 1024), samples=4)
     assert c.verdict == "holds", c.line()  # the slope carries a log factor: about -0.4, within O~(m^-1/2)
@@ -108,7 +108,7 @@ def test_t19_is_one_sided_and_holds_at_a_tiny_radius():
 
 
 def test_t19_refutes_a_family_whose_hessian_does_not_decay():
-    X, y = plsym.systems.network_data(6, 4, seed=0)
+    X, y = plsym.systems.network_data(6, 4, rng=0)
     template = network(X, y, [8], activation="tanh", output="tanh")  # a non-linear output (T13)
     c = T19.check(template, plsym.Ball(template.w0, 1.0), level="sampled", widths=(8, 32, 128), samples=4,
                   radii=(0.5, 1.0))

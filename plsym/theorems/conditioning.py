@@ -302,7 +302,7 @@ def _compose_output(system, phi):
     if isinstance(system, NetworkSystem):
         if system.output is not None:
             raise InvalidArgument(f"system has output={system.output!r}; T11 composes phi with a linear-output network")
-        comp = network(system.X, system.y, system.widths, activation=system.activation, output=phi, seed=system.seed)
+        comp = network(system.X, system.y, system.widths, activation=system.activation, output=phi, rng=system.seed)
         if not np.array_equal(comp.w0, system.w0):
             raise InvalidArgument("the composed network does not share the template's parameters")
         return comp

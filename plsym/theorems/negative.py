@@ -459,8 +459,8 @@ def t13_nonlinear_output(*, widths=(64, 128, 256, 512, 1024), n=6, d=4, radius=0
         raise InvalidArgument(f"widths={_show(widths)} must list at least two widths, for a slope")
     radius = positive_finite("radius", radius)
     gen, seed = as_rng(rng)
-    X, y = network_data(positive_int("n", n), positive_int("d", d), seed=int(gen.integers(2**31)))
-    template = network(X, y, [widths[0]], activation="tanh", output="tanh", seed=int(gen.integers(2**31)))
+    X, y = network_data(positive_int("n", n), positive_int("d", d), rng=int(gen.integers(2**31)))
+    template = network(X, y, [widths[0]], activation="tanh", output="tanh", rng=int(gen.integers(2**31)))
     check = T13.check(template, Ball(template.w0, radius), level="sampled", rng=int(gen.integers(2**31)),
                       widths=widths, draws=2, steps=60, samples=8)
     norms = {"tanh": np.array(check.series["hessian"]), None: np.array(check.series["hessian_linear"])}
@@ -570,7 +570,7 @@ def relu_not_applicable(*, width=16, n=3, d=2, radius=0.5, max_examples=20, rng=
     """
     gen, seed = as_rng(rng)
     X = gen.standard_normal((n, d))
-    net = network(X, gen.standard_normal(n), [width], activation="relu", seed=int(gen.integers(2**31)))
+    net = network(X, gen.standard_normal(n), [width], activation="relu", rng=int(gen.integers(2**31)))
     ball = Ball(net.w0, radius)
     lam0 = float(np.linalg.eigvalsh(net.kernel(net.w0))[0])
     claims = (hessian_norm(1.0), smoothness(1.0), locally_convex(), kernel_min_eig(2 * lam0))

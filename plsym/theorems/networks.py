@@ -41,7 +41,7 @@ class T13Claim(Claim):
 
 def _twin(net):
     """The linear-output network on the same data and parameters as ``net``."""
-    return network(net.X, net.y, net.widths, activation=net.activation, output=None, seed=net.seed)
+    return network(net.X, net.y, net.widths, activation=net.activation, output=None, rng=net.seed)
 
 
 def _t13_measure(template, widths, seeds, steps):
@@ -260,7 +260,7 @@ def _t22(system, ball, *, level, rng, claim, widths, samples, draws):
         for w, row in zip(widths, net_seeds):
             lam, hs = [], []
             for s in row:
-                net = width_family(system, [w], seed=s)[0]
+                net = width_family(system, [w], rng=s)[0]
                 lam.append(float(np.linalg.eigvalsh(net.kernel(net.w0))[0]))
                 hs.append(float(net.hessian_norm(net.w0)))
             lam0.append(float(np.mean(lam))), H.append(float(np.mean(hs)))

@@ -100,7 +100,7 @@ def _seeds(gen, count):
 def _draw(template, width, seed):
     """The template's data and activations at hidden width ``width`` (all L hidden layers)."""
     return network(template.X, template.y, [width] * template.depth, activation=template.activation,
-                   output=template.output, seed=seed)
+                   output=template.output, rng=seed)
 
 
 def _loglog_slope(x, y):
