@@ -55,6 +55,22 @@ def top_eig(matvec, m, *, v0=None, tol=LANCZOS_TOL, vector=False):
     return (float(got[0][0]), got[1][:, 0]) if vector else (float(got[0]), None)
 
 
+def min_eig(matvec, m, *, v0=None, tol=LANCZOS_TOL):
+    """The smallest eigenvalue of the symmetric operator ``matvec`` on R^m (ARPACK Lanczos, which="SA").
+
+    A Ritz value: at least the true smallest eigenvalue up to ``tol``. From ``v0``
+    (:func:`start_vector` when None); dense for m <= 2, 0 for the zero operator.
+    """
+    v0 = start_vector(m) if v0 is None else v0
+    if not np.any(matvec(v0)):
+        return 0.0
+    if m <= 2:
+        return float(np.linalg.eigvalsh(dense_symmetric(matvec, m))[0])
+    op = scipy.sparse.linalg.LinearOperator((m, m), matvec=matvec, dtype=np.float64)
+    return float(scipy.sparse.linalg.eigsh(op, k=1, which="SA", tol=tol, v0=v0, return_eigenvectors=False,
+                                           ncv=min(m, 40), maxiter=max(1000, 10 * m))[0])
+
+
 def abs_max_eig(matvec, m, *, v0=None, tol=LANCZOS_TOL):
     """The largest |eigenvalue| of the symmetric operator ``matvec`` on R^m (see :func:`top_eig`)."""
     return abs(top_eig(matvec, m, v0=v0, tol=tol)[0])

@@ -26,6 +26,8 @@ from .progress import reporting
 from .figures import FIGURES
 from .results import summarize
 
+__all__ = ["CATALOG", "COLUMNS", "GROUPS", "group_of", "run", "run_mutants"]
+
 COLUMNS = ("id", "statement", "claimed", "measured", "method", "verdict")
 
 # The report's groups, as the theory catalog (docs/theory.md §3, §7) orders the results.

@@ -44,6 +44,7 @@ from hypothesis import strategies as st
 
 from . import estimate
 from ._deprecated import module_getattr, renamed_attribute
+from ._linalg import abs_max_eig, min_eig
 from .ball import Ball
 from .errors import InvalidArgument, _show, as_rng, positive_finite, positive_int
 from .quantities import QuantityClaim, get as _quantity
@@ -243,14 +244,11 @@ class LocallyConvex(_SearchClaim):
                 eig = np.linalg.eigvalsh(system.loss_hessian(W[i:i + step]))
                 parts.append(-eig[:, 0] / np.maximum(np.abs(eig).max(axis=1), np.finfo(float).tiny))
             return np.concatenate(parts) - RTOL
-        import scipy.sparse.linalg as sla
-
         out = np.empty(W.shape[0])
         for k, w in enumerate(W):  # a Krylov solve per point: the Hessian is never formed
-            op = sla.LinearOperator((system.m, system.m), dtype=np.float64,
-                                    matvec=lambda v, w=w: system.loss_hvp(w, np.ravel(v)))
-            low = sla.eigsh(op, k=1, which="SA", tol=1e-10, return_eigenvectors=False)[0]
-            top = abs(sla.eigsh(op, k=1, which="LM", tol=1e-10, return_eigenvectors=False)[0])
+            def matvec(v, w=w):
+                return system.loss_hvp(w, np.ravel(v))
+            low, top = min_eig(matvec, system.m), abs_max_eig(matvec, system.m)
             out[k] = -low / max(top, np.finfo(float).tiny)
         return out - RTOL
 

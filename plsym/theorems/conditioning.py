@@ -24,6 +24,9 @@ from ._core import (Claim, Mutant, Theorem, TheoremCheck, Verdict, compare, cons
                     positive_hypothesis, refine_min)
 from ._runs import combine, judge_rate, pl_ratio
 
+__all__ = ["POINTWISE_RTOL", "ROUNDOFF", "T4Claim", "T4", "T6Claim", "T6", "T9Claim", "T9", "T10Claim", "T10",
+           "T11Claim", "T11", "T12Claim", "T12"]
+
 POINTWISE_RTOL = 1e-12  # identities and pointwise inequalities in float64 (T4 is checked to 1e-12 relative)
 ROUNDOFF = 1e-9  # the relative error bar of a pointwise ratio of float64 eigenvalues and norms
 

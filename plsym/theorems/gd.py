@@ -20,6 +20,8 @@ from ._core import (Claim, Mutant, Theorem, TheoremCheck, compare, constant, mea
                     refine_min, residual_norm_at)
 from ._runs import adaptive_steps, combine, judge_convergence, judge_distance, judge_rate, path_support, pl_ratio
 
+__all__ = ["T14Claim", "T14", "T15Claim", "T15", "C15Claim", "C15", "T23Claim", "T23"]
+
 
 def _steps(steps, max_steps, L0, rate, floor):
     if steps is not None:

@@ -13,6 +13,9 @@ from ._core import Claim, Mutant, Theorem, TheoremCheck, Verdict, compare, const
 from ._runs import combine
 from .conditioning import _need
 
+__all__ = ["find_solution", "t3_construction", "T3", "solution_curve", "menger_curvature", "T1", "T2Claim", "T2",
+           "stationary_points", "T5"]
+
 
 def find_solution(system, start, *, maxiter=100, tol=1e-13):
     """A solution F(w*) = y near ``start`` by Gauss-Newton with minimum-norm steps (plsym.search.gauss_newton), or None."""

@@ -52,11 +52,9 @@ from .landscape import T3, t3_construction
 from .networks import T13, _twin
 from .wide import _draw
 
-__all__ = [
-    "NegativeResult", "x1_nonconvex_near_solutions", "t3_nonconvex_near_solutions", "t6_underparameterized",
-    "gd_divergence", "ball_too_small", "t13_nonlinear_output", "c15_convention", "relu_not_applicable",
-    "negative_results",
-]
+__all__ = ["NegativeResult", "x1_nonconvex_near_solutions", "t3_nonconvex_near_solutions", "t6_underparameterized",
+           "gd_divergence", "ball_too_small", "t13_nonlinear_output", "c15_convention", "relu_not_applicable",
+           "NEGATIVE_RESULTS", "negative_results"]
 
 
 @dataclasses.dataclass(frozen=True)

@@ -24,7 +24,7 @@ from ._runs import combine
 from .conditioning import T11
 from .wide import _draw, _fmt, _kernel_change_along_gd, _loglog_slope, _radius, _seeds, _template, _widths
 
-__all__ = ["T13", "T21", "T22"]
+__all__ = ["T13Claim", "T13", "T21Claim", "T21", "T22Claim", "T22"]
 
 
 @dataclasses.dataclass(frozen=True)

@@ -18,6 +18,8 @@ from ._core import Claim, Mutant, Theorem, TheoremCheck, compare, constant, meas
 from ._runs import pl_ratio
 from .conditioning import _need, _points
 
+__all__ = ["expected_loss_after_step", "T18Claim", "T17Claim", "T18", "T17"]
+
 _MAX_COUNT_VECTORS = 20000
 
 

@@ -30,7 +30,7 @@ from ..errors import InvalidArgument, _show, as_rng, positive_int
 from ._core import Claim, Mutant, Theorem, TheoremCheck, Verdict, compare, constant
 from ._runs import combine
 
-__all__ = ["T7", "T8", "C20_SHAPES", "parametrization_jacobian", "log_condition_numbers"]
+__all__ = ["C20_SHAPES", "parametrization_jacobian", "T7Claim", "T7", "log_condition_numbers", "T8Claim", "T8"]
 
 C20_SHAPES = ((5, 5), (5, 6), (10, 20), (20, 200), (50, 60))
 """The (n, m) pairs of docs/theory.md C20."""

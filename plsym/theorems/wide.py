@@ -54,8 +54,8 @@ import dataclasses
 from ._core import Claim, Mutant, Theorem, TheoremCheck, Verdict, compare, constant, memo, positive_hypothesis
 from ._runs import combine
 
-__all__ = ["T19", "T20", "R1", "R2", "du_network", "du_gram", "du_h_infinity", "mli_counterexample",
-           "MLI_COUNTEREXAMPLE_ETA"]
+__all__ = ["WIDTHS", "SLOPE", "SLOPE_ATOL", "T19Claim", "T19", "T20Claim", "T20", "du_network", "du_gram",
+           "du_h_infinity", "R1Claim", "R1", "MLI_COUNTEREXAMPLE_ETA", "mli_counterexample", "R2"]
 
 WIDTHS = (64, 128, 256, 512, 1024, 2048, 4096)
 SLOPE = -0.5       # the claimed width exponent of T19 and C24
