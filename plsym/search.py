@@ -441,7 +441,7 @@ class Counterexample:
         The seed that reproduces the search (None when a Generator was passed).
     method : str
         ``"searched"``: held or failed at the points tried.
-    message : str
+    detail : str
         One sentence: what was found, or the budget within which nothing was.
     """
 
@@ -457,9 +457,10 @@ class Counterexample:
     max_examples: int
     seed: int | None
     method: str
-    message: str
+    detail: str
 
     witness = renamed_attribute("witness", "x")
+    message = renamed_attribute("message", "detail")
     evaluations = renamed_attribute("evaluations", "nfev")
 
     @property
@@ -471,7 +472,7 @@ class Counterexample:
         """The search as a :class:`plsym.results.Verdict` (claimed constant and relation for a QuantityClaim)."""
         quantity = isinstance(self.claim, QuantityClaim)
         return Verdict(describe(self.claim), self.status, self.method, self.claim.value if quantity else None, None,
-                       self.claim.relation if quantity else None, self.message, self.x)
+                       self.claim.relation if quantity else None, self.detail, self.x)
 
     def __repr__(self):
         fields = ", ".join(f"{f.name}={summarize(getattr(self, f.name)) if f.name in ('x', 'shrunk') else repr(getattr(self, f.name))}"
@@ -722,7 +723,7 @@ def counterexample(system, ball, claim, *, max_examples=200, samples=128, rng=0,
                 claim=claim, found=False, status="not applicable", x=None, violation=float("nan"),
                 shrunk=None, shrunk_violation=float("nan"), examples_tried=0, nfev=0,
                 max_examples=max_examples, seed=seed, method="searched",
-                message=f"not applicable: {claim.quantity if is_quantity else claim.kind} needs Hessians, and {exc}",
+                detail=f"not applicable: {claim.quantity if is_quantity else claim.kind} needs Hessians, and {exc}",
             )
 
     track = _Tracker()
@@ -785,7 +786,7 @@ def counterexample(system, ball, claim, *, max_examples=200, samples=128, rng=0,
         claim=claim, found=bool(found), status="refuted" if found else "holds",
         x=tuple(float(x) for x in best_w), violation=float(best_v), shrunk=shrunk_w,
         shrunk_violation=shrunk_v, examples_tried=int(tried), nfev=int(track.evaluations),
-        max_examples=max_examples, seed=seed, method="searched", message=message,
+        max_examples=max_examples, seed=seed, method="searched", detail=message,
     )
 
 

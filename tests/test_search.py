@@ -211,8 +211,8 @@ def test_true_claims_are_not_refuted(label, system, ball, claim):
     assert not ce.found and ce.status == "holds" and ce.violation <= 0
     assert ce.shrunk is None and np.isnan(ce.shrunk_violation)
     assert ce.examples_tried >= budget and ce.nfev > ce.examples_tried
-    assert "no counterexample within" in ce.message and "not a proof" in ce.message
-    assert "proved" not in ce.message.lower()
+    assert "no counterexample within" in ce.detail and "not a proof" in ce.detail
+    assert "proved" not in ce.detail.lower()
 
 
 def test_search_is_deterministic_for_a_fixed_seed():
@@ -229,10 +229,10 @@ def test_search_is_deterministic_for_a_fixed_seed():
 def test_result_fields_and_dict():
     ce = counterexample(product(2.9), plsym.Ball([3.0, 1.0], 0.5), pl_star(7.2), max_examples=20)
     assert ce.method == "searched" and ce.status == "refuted" and ce.seed == 0 and ce.max_examples == 20
-    assert ce.message.startswith("refuted")
+    assert ce.detail.startswith("refuted")
     d = json.loads(json.dumps(ce.to_dict()))
     assert set(d) == {"claim", "found", "status", "x", "violation", "shrunk", "shrunk_violation",
-                      "examples_tried", "nfev", "max_examples", "seed", "method", "message"}
+                      "examples_tried", "nfev", "max_examples", "seed", "method", "detail"}
     assert d["claim"] == {"quantity": "pl_constant", "value": 7.2}
     # the closed form: inf K on the ball is (sqrt(10) - 0.5)^2 = 7.0877, margin 1 - 7.0877/7.2
     assert ce.violation == pytest.approx(1 - (np.sqrt(10) - 0.5) ** 2 / 7.2 - RTOL, rel=1e-6)
@@ -286,7 +286,7 @@ def test_counterexample_repr_summarizes_long_points():
     assert f"({net.m} coordinates)" in repr(ce) and "x=[" in repr(ce)
 
 
-@pytest.mark.parametrize("old,new", [("witness", "x"), ("evaluations", "nfev")])
+@pytest.mark.parametrize("old,new", [("witness", "x"), ("evaluations", "nfev"), ("message", "detail")])
 def test_old_counterexample_attributes_warn(old, new):
     ce = counterexample(product(2.9), plsym.Ball([3.0, 1.0], 0.5), kernel_min_eig(7.2), max_examples=20)
     with pytest.warns(DeprecationWarning, match=f"Counterexample.{old} is deprecated; use Counterexample.{new}"):
