@@ -443,7 +443,7 @@ def width_for_pl(system, ball=None, mu=None, *, lambda0=None, R=None) -> WidthBo
     >>> from plsym import bounds
     >>> from plsym.systems.network import network
     >>> X = np.random.default_rng(0).standard_normal((4, 3))
-    >>> net = network(X, np.zeros(4), [64], seed=0)
+    >>> net = network(X, np.zeros(4), [64], rng=0)
     >>> wb = bounds.width_for_pl(net, plsym.Ball(net.w0, 0.5), 0.1, lambda0=0.5)
     >>> wb.width >= float(wb.expr.subs(wb.R, 0.5))
     True
