@@ -49,7 +49,7 @@ from ._diff import Differentiator
 from ._options import checked_options
 from .errors import InvalidArgument, _show, positive_finite, positive_int
 from .quantities import QUANTITIES, get
-from .results import RELATIONS, relation_of, summarize
+from .results import RELATIONS, relation_of, summarized_repr
 from .system import System, check_system_and_ball
 
 __all__ = ["Bound", "Violation", "CONFIRMABLE", "confirm_violation", *QUANTITIES]
@@ -422,9 +422,7 @@ class Violation:
         """Whether the violation is proved."""
         return self.status == "refuted"
 
-    def __repr__(self):
-        fields = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in dataclasses.fields(self) if f.name != "x")
-        return f"Violation({fields}, x={summarize(self.x)})"
+    __repr__ = summarized_repr
 
 
 def _rayleigh(S, v):

@@ -37,7 +37,7 @@ from .ball import Ball
 from .errors import InvalidArgument, _show, as_rng, positive_int
 from ._options import checked_options
 from .quantities import QUANTITIES, Quantity
-from .results import summarize
+from .results import summarized_repr
 from .system import System, check_system_and_ball
 
 __all__ = ["Estimate", *QUANTITIES]
@@ -107,9 +107,7 @@ class Estimate:
         """The point ``x`` as an array."""
         return np.array(self.x)
 
-    def __repr__(self):
-        fields = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in dataclasses.fields(self) if f.name != "x")
-        return f"Estimate({fields}, x={summarize(self.x)})"
+    __repr__ = summarized_repr
 
     def to_dict(self) -> dict:
         """A JSON-ready dict (``x`` as a list)."""

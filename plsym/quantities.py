@@ -50,8 +50,11 @@ def pl_ratio(system, W, *, where_solved=np.nan):
     nothing: nan (the default) for estimates, +inf for a minimum over points.
     """
     r = system._F(W) - system.y
-    g = system._vjp(W, r)
-    loss = 0.5 * np.sum(r * r, axis=-1)
+    return _ratio(system._vjp(W, r), 0.5 * np.sum(r * r, axis=-1), where_solved)
+
+
+def _ratio(g, loss, where_solved):
+    """1/2 ||g||^2 / loss per point, ``where_solved`` where loss = 0."""
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(loss > 0, 0.5 * np.sum(g * g, axis=-1) / np.where(loss > 0, loss, 1.0), where_solved)
 
@@ -146,8 +149,8 @@ class PLConstant(Quantity):
         g = s._vjp(W, r)
         loss = 0.5 * np.sum(r * r, axis=1)
         Hg = s._loss_hvp(W, g)
+        ratio = _ratio(g, loss, np.nan)
         with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = np.where(loss > 0, 0.5 * np.sum(g * g, axis=1) / loss, np.nan)
             # d/dw (1/2 |g|^2 / L) = (H_L g - ratio * g) / L
             grad = (Hg - ratio[:, None] * g) / loss[:, None]
         return ratio, grad

@@ -39,7 +39,7 @@ from ._deprecated import renamed_attribute
 from .errors import InvalidArgument, _show, one_of
 
 __all__ = ["LEVELS", "RELATIONS", "RTOL", "STATUSES", "Claim", "Verdict", "compare", "constant", "decide",
-           "relation_of", "summarize", "worst", "relation_symbol"]
+           "relation_of", "summarize", "summarized_repr", "worst", "relation_symbol"]
 
 LEVELS = ("sampled", "searched", "certified")
 # The relative slack of every comparison of a float measurement with a claimed constant: a
@@ -72,6 +72,16 @@ def summarize(x, *, head=3) -> str:
     if v.size <= 6:
         return "[" + ", ".join(f"{c:.6g}" for c in v) + "]"
     return "[" + ", ".join(f"{c:.6g}" for c in v[:head]) + f", ... ({v.size} coordinates)]"
+
+
+def summarized_repr(result) -> str:
+    """The repr of a result dataclass with its points (``x``, ``shrunk``) summarised (see :func:`summarize`)."""
+    fields = ", ".join(f"{f.name}={summarize(v) if f.name in _POINT_FIELDS else repr(v)}"
+                       for f in dataclasses.fields(result) for v in [getattr(result, f.name)])
+    return f"{type(result).__name__}({fields})"
+
+
+_POINT_FIELDS = ("x", "shrunk")
 
 
 def _num(x):
@@ -165,9 +175,7 @@ class Verdict:
             body = f"{self.name} {_fmt(self.measured)} {op} claimed {_fmt(self.claimed)}"
         return f"{body}: {self.status}"
 
-    def __repr__(self):
-        fields = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in dataclasses.fields(self) if f.name != "x")
-        return f"Verdict({fields}, x={summarize(self.x)})"
+    __repr__ = summarized_repr
 
     def to_dict(self) -> dict:
         """A JSON-ready dict, with the sentence."""

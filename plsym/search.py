@@ -48,7 +48,7 @@ from ._linalg import abs_max_eig, min_eig
 from .ball import Ball
 from .errors import InvalidArgument, _show, as_rng, positive_finite, positive_int
 from .quantities import QuantityClaim, get as _quantity
-from .results import RTOL, Claim, Verdict, summarize  # Claim (and QuantityClaim above) stay importable from here
+from .results import RTOL, Claim, Verdict, summarized_repr  # Claim (and QuantityClaim above) stay importable from here
 from .strategies import points_in
 from .system import System, check_system_and_ball
 
@@ -474,10 +474,7 @@ class Counterexample:
         return Verdict(describe(self.claim), self.status, self.method, self.claim.value if quantity else None, None,
                        self.claim.relation if quantity else None, self.detail, self.x)
 
-    def __repr__(self):
-        fields = ", ".join(f"{f.name}={summarize(getattr(self, f.name)) if f.name in ('x', 'shrunk') else repr(getattr(self, f.name))}"
-                           for f in dataclasses.fields(self))
-        return f"Counterexample({fields})"
+    __repr__ = summarized_repr
 
     def to_dict(self) -> dict:
         """A JSON-ready dict (the claim as its own dict, points as lists)."""
