@@ -43,10 +43,11 @@ import weakref
 
 import numpy as np
 
-from . import _compile, domain, interval, progress as _progress
+from . import _compile, _regions, domain, interval, progress as _progress
 from ._deprecated import renamed_attribute, warn
 from ._diff import Differentiator
 from ._options import checked_options
+from ._regions import hypot_upper as _hypot_upper, radius_from as _radius_from
 from .errors import InvalidArgument, _show, positive_finite, positive_int
 from .quantities import QUANTITIES, get
 from .results import RELATIONS, relation_of, summarized_repr
@@ -158,64 +159,35 @@ def _programs(system):
 
 # -- per-box bounds -----------------------------------------------------------------
 
-def _hypot_upper(values) -> float:
-    """A float >= sqrt(sum of squares) of the floats ``values``, with a proven rounding bound.
-
-    Each square and each addition of k nonnegative terms rounds with relative error
-    <= eps/2, so the float sum is within a factor 1 + (k + 1) eps/2 of the exact one
-    (first order); the factor (1 + (k + 2) eps) and an absolute 1e-300 per term
-    (underflow) cover it, and the square root is nudged up once more.
-    """
-    v = np.abs(np.asarray(values, dtype=float)).ravel()
-    if not np.all(np.isfinite(v)):
-        return math.inf
-    k = v.size
-    s = float(np.sum(v * v))
-    if not math.isfinite(s):
-        return math.inf
-    return interval.up(math.sqrt(s * (1 + (k + 2) * interval._EPS) + k * 1e-300))
-
-
-def _radius_from(z, lo, hi):
-    """sup over the box of ||w - z||, rounded up (the half-widths are exact float differences rounded up)."""
-    d = np.maximum(np.array([interval.up(x) for x in hi - z]), np.array([interval.up(x) for x in z - lo]))
-    return _hypot_upper(d)
-
-
 def _perturbation(P, z, lo, hi, args_box):
-    """An upper bound of sup_{w in box} ||DF(w) - DF(z)||_2."""
-    rho = _radius_from(z, lo, hi)
-    best = math.inf
-    if P.smooth_reason is None:
-        hs = [interval.sym_norm_upper(H) for H in P.hessians(args_box)]
-        best = interval.up(rho * _hypot_upper(hs))
-    D = P.jacobian(args_box) - P.jacobian(interval.point_args(z))
-    best = min(best, interval.norm_upper(D))
-    return best
+    """An upper bound of sup_{w in box} ||DF(w) - DF(z)||_2 (z the box's center)."""
+    return _regions.Parts(P, _regions.region(lo, hi)).delta
 
 
 def _kernel_lower(P, lo, hi):
+    """(lower bound of lambda_min(K) on the region, a probable minimizer): the better of the
+    eigenbasis reduction (_regions.gram_extreme) and Weyl on sigma_min(DF) (T10)."""
     if P.n > P.m:
         return -math.inf
-    z = 0.5 * (lo + hi)
-    Jz = P.jacobian(interval.point_args(z))
-    lam_lo, _ = interval.eig_bounds(Jz * Jz.transpose())
-    if not lam_lo > 0:
-        return -math.inf
-    sigma = interval.down(math.sqrt(lam_lo))
-    delta = _perturbation(P, z, lo, hi, interval.box_args(lo, hi))
-    if not sigma > delta:
-        return -math.inf
-    gap = interval.down(sigma - delta)
-    return interval.down(gap * gap)
+    parts = _regions.Parts(P, _regions.region(lo, hi))
+    best = _regions.gram_extreme(parts, top=False)
+    lam_lo, _ = interval.eig_bounds(parts.Jz * parts.Jz.transpose())
+    if lam_lo > 0:
+        gap = interval.down(interval.down(math.sqrt(lam_lo)) - parts.delta)
+        if gap > 0:
+            best = max(best, interval.down(gap * gap))
+    return best, _regions.descent_point(parts, top=False)
 
 
 def _lipschitz_upper(P, lo, hi):
-    args = interval.box_args(lo, hi)
-    direct = interval.norm_upper(P.jacobian(args))
-    z = 0.5 * (lo + hi)
-    centered = interval.up(interval.norm_upper(P.jacobian(interval.point_args(z))) + _perturbation(P, z, lo, hi, args))
-    return min(direct, centered)
+    """(upper bound of ||DF||_2 on the region, a probable maximizer): the enclosure of DF over
+    the box, DF(z) plus the perturbation, or the eigenbasis reduction, the smallest."""
+    parts = _regions.Parts(P, _regions.region(lo, hi))
+    direct = interval.norm_upper(parts.Jb)
+    centered = interval.up(interval.norm_upper(parts.Jz) + parts.delta)
+    top = _regions.gram_extreme(parts, top=True)
+    reduced = interval.up(math.sqrt(top)) if math.isfinite(top) else math.inf
+    return min(direct, centered, reduced), _regions.descent_point(parts, top=True)
 
 
 def _hessian_upper(P, lo, hi):
@@ -278,7 +250,19 @@ def _shrink(ball, lo, hi):
 
 
 def _branch_and_bound(ball, box_bound, point_value, kind, *, max_boxes, max_seconds, rtol):
-    """Cover the ball by boxes and bound the extremum; returns (value or None, boxes, best_seen, note)."""
+    """Cover the ball by boxes and bound the extremum; returns (value or None, boxes, best_seen, note).
+
+    ``box_bound(lo, hi)`` proves a bound on the box cut by the ball (the regions are cut by
+    ``ball`` through _regions.within), as a float or as (float, a float point of the box where
+    the extremum probably is, or None). A box's bound is at least as good as its parent's (the
+    box lies in the parent's region), and ``best_seen`` takes the worst value at the box
+    centers and at the proposed points (projected onto the ball).
+    """
+    with _regions.within(ball):
+        return _cover(ball, box_bound, point_value, kind, max_boxes=max_boxes, max_seconds=max_seconds, rtol=rtol)
+
+
+def _cover(ball, box_bound, point_value, kind, *, max_boxes, max_seconds, rtol):
     start = time.perf_counter()
     sign = 1.0 if kind == "lower" else -1.0  # heap on sign*bound: the worst box first
     lo0 = np.nextafter(ball.center - ball.radius, -np.inf)
@@ -286,20 +270,27 @@ def _branch_and_bound(ball, box_bound, point_value, kind, *, max_boxes, max_seco
     boxes = 0
     best_seen = None
 
-    def push(heap, lo, hi):
-        nonlocal boxes, best_seen
-        boxes += 1
-        tight = _shrink(ball, lo, hi)
-        b = box_bound(*tight) if tight is not None else None
-        b = -math.inf * sign if (b is None or not np.isfinite(b)) else b
-        z = ball.project(0.5 * (lo + hi))
-        v = point_value(z)
+    def see(z):
+        nonlocal best_seen
+        v = point_value(ball.project(z)) if point_value is not None else math.nan
         if np.isfinite(v) and (best_seen is None or sign * v < sign * best_seen):
             best_seen = float(v)
+
+    def push(heap, lo, hi, floor):
+        nonlocal boxes
+        boxes += 1
+        tight = _shrink(ball, lo, hi)
+        got = box_bound(*tight) if tight is not None else None
+        b, proposed = got if isinstance(got, tuple) else (got, None)
+        b = -math.inf * sign if (b is None or not np.isfinite(b)) else float(b)
+        b = sign * max(sign * b, sign * floor)  # the box's region lies in its parent's
+        see(0.5 * (lo + hi))
+        if proposed is not None:
+            see(np.asarray(proposed, dtype=float))
         heapq.heappush(heap, (sign * b, boxes, lo, hi))
 
     heap: list = []
-    push(heap, lo0, hi0)
+    push(heap, lo0, hi0, -math.inf * sign)
     note = "budget exhausted"
     while True:
         key, _, lo, hi = heap[0]
@@ -318,7 +309,7 @@ def _branch_and_bound(ball, box_bound, point_value, kind, *, max_boxes, max_seco
             clo, chi = lo.copy(), hi.copy()
             clo[j], chi[j] = a, b
             if _shrink(ball, clo, chi) is not None:
-                push(heap, clo, chi)
+                push(heap, clo, chi, bound)
         if not heap:  # cannot happen for a ball, kept for safety
             return None, boxes, best_seen, "no box intersects the ball"
     value = sign * heap[0][0]

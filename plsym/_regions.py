@@ -1,0 +1,327 @@
+"""Rigorous enclosures over one region of a ball: the per-region proofs behind plsym.certify.
+
+A region is a box [lo, hi], or that box cut by the ball being certified (set with
+:func:`within`); its center z is a float point of the box and ``rho`` a proved upper
+bound of ||w - z|| over the region (the box's half-diagonal, or ||z - c|| + R when the
+ball is known, whichever is smaller: the whole ball is then one region of radius R,
+not a box of radius R sqrt(m)).
+
+Two forms, both exact statements about real numbers (every number is an ``arb``
+enclosure or a float rounded outward):
+
+* mean-value form of a scalar f: f(w) = f(z) + grad f(xi) . (w - z) with xi on the
+  segment [z, w], inside the box; with G an enclosure of grad f over the box,
+  |f(w) - f(z)| <= min(sum_k |G_k| h_k, || |G| || rho) (:func:`drop`);
+* the extreme eigenvalue of a Gram matrix K(w) (J J^T or J^T J) in a float eigenbasis
+  Q of K(z): B(w) = Q^T K(w) Q = [[a, b^T], [b, C]] with a(w) = q^T K(w) q. For a unit
+  x = (x1, x2), x^T B x >= a x1^2 - 2 ||b|| |x1| ||x2|| + lambda_min(C) ||x2||^2, so
+  lambda_min(B) >= lambda_min([[a_lo, -beta], [-beta, gamma]]) for a_lo <= a,
+  beta >= ||b||, gamma <= lambda_min(C) on the region (the 2 x 2 value is increasing in
+  a_lo and gamma and decreasing in beta); a_lo comes from the mean-value form (first
+  order exact: the drop is |grad a(z)| rho, not the Weyl ||K(w) - K(z)||), beta and
+  gamma only need first-order bounds as b(z) ~ 0 and beta enters squared over the gap.
+  Ostrowski's theorem undoes the non-orthogonality of the float Q:
+  lambda_k(Q^T K Q) = theta_k lambda_k(K) with |theta_k - 1| <= ||Q^T Q - I||_2.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import dataclasses
+import math
+
+import numpy as np
+from flint import arb, arb_mat
+
+from . import interval
+
+_EPS = interval._EPS
+_BALL = contextvars.ContextVar("plsym_regions_ball", default=None)
+
+
+@contextlib.contextmanager
+def within(ball):
+    """Regions built inside this block are cut by ``ball`` (their radius uses ||z - c|| + R)."""
+    token = _BALL.set(ball)
+    try:
+        yield
+    finally:
+        _BALL.reset(token)
+
+
+def hypot_upper(values) -> float:
+    """A float >= sqrt(sum of squares) of the floats ``values``, with a proven rounding bound.
+
+    Each square and each addition of k nonnegative terms rounds with relative error
+    <= eps/2, so the float sum is within a factor 1 + (k + 1) eps/2 of the exact one
+    (first order); the factor (1 + (k + 2) eps) and an absolute 1e-300 per term
+    (underflow) cover it, and the square root is nudged up once more.
+    """
+    v = np.abs(np.asarray(values, dtype=float)).ravel()
+    if not np.all(np.isfinite(v)):
+        return math.inf
+    k = v.size
+    s = float(np.sum(v * v))
+    if not math.isfinite(s):
+        return math.inf
+    return interval.up(math.sqrt(s * (1 + (k + 2) * _EPS) + k * 1e-300))
+
+
+def radius_from(z, lo, hi) -> float:
+    """sup over the box of ||w - z||, rounded up (the half-widths are exact float differences rounded up)."""
+    return hypot_upper(half_widths(z, lo, hi))
+
+
+def half_widths(z, lo, hi) -> np.ndarray:
+    """Floats >= max(hi_k - z_k, z_k - lo_k) (a float difference is within eps/2 of the exact one)."""
+    return np.array([interval.up(max(b - c, c - a)) for a, b, c in zip(lo, hi, z)])
+
+
+@dataclasses.dataclass(frozen=True)
+class Region:
+    """A box [lo, hi] (cut by the ball when one is set), its center z, half-widths h and radius rho."""
+
+    lo: np.ndarray
+    hi: np.ndarray
+    z: np.ndarray
+    h: np.ndarray
+    rho: float
+    box: list
+    point: list
+
+
+def region(lo, hi) -> Region:
+    """The region of the box [lo, hi] (cut by the ball set with :func:`within`, if any)."""
+    lo, hi = np.asarray(lo, dtype=float), np.asarray(hi, dtype=float)
+    z = np.minimum(np.maximum(0.5 * (lo + hi), lo), hi)
+    h = half_widths(z, lo, hi)
+    rho = hypot_upper(h)
+    ball = _BALL.get()
+    if ball is not None:  # every w of the region is in the ball: ||w - z|| <= ||z - c|| + R
+        dc = [interval.up(abs(a - b)) for a, b in zip(z, ball.center)]
+        rho = min(rho, interval.up(hypot_upper(dc) + float(ball.radius)))
+    return Region(lo, hi, z, h, rho, interval.box_args(lo, hi), interval.point_args(z))
+
+
+# -- small rigorous pieces -------------------------------------------------------------------
+
+def _abs_upper(x: arb) -> float:
+    return interval.upper(abs(x))
+
+
+def norm_upper_vec(xs) -> float:
+    """A float >= ||x|| for every x in the enclosure (a list of arb)."""
+    total = arb(0)
+    for x in xs:
+        total += x * x
+    return interval.up(math.sqrt(max(interval.upper(total.nonnegative_part()), 0.0)))
+
+
+def drop(G, reg: Region) -> float:
+    """A float >= |g . (w - z)| for every g in the enclosure G (list of arb) and w in the region."""
+    a = [_abs_upper(g) for g in G]
+    if not all(math.isfinite(v) for v in a):
+        return math.inf
+    by_box = arb(0)
+    for v, h in zip(a, reg.h):
+        by_box += arb(v) * arb(float(h))
+    return min(interval.upper(by_box), interval.up(hypot_upper(a) * reg.rho))
+
+
+def _col(M: arb_mat, k: int) -> list:
+    return [M[i, k] for i in range(M.nrows())]
+
+
+def _qmat(Q: np.ndarray) -> arb_mat:
+    return arb_mat(Q.tolist())
+
+
+def _orth_defect(Q: np.ndarray) -> float:
+    """A float >= ||Q^T Q - I||_2 (Frobenius, in ball arithmetic, for the exact float Q)."""
+    Qa = _qmat(Q)
+    E = Qa.transpose() * Qa
+    total = arb(0)
+    for i in range(Q.shape[1]):
+        for j in range(Q.shape[1]):
+            d = E[i, j] - (1 if i == j else 0)
+            total += d * d
+    return interval.upper(total.nonnegative_part().sqrt())
+
+
+def _two_by_two(a: float, beta: float, gamma: float, top: bool) -> float:
+    """A rigorous float bound of lambda_min([[a, -beta], [-beta, gamma]]) (lower) or of
+    lambda_max([[a, beta], [beta, gamma]]) (upper, ``top``)."""
+    A, B, C = arb(a), arb(beta), arb(gamma)
+    s, d = (A + C) / 2, (C - A) / 2
+    r = (d * d + B * B).sqrt()
+    if top:
+        return interval.upper(s + r)
+    best = interval.lower(s - r)
+    if interval.lower(s + r) > 0:  # the same number as det / lambda_max, without the cancellation
+        best = max(best, interval.lower((A * C - B * B) / (s + r)))
+    return best
+
+
+# -- the Jacobian pieces of one region ---------------------------------------------------------
+
+class Parts:
+    """DF at the center, DF and the Hessians over the box, and the perturbation sup ||DF(w) - DF(z)||."""
+
+    def __init__(self, P, reg: Region, *, hessians: bool = True):
+        self.P, self.reg = P, reg
+        self.Jz = P.jacobian(reg.point)
+        self.Jb = P.jacobian(reg.box)
+        self.Hb = P.hessians(reg.box) if hessians and P.smooth_reason is None else None
+        self._delta = None
+
+    @property
+    def delta(self) -> float:
+        """A float >= sup over the region of ||DF(w) - DF(z)||_2: the mean-value form
+        rho sqrt(sum_i sup ||H_{F_i}||^2), or the enclosure of DF(box) - DF(z), the smaller."""
+        if self._delta is None:
+            best = interval.norm_upper(self.Jb - self.Jz)
+            if self.Hb is not None:
+                hs = [interval.sym_norm_upper(H) for H in self.Hb]
+                best = min(best, interval.up(self.reg.rho * hypot_upper(hs)))
+            self._delta = best
+        return self._delta
+
+
+def _grad_bilinear(parts: Parts, u: arb_mat, v: arb_mat, gu: arb_mat, gv: arb_mat, rows: bool) -> list:
+    """An enclosure over the box of grad (u^T G(w) v), given gu, gv the enclosures of J^T u, J^T v
+    (``rows``: G = J J^T) or of J u, J v (G = J^T J).
+
+    rows: u^T J J^T v = gu . gv with grad (J^T u) = sum_i u_i H_i, so the gradient is
+    (sum_i u_i H_i) gv + (sum_i v_i H_i) gu; columns: (J u) . (J v) with grad (J u)_i = H_i u,
+    so sum_i (gv_i H_i u + gu_i H_i v).
+    """
+    Hb, n = parts.Hb, parts.P.n
+    if rows:
+        Mu, Mv = Hb[0] * u[0, 0], Hb[0] * v[0, 0]
+        for i in range(1, n):
+            Mu, Mv = Mu + Hb[i] * u[i, 0], Mv + Hb[i] * v[i, 0]
+        grad = Mu * gv + Mv * gu
+    else:
+        grad = Hb[0] * (u * gv[0, 0] + v * gu[0, 0])
+        for i in range(1, n):
+            grad = grad + Hb[i] * (u * gv[i, 0] + v * gu[i, 0])
+    return _col(grad, 0)
+
+
+def _gram(J: arb_mat, rows: bool) -> arb_mat:
+    return J * J.transpose() if rows else J.transpose() * J
+
+
+_FULL = 8  # eigenbasis size up to which every entry of Q^T G Q gets its own mean-value form
+
+
+def _between(lo: float, hi: float) -> arb:
+    """An arb enclosing [lo, hi] (lo <= hi finite floats)."""
+    return arb(lo).union(arb(hi))
+
+
+def gram_extreme(parts: Parts, top: bool) -> float:
+    """A float <= inf lambda_min(G(w)) (``top`` False) or >= sup lambda_max(G(w)) (``top`` True)
+    over the region, G = DF DF^T when n <= m and DF^T DF otherwise (the same nonzero spectrum).
+
+    The eigenbasis reduction of the module docstring. Each entry of B(w) = Q^T G(w) Q is
+    enclosed by the better of its interval over the box and its mean-value form
+    B_jk(z) +- drop (grad B_jk = the bilinear gradient of :func:`_grad_bilinear`), and
+    Weyl's ||G(w) - G(z)|| <= delta (2 ||DF(z)|| + delta) backs up b and C. -inf / inf
+    when nothing is proved.
+    """
+    P, reg = parts.P, parts.reg
+    fail = math.inf if top else -math.inf
+    rows = P.n <= P.m
+    Gz = _gram(parts.Jz, rows)
+    mid, _ = interval.split(Gz)
+    if not np.all(np.isfinite(mid)):
+        return fail
+    _, vecs = np.linalg.eigh(0.5 * (mid + mid.T))
+    p = vecs.shape[1]
+    k = p - 1 if top else 0
+    Q = np.column_stack([vecs[:, k]] + [vecs[:, j] for j in range(p) if j != k])
+    e = _orth_defect(Q)
+    if not e < 0.5:
+        return fail
+    Qa = _qmat(Q)
+    Jz, Jb = parts.Jz, parts.Jb
+    Bz = Qa.transpose() * Gz * Qa
+    gb = (Jb.transpose() * Qa) if rows else (Jb * Qa)  # column j: J^T Q_j (rows) or J Q_j
+    Bb = gb.transpose() * gb
+    full = p <= _FULL
+    lo = np.full((p, p), -math.inf)
+    hi = np.full((p, p), math.inf)
+    for j in range(p):
+        for i in range(j, p) if (full or j == 0) else (j,):
+            if i == j:  # a square: >= 0 over the box
+                sq = arb(0)
+                for x in _col(gb, j):
+                    sq += (x * x).nonnegative_part()
+                lo[i, j], hi[i, j] = interval.lower(sq), interval.upper(sq)
+            else:
+                lo[i, j], hi[i, j] = interval.lower(Bb[i, j]), interval.upper(Bb[i, j])
+            if parts.Hb is not None:
+                d = drop(_grad_bilinear(parts, _qmat(Q[:, i:i + 1]), _qmat(Q[:, j:j + 1]),
+                                        _mat_col(gb, i), _mat_col(gb, j), rows), reg)
+                lo[i, j] = max(lo[i, j], interval.down(interval.lower(Bz[i, j]) - d))
+                hi[i, j] = min(hi[i, j], interval.up(interval.upper(Bz[i, j]) + d))
+            lo[j, i], hi[j, i] = lo[i, j], hi[i, j]
+    if not (np.all(lo[:, 0] <= hi[:, 0]) and np.all(np.isfinite(lo[:, 0])) and np.all(np.isfinite(hi[:, 0]))):
+        return fail
+    a = hi[0, 0] if top else lo[0, 0]
+    if p == 1:
+        value = a
+    else:
+        dG = math.inf  # sup ||G(w) - G(z)|| <= delta (||J(w)|| + ||J(z)||) <= delta (2 ||J(z)|| + delta)
+        delta = parts.delta
+        if math.isfinite(delta):
+            dG = interval.up(delta * interval.up(2 * interval.norm_upper(Jz) + delta))
+        weyl = interval.up((1 + e) * dG)  # ||Q2^T X q|| and ||Q2^T X Q2|| <= (1 + e) ||X||
+        bz = [Bz[i, 0] for i in range(1, p)]
+        beta = min(hypot_upper([max(abs(lo[i, 0]), abs(hi[i, 0])) for i in range(1, p)]),
+                   interval.up(norm_upper_vec(bz) + weyl))
+        Cz = arb_mat([[Bz[i, j] for j in range(1, p)] for i in range(1, p)])
+        z_lo, z_hi = interval.eig_bounds(Cz)
+        gammas = [interval.up(z_hi + weyl) if top else interval.down(z_lo - weyl)]
+        if full and np.all(np.isfinite(lo)) and np.all(np.isfinite(hi)) and np.all(lo <= hi):
+            c_lo, c_hi = interval.eig_bounds(arb_mat([[_between(lo[i, j], hi[i, j]) for j in range(1, p)]
+                                                      for i in range(1, p)]))
+            gammas.append(c_hi if top else c_lo)
+        gamma = min(gammas) if top else max(gammas)
+        if not (math.isfinite(beta) and math.isfinite(gamma)):
+            return fail
+        value = _two_by_two(a, beta, gamma, top)
+    # Ostrowski: lambda(G) = lambda(Q^T G Q) / theta with theta in [1 - e, 1 + e]; G is PSD
+    if top:
+        return interval.up(max(value, 0.0) / interval.down(1 - e)) if math.isfinite(value) else fail
+    if not value > 0:
+        return fail
+    return interval.down(value / interval.up(1 + e))
+
+
+def _mat_col(M: arb_mat, j: int) -> arb_mat:
+    return arb_mat([[M[i, j]] for i in range(M.nrows())])
+
+
+def descent_point(parts: Parts, top: bool):
+    """A float point of the box where the Gram's extreme eigenvalue is probably most extreme (an estimate only)."""
+    P, reg = parts.P, parts.reg
+    if parts.Hb is None:
+        return None
+    try:
+        J = np.array([[float(parts.Jz[i, j].mid()) for j in range(P.m)] for i in range(P.n)])
+        H = [np.array([[float(Hi[j, k].mid()) for k in range(P.m)] for j in range(P.m)]) for Hi in parts.Hb]
+        G = J @ J.T if P.n <= P.m else J.T @ J
+        _, vecs = np.linalg.eigh(G)
+        q = vecs[:, -1 if top else 0]
+        grad = 2 * sum(qi * Hi for qi, Hi in zip(q, H)) @ (J.T @ q) if P.n <= P.m \
+            else 2 * sum(gi * (Hi @ q) for gi, Hi in zip(J @ q, H))
+    except (ValueError, OverflowError, np.linalg.LinAlgError):
+        return None
+    norm = float(np.linalg.norm(grad))
+    if not (np.isfinite(norm) and norm > 0):
+        return None
+    step = (1.0 if top else -1.0) * reg.rho * grad / norm
+    return np.minimum(np.maximum(reg.z + step, reg.lo), reg.hi)
