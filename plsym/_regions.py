@@ -29,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import dataclasses
+import itertools
 import math
 
 import numpy as np
@@ -174,6 +175,23 @@ class Parts:
         self.Jb = P.jacobian(reg.box)
         self.Hb = P.hessians(reg.box) if hessians and P.smooth_reason is None else None
         self._delta = None
+        self._second = None
+
+    @property
+    def second(self):
+        """(Hessians at z, [(i, permutations of (j, k, l), d^3 F_i enclosure over the box)]), or None
+        when the third derivatives are not available (the second-order forms are then skipped)."""
+        if self._second is None:
+            self._second = False
+            T = self.P.T if self.Hb is not None else None
+            if T is not None:
+                where, prog = T
+                perms = _perms(self.P, where)
+                values = prog(self.reg.box)
+                if all(v.is_finite() for v in values):
+                    self._second = (self.P.hessians(self.reg.point),
+                                    [(w[0], ps, v) for w, ps, v in zip(where, perms, values)])
+        return self._second or None
 
     @property
     def delta(self) -> float:
@@ -207,6 +225,118 @@ def _grad_bilinear(parts: Parts, u: arb_mat, v: arb_mat, gu: arb_mat, gv: arb_ma
         for i in range(1, n):
             grad = grad + Hb[i] * (u * gv[i, 0] + v * gu[i, 0])
     return _col(grad, 0)
+
+
+def _perms(P, where):
+    """The distinct permutations of each (j, k, l) of the third-derivative index (cached on P)."""
+    got = getattr(P, "_T_perms", None)
+    if got is None:
+        got = [sorted(set(itertools.permutations(w[1:]))) for w in where]
+        P._T_perms = got
+    return got
+
+
+def _combine(Hs, u: arb_mat) -> arb_mat:
+    M = Hs[0] * u[0, 0]
+    for i in range(1, len(Hs)):
+        M = M + Hs[i] * u[i, 0]
+    return M
+
+
+def _taylor2(parts: Parts, u: arb_mat, v: arb_mat, gbu: arb_mat, gbv: arb_mat):
+    """(grad B(z), S) for B = u^T DF DF^T v: the gradient at the center (a list of arb) and an
+    enclosure S (arb_mat) of the Hessian of B over the box; None without third derivatives.
+
+    Taylor's theorem to second order: B(w) - B(z) = grad B(z) . d + 1/2 d^T S' d, d = w - z,
+    S' the Hessian of B at a point of the segment [z, w] (in the box). With g_u = DF^T u and
+    M_u = sum_i u_i H_{F_i}: grad B = M_u g_v + M_v g_u and
+    S_bc = (M_u M_v + M_v M_u)_bc + sum_{i,a} (u_i g_v,a + v_i g_u,a) d^3 F_i / dw_a dw_b dw_c.
+    """
+    second = parts.second
+    if second is None:
+        return None
+    Hz, third = second
+    P = parts.P
+    m = P.m
+    gzu, gzv = parts.Jz.transpose() * u, parts.Jz.transpose() * v
+    grad = _combine(Hz, u) * gzv + _combine(Hz, v) * gzu
+    X = _combine(parts.Hb, u) * _combine(parts.Hb, v)
+    coef = [[u[i, 0] * gbv[a, 0] + v[i, 0] * gbu[a, 0] for a in range(m)] for i in range(P.n)]
+    acc = [[arb(0)] * m for _ in range(m)]
+    for i, perms, t in third:
+        ci = coef[i]
+        for a, b, c in perms:
+            acc[b][c] += t * ci[a]
+    return _col(grad, 0), X + X.transpose() + arb_mat(acc)
+
+
+def quadratic_range(grad, S: arb_mat, reg: Region):
+    """Floats (lo, hi) bounding g . d + 1/2 d^T S' d over ||d|| <= rho (and the box) for every g in
+    the enclosure ``grad`` and symmetric S' in the enclosure S; None when not finite.
+
+    The eigenvalue bounds of S (lambda_min rho^2 / 2), and the trust-region dual bound of
+    :func:`trs_lower` on the midpoints, with the radii entering as ||rad g|| rho + ||rad S|| rho^2 / 2.
+    """
+    lam_lo, lam_hi = interval.eig_bounds(S)
+    lin = drop(grad, reg)
+    if not (math.isfinite(lin) and math.isfinite(lam_lo) and math.isfinite(lam_hi)):
+        return None
+    r2 = interval.up(reg.rho * reg.rho)
+    lo = interval.down(-lin - interval.up(0.5 * max(-lam_lo, 0.0) * r2))
+    hi = interval.up(lin + interval.up(0.5 * max(lam_hi, 0.0) * r2))
+    g_mid, g_rad = interval.split(arb_mat([[x] for x in grad]))
+    S_mid, S_rad = interval.split(S)
+    if np.all(np.isfinite(S_mid)) and np.all(np.isfinite(S_rad)) and np.all(np.isfinite(g_rad)):
+        sym = 0.5 * (S_mid + S_mid.T)  # the asymmetry goes into the radius, as in interval.eig_bounds
+        S_rad = np.vectorize(interval.up)(S_rad + np.abs(S_mid - sym))
+        extra = interval.up(interval.up(0.5 * interval.up(interval._radius_norm(S_rad) * r2))
+                            + interval.up(hypot_upper(g_rad) * reg.rho))
+        g0 = g_mid[:, 0]
+        lo = max(lo, interval.down(trs_lower(g0, sym, reg.rho) - extra))
+        hi = min(hi, interval.up(-trs_lower(-g0, -sym, reg.rho) + extra))
+    return lo, hi
+
+
+def trs_lower(g: np.ndarray, S: np.ndarray, rho: float) -> float:
+    """A float <= min over ||d|| <= rho of g . d + 1/2 d^T S d (g, S exact floats, S symmetric).
+
+    Weak duality: for mu >= 0 with A = S + mu I positive definite, the minimum is
+    >= min_d g . d + 1/2 d^T A d - 1/2 mu rho^2 = -1/2 g^T A^{-1} g - 1/2 mu rho^2.
+    mu is the float solution of the secular equation ||A^{-1} g|| = rho (any mu is
+    sound); A's definiteness and the solve are proved in ball arithmetic.
+    """
+    m = g.size
+    try:
+        s, V = np.linalg.eigh(S)
+    except np.linalg.LinAlgError:
+        return -math.inf
+    c2 = (V.T @ g) ** 2
+    floor = max(0.0, -float(s[0]))
+    scale = max(float(np.max(np.abs(s))), 1e-300)
+
+    def step(mu):
+        return math.sqrt(float(np.sum(c2 / (s + mu) ** 2)))
+
+    lo_mu = floor + 1e-12 * scale
+    if step(lo_mu) <= rho:
+        mu = lo_mu
+    else:
+        hi_mu = lo_mu + math.sqrt(float(np.sum(c2))) / rho + scale
+        for _ in range(80):
+            mid = 0.5 * (lo_mu + hi_mu)
+            lo_mu, hi_mu = (mid, hi_mu) if step(mid) > rho else (lo_mu, mid)
+        mu = hi_mu
+    A = arb_mat(S.tolist()) + arb_mat(m, m, [arb(mu) if i == j else arb(0) for i in range(m) for j in range(m)])
+    a_lo, _ = interval.eig_bounds(A)
+    if not a_lo > 0:
+        return -math.inf
+    ga = arb_mat([[float(x)] for x in g])
+    try:
+        x = A.solve(ga)
+    except (ZeroDivisionError, ValueError):
+        return -math.inf
+    value = -(ga.transpose() * x)[0, 0] / 2 - arb(mu) * arb(float(rho)) * arb(float(rho)) / 2
+    return interval.lower(value)
 
 
 def _gram(J: arb_mat, rows: bool) -> arb_mat:
@@ -253,6 +383,7 @@ def gram_extreme(parts: Parts, top: bool) -> float:
     full = p <= _FULL
     lo = np.full((p, p), -math.inf)
     hi = np.full((p, p), math.inf)
+    grads, taylor = {}, {}  # (i, j) -> gradient enclosure over the box; (grad at z, Hessian enclosure)
     for j in range(p):
         for i in range(j, p) if (full or j == 0) else (j,):
             if i == j:  # a square: >= 0 over the box
@@ -263,10 +394,20 @@ def gram_extreme(parts: Parts, top: bool) -> float:
             else:
                 lo[i, j], hi[i, j] = interval.lower(Bb[i, j]), interval.upper(Bb[i, j])
             if parts.Hb is not None:
-                d = drop(_grad_bilinear(parts, _qmat(Q[:, i:i + 1]), _qmat(Q[:, j:j + 1]),
-                                        _mat_col(gb, i), _mat_col(gb, j), rows), reg)
+                grad = _grad_bilinear(parts, _qmat(Q[:, i:i + 1]), _qmat(Q[:, j:j + 1]),
+                                      _mat_col(gb, i), _mat_col(gb, j), rows)
+                d = drop(grad, reg)
                 lo[i, j] = max(lo[i, j], interval.down(interval.lower(Bz[i, j]) - d))
                 hi[i, j] = min(hi[i, j], interval.up(interval.upper(Bz[i, j]) + d))
+                grads[i, j] = grad
+                t2 = _taylor2(parts, _qmat(Q[:, i:i + 1]), _qmat(Q[:, j:j + 1]), _mat_col(gb, i), _mat_col(gb, j)) \
+                    if rows else None
+                if t2 is not None:
+                    taylor[i, j] = t2
+                    r = quadratic_range(*t2, reg)
+                    if r is not None:
+                        lo[i, j] = max(lo[i, j], interval.down(interval.lower(Bz[i, j]) + r[0]))
+                        hi[i, j] = min(hi[i, j], interval.up(interval.upper(Bz[i, j]) + r[1]))
             lo[j, i], hi[j, i] = lo[i, j], hi[i, j]
     if not (np.all(lo[:, 0] <= hi[:, 0]) and np.all(np.isfinite(lo[:, 0])) and np.all(np.isfinite(hi[:, 0]))):
         return fail
@@ -293,12 +434,44 @@ def gram_extreme(parts: Parts, top: bool) -> float:
         if not (math.isfinite(beta) and math.isfinite(gamma)):
             return fail
         value = _two_by_two(a, beta, gamma, top)
+        if not top and all((j, 0) in taylor for j in range(p)) and gamma > hi[0, 0]:
+            value = max(value, _coupled(Bz, lo, hi, grads, taylor, gamma, reg))
     # Ostrowski: lambda(G) = lambda(Q^T G Q) / theta with theta in [1 - e, 1 + e]; G is PSD
     if top:
         return interval.up(max(value, 0.0) / interval.down(1 - e)) if math.isfinite(value) else fail
     if not value > 0:
         return fail
     return interval.down(value / interval.up(1 + e))
+
+
+def _coupled(Bz, lo, hi, grads, taylor, gamma, reg) -> float:
+    """A float <= lambda_min(B(w)) on the region by psi(w) = a(w) - kappa ||b(w)||^2, kappa = 1 / (gamma - sup a).
+
+    For gamma > a(w): lambda_min([[a, -beta], [-beta, gamma]]) >= a - beta^2 / (gamma - a), so
+    lambda_min(B(w)) >= psi(w), and psi is bounded by Taylor's theorem to second order with
+    grad psi(z) = grad a(z) - 2 kappa sum_j b_j(z) grad b_j(z) and the Hessian enclosure
+    S_a - 2 kappa sum_j (G_j G_j^T + [b_j] S_j) (G_j the gradient enclosure of b_j over the box):
+    a and b are then bounded at the same w, not each at its worst.
+    """
+    p = Bz.nrows()
+    kappa = 1 / (arb(gamma) - arb(float(hi[0, 0])))
+    if not interval.lower(kappa) > 0:
+        return -math.inf
+    ga, Sa = taylor[0, 0]
+    psi = Bz[0, 0]
+    grad = arb_mat([[x] for x in ga])
+    S = Sa
+    for j in range(1, p):
+        gj, Sj = taylor[j, 0]
+        bj = Bz[j, 0]
+        psi = psi - kappa * bj * bj
+        grad = grad - arb_mat([[x] for x in gj]) * (2 * kappa * bj)
+        Gj = arb_mat([[x] for x in grads[j, 0]])
+        S = S - (Gj * Gj.transpose() + Sj * _between(float(lo[j, 0]), float(hi[j, 0]))) * (2 * kappa)
+    r = quadratic_range(_col(grad, 0), S, reg)
+    if r is None:
+        return -math.inf
+    return interval.down(interval.lower(psi) + r[0])
 
 
 def _mat_col(M: arb_mat, j: int) -> arb_mat:

@@ -118,6 +118,7 @@ class _Programs:
         self.smooth_reason = system._non_smooth_reason
         self._grads, self._real, self._differ = grads, real, differ
         self._H = None
+        self._T = None
 
     @property
     def H(self):
@@ -127,7 +128,35 @@ class _Programs:
             entries = _compile.hessian_entries(self._grads, list(self._real), self._differ)
             self.H_index = [(i, j, k) for i, row in enumerate(entries) for j, k, _ in row]
             self._H = interval.ArbProgram(self._real, [d for row in entries for _, _, d in row])
+            self._H_entries = entries
         return self._H
+
+    _T_MAX = 20000  # nonzero third derivatives beyond which the second-order forms are not built
+
+    @property
+    def T(self):
+        """(index, program) of the nonzero third derivatives d^3 F_i / dw_j dw_k dw_l, j <= k <= l;
+        None when there are too many or one has no ball-arithmetic rule."""
+        if self._T is None:
+            self.H  # noqa: B018 - the Hessian entries (or Unsupported)
+            index = {p: j for j, p in enumerate(self._real)}
+            where, exprs = [], []
+            for i, row in enumerate(self._H_entries):
+                for j, k, e in row:
+                    for l in sorted(index[s] for s in self._differ.free(e)):
+                        if l < k:
+                            continue
+                        d = self._differ.diff(e, self._real[l])
+                        if d != 0:
+                            where.append((i, j, k, l))
+                            exprs.append(d)
+                if len(exprs) > self._T_MAX:
+                    break
+            try:
+                self._T = (where, interval.ArbProgram(self._real, exprs)) if len(exprs) <= self._T_MAX else False
+            except interval.Unsupported:
+                self._T = False
+        return self._T or None
 
     def jacobian(self, args) -> interval.arb_mat:
         J = interval.arb_mat(self.n, self.m)
