@@ -274,62 +274,73 @@ def quadratic_range(grad, S: arb_mat, reg: Region):
     """Floats (lo, hi) bounding g . d + 1/2 d^T S' d over ||d|| <= rho (and the box) for every g in
     the enclosure ``grad`` and symmetric S' in the enclosure S; None when not finite.
 
-    The eigenvalue bounds of S (lambda_min rho^2 / 2), and the trust-region dual bound of
-    :func:`trs_lower` on the midpoints, with the radii entering as ||rad g|| rho + ||rad S|| rho^2 / 2.
+    With S' = mid + E, |E| <= rad entrywise: the eigenvalue bounds of the midpoint, proved
+    (interval._exact_eig_bounds) and widened by ||rad||_2 (Weyl), give lambda_min rho^2 / 2;
+    the trust-region dual bound of :func:`trs_lower` on the midpoints is sharper, with the
+    radii entering as ||rad g|| rho + ||rad S|| rho^2 / 2.
     """
-    lam_lo, lam_hi = interval.eig_bounds(S)
-    lin = drop(grad, reg)
-    if not (math.isfinite(lin) and math.isfinite(lam_lo) and math.isfinite(lam_hi)):
+    g_mid, g_rad = interval.split(arb_mat([[x] for x in grad]))
+    S_mid, S_rad = interval.split(S)
+    if not (np.all(np.isfinite(S_mid)) and np.all(np.isfinite(S_rad))
+            and np.all(np.isfinite(g_mid)) and np.all(np.isfinite(g_rad))):
         return None
+    sym = 0.5 * (S_mid + S_mid.T)  # the asymmetry goes into the radius, as in interval.eig_bounds
+    S_rad = np.vectorize(interval.up)(S_rad + np.abs(S_mid - sym))
+    r = interval._radius_norm(S_rad)
+    e_lo, e_hi = interval._exact_eig_bounds(sym)
+    lin = drop(grad, reg)
+    if not (math.isfinite(lin) and math.isfinite(r) and math.isfinite(e_lo) and math.isfinite(e_hi)):
+        return None
+    lam_lo, lam_hi = interval.down(e_lo - r), interval.up(e_hi + r)
     r2 = interval.up(reg.rho * reg.rho)
     lo = interval.down(-lin - interval.up(0.5 * max(-lam_lo, 0.0) * r2))
     hi = interval.up(lin + interval.up(0.5 * max(lam_hi, 0.0) * r2))
-    g_mid, g_rad = interval.split(arb_mat([[x] for x in grad]))
-    S_mid, S_rad = interval.split(S)
-    if np.all(np.isfinite(S_mid)) and np.all(np.isfinite(S_rad)) and np.all(np.isfinite(g_rad)):
-        sym = 0.5 * (S_mid + S_mid.T)  # the asymmetry goes into the radius, as in interval.eig_bounds
-        S_rad = np.vectorize(interval.up)(S_rad + np.abs(S_mid - sym))
-        extra = interval.up(interval.up(0.5 * interval.up(interval._radius_norm(S_rad) * r2))
-                            + interval.up(hypot_upper(g_rad) * reg.rho))
-        g0 = g_mid[:, 0]
-        lo = max(lo, interval.down(trs_lower(g0, sym, reg.rho) - extra))
-        hi = min(hi, interval.up(-trs_lower(-g0, -sym, reg.rho) + extra))
+    extra = interval.up(interval.up(0.5 * interval.up(r * r2)) + interval.up(hypot_upper(g_rad) * reg.rho))
+    g0 = g_mid[:, 0]
+    lo = max(lo, interval.down(trs_lower(g0, sym, reg.rho, e_lo) - extra))
+    hi = min(hi, interval.up(-trs_lower(-g0, -sym, reg.rho, -e_hi) + extra))
     return lo, hi
 
 
-def trs_lower(g: np.ndarray, S: np.ndarray, rho: float) -> float:
-    """A float <= min over ||d|| <= rho of g . d + 1/2 d^T S d (g, S exact floats, S symmetric).
+def trs_lower(g: np.ndarray, S: np.ndarray, rho: float, s_lo: float | None = None) -> float:
+    """A float <= min over ||d|| <= rho of g . d + 1/2 d^T S d (g, S exact floats, S symmetric;
+    ``s_lo`` a proved lower bound of lambda_min(S), computed when not given).
 
     Weak duality: for mu >= 0 with A = S + mu I positive definite, the minimum is
     >= min_d g . d + 1/2 d^T A d - 1/2 mu rho^2 = -1/2 g^T A^{-1} g - 1/2 mu rho^2.
-    mu is the float solution of the secular equation ||A^{-1} g|| = rho (any mu is
-    sound); A's definiteness and the solve are proved in ball arithmetic.
+    mu maximizes the dual in floats (a search; any mu is sound); A's definiteness
+    (s_lo + mu > 0) and the solve are proved in ball arithmetic.
     """
     m = g.size
+    if s_lo is None:
+        s_lo, _ = interval._exact_eig_bounds(S)
     try:
         s, V = np.linalg.eigh(S)
     except np.linalg.LinAlgError:
         return -math.inf
-    c2 = (V.T @ g) ** 2
-    floor = max(0.0, -float(s[0]))
-    scale = max(float(np.max(np.abs(s))), 1e-300)
-
-    def step(mu):
-        return math.sqrt(float(np.sum(c2 / (s + mu) ** 2)))
-
-    lo_mu = floor + 1e-12 * scale
-    if step(lo_mu) <= rho:
-        mu = lo_mu
-    else:
-        hi_mu = lo_mu + math.sqrt(float(np.sum(c2))) / rho + scale
-        for _ in range(80):
-            mid = 0.5 * (lo_mu + hi_mu)
-            lo_mu, hi_mu = (mid, hi_mu) if step(mid) > rho else (lo_mu, mid)
-        mu = hi_mu
-    A = arb_mat(S.tolist()) + arb_mat(m, m, [arb(mu) if i == j else arb(0) for i in range(m) for j in range(m)])
-    a_lo, _ = interval.eig_bounds(A)
-    if not a_lo > 0:
+    if not (math.isfinite(s_lo) and np.all(np.isfinite(s))):
         return -math.inf
+    c2 = (V.T @ g) ** 2
+    scale = max(float(np.max(np.abs(s))), 1e-300)
+    mu0 = max(0.0, -float(s[0]), -s_lo)
+    t_hi = math.sqrt(float(np.sum(c2))) / rho
+    t_lo = max(1e-12 * t_hi, 1e-10 * scale, 1e-300)
+    t_hi = max(t_hi, 2 * t_lo)
+
+    def dual(t):
+        with np.errstate(all="ignore"):
+            v = -0.5 * np.sum(c2[None, :] / (s[None, :] + mu0 + t[:, None]), axis=1) - 0.5 * (mu0 + t) * rho * rho
+        return np.where(np.isfinite(v), v, -np.inf)
+
+    t = t_lo * (t_hi / t_lo) ** np.linspace(0, 1, 48)
+    k = int(np.argmax(dual(t)))
+    for _ in range(3):  # the dual is concave in t: zoom in on the bracket of the best point
+        t = np.linspace(t[max(k - 1, 0)], t[min(k + 1, t.size - 1)], 33)
+        k = int(np.argmax(dual(t)))
+    mu = float(mu0 + t[k])
+    if not interval.lower(arb(s_lo) + arb(mu)) > 0:
+        return -math.inf
+    A = arb_mat(S.tolist()) + arb_mat(m, m, [arb(mu) if i == j else arb(0) for i in range(m) for j in range(m)])
     ga = arb_mat([[float(x)] for x in g])
     try:
         x = A.solve(ga)
