@@ -288,6 +288,10 @@ def quadratic_range(grad, S: arb_mat, reg: Region):
     S_rad = np.vectorize(interval.up)(S_rad + np.abs(S_mid - sym))
     r = interval._radius_norm(S_rad)
     e_lo, e_hi = interval._exact_eig_bounds(sym)
+    try:
+        s, V = np.linalg.eigh(sym)
+    except np.linalg.LinAlgError:
+        return None
     lin = drop(grad, reg)
     if not (math.isfinite(lin) and math.isfinite(r) and math.isfinite(e_lo) and math.isfinite(e_hi)):
         return None
@@ -297,47 +301,44 @@ def quadratic_range(grad, S: arb_mat, reg: Region):
     hi = interval.up(lin + interval.up(0.5 * max(lam_hi, 0.0) * r2))
     extra = interval.up(interval.up(0.5 * interval.up(r * r2)) + interval.up(hypot_upper(g_rad) * reg.rho))
     g0 = g_mid[:, 0]
-    lo = max(lo, interval.down(trs_lower(g0, sym, reg.rho, e_lo) - extra))
-    hi = min(hi, interval.up(-trs_lower(-g0, -sym, reg.rho, -e_hi) + extra))
+    lo = max(lo, interval.down(trs_lower(g0, sym, reg.rho, e_lo, (s, V)) - extra))
+    hi = min(hi, interval.up(-trs_lower(-g0, -sym, reg.rho, -e_hi, (-s[::-1], V[:, ::-1])) + extra))
     return lo, hi
 
 
-def trs_lower(g: np.ndarray, S: np.ndarray, rho: float, s_lo: float | None = None) -> float:
+def trs_lower(g: np.ndarray, S: np.ndarray, rho: float, s_lo: float | None = None, eig=None) -> float:
     """A float <= min over ||d|| <= rho of g . d + 1/2 d^T S d (g, S exact floats, S symmetric;
-    ``s_lo`` a proved lower bound of lambda_min(S), computed when not given).
+    ``s_lo`` a proved lower bound of lambda_min(S), computed when not given; ``eig`` the float
+    ``numpy.linalg.eigh(S)`` when known).
 
     Weak duality: for mu >= 0 with A = S + mu I positive definite, the minimum is
     >= min_d g . d + 1/2 d^T A d - 1/2 mu rho^2 = -1/2 g^T A^{-1} g - 1/2 mu rho^2.
-    mu maximizes the dual in floats (a search; any mu is sound); A's definiteness
-    (s_lo + mu > 0) and the solve are proved in ball arithmetic.
+    mu is the float root of the secular equation ||A^{-1} g|| = rho, by Newton's method
+    from the left (any mu is sound); A's definiteness (s_lo + mu > 0) and the solve are
+    proved in ball arithmetic.
     """
     m = g.size
     if s_lo is None:
         s_lo, _ = interval._exact_eig_bounds(S)
     try:
-        s, V = np.linalg.eigh(S)
+        s, V = eig if eig is not None else np.linalg.eigh(S)
     except np.linalg.LinAlgError:
         return -math.inf
-    if not (math.isfinite(s_lo) and np.all(np.isfinite(s))):
+    if not (math.isfinite(s_lo) and np.all(np.isfinite(s)) and np.all(np.isfinite(g))):
         return -math.inf
     c2 = (V.T @ g) ** 2
     scale = max(float(np.max(np.abs(s))), 1e-300)
-    mu0 = max(0.0, -float(s[0]), -s_lo)
-    t_hi = math.sqrt(float(np.sum(c2))) / rho
-    t_lo = max(1e-12 * t_hi, 1e-10 * scale, 1e-300)
-    t_hi = max(t_hi, 2 * t_lo)
-
-    def dual(t):
-        with np.errstate(all="ignore"):
-            v = -0.5 * np.sum(c2[None, :] / (s[None, :] + mu0 + t[:, None]), axis=1) - 0.5 * (mu0 + t) * rho * rho
-        return np.where(np.isfinite(v), v, -np.inf)
-
-    t = t_lo * (t_hi / t_lo) ** np.linspace(0, 1, 48)
-    k = int(np.argmax(dual(t)))
-    for _ in range(3):  # the dual is concave in t: zoom in on the bracket of the best point
-        t = np.linspace(t[max(k - 1, 0)], t[min(k + 1, t.size - 1)], 33)
-        k = int(np.argmax(dual(t)))
-    mu = float(mu0 + t[k])
+    mu = max(0.0, -float(s[0]), -s_lo) + max(1e-12 * math.sqrt(float(np.sum(c2))) / rho, 1e-10 * scale, 1e-300)
+    with np.errstate(all="ignore"):
+        for _ in range(30):
+            x = c2 / (s + mu) ** 2
+            n = math.sqrt(float(np.sum(x)))
+            if not (math.isfinite(n) and n > rho * (1 + 1e-10)):
+                break  # at (or past) the root, or an interior minimum
+            step = (n / rho - 1) * n * n / float(np.sum(x / (s + mu)))
+            if not (math.isfinite(step) and step > 0):
+                break
+            mu += step
     if not interval.lower(arb(s_lo) + arb(mu)) > 0:
         return -math.inf
     A = arb_mat(S.tolist()) + arb_mat(m, m, [arb(mu) if i == j else arb(0) for i in range(m) for j in range(m)])
