@@ -322,6 +322,7 @@ def _cover(ball, box_bound, point_value, kind, *, max_boxes, max_seconds, rtol):
     push(heap, lo0, hi0, -math.inf * sign)
     note = "budget exhausted"
     while True:
+        _progress.tick(f"certify {kind} bound", boxes, max_boxes)
         key, _, lo, hi = heap[0]
         bound = sign * key
         if best_seen is not None and np.isfinite(bound):
@@ -330,7 +331,6 @@ def _cover(ball, box_bound, point_value, kind, *, max_boxes, max_seconds, rtol):
                 break
         if boxes >= max_boxes or time.perf_counter() - start > max_seconds:
             break
-        _progress.tick(f"certify {kind} bound", boxes, max_boxes)
         heapq.heappop(heap)
         j = int(np.argmax(hi - lo))
         mid = 0.5 * (lo[j] + hi[j])
