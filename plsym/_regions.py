@@ -51,6 +51,25 @@ def within(ball):
         _BALL.reset(token)
 
 
+_MEMO_SIZE = 200_000  # region bounds remembered per system (a float and a point each)
+
+
+def remembered(P, name: str, lo, hi, compute):
+    """``compute()``, the bound ``name`` of the region [lo, hi] (cut by the current ball), computed once
+    per system: certifying pl_constant after kernel_min_eig on the same ball proves nothing twice."""
+    ball = _BALL.get()
+    key = (name, np.asarray(lo, dtype=float).tobytes(), np.asarray(hi, dtype=float).tobytes(),
+           None if ball is None else (np.asarray(ball.center, dtype=float).tobytes(), float(ball.radius)))
+    memo = P.__dict__.setdefault("_region_memo", {})
+    got = memo.get(key)
+    if got is None:
+        got = compute()
+        if len(memo) >= _MEMO_SIZE:
+            memo.clear()
+        memo[key] = got
+    return got
+
+
 def hypot_upper(values) -> float:
     """A float >= sqrt(sum of squares) of the floats ``values``, with a proven rounding bound.
 

@@ -11,21 +11,27 @@ smoothness         upper   ||H_L(w)||_2 <= value (beta)                 D5, C8
 residual_norm      upper   ||F(w) - y|| <= value                        T14
 =================  ======  ==========================================  =========
 
-Method. The ball is covered by boxes, refined by branch and bound (the box with
-the worst bound is split along its widest side) until the bound is within
-``rtol`` of the best value seen at box centers, or the budget (``max_boxes``,
-``max_seconds``) runs out. On each box the bound is proved in python-flint's
-``arb`` ball arithmetic (outward rounding throughout):
+Method. The ball is covered by regions, refined by branch and bound: the first
+region is the whole ball (radius R about its center, not a box of half-diagonal
+R sqrt(m)); then the region with the worst bound is split along its widest side,
+each part being a box cut by the ball, and keeping its parent's bound when its own
+is worse. Refining stops when the bound is within ``rtol`` of the best value seen
+(at region centers and at the points the bounds single out), or when the budget
+(``max_boxes``, ``max_seconds``) runs out. On each region the bound is proved in
+python-flint's ``arb`` ball arithmetic (outward rounding throughout; plsym._regions):
 
-* kernel_min_eig follows the paper's own chain (T10), not "interval K then
-  eigenvalues": sigma_min(DF(z)) at the box center z is bounded below by a float
-  eigenbasis plus rigorous Gershgorin/Ostrowski residuals, then
-  sigma_min(DF(w)) >= sigma_min(DF(z)) - sup_w ||DF(w) - DF(z)||_2 (Weyl), where
-  the perturbation is bounded by the mean-value form
-  ||w - z|| * sqrt(sum_i sup ||H_{F_i}||^2) or by the enclosure of DF over the
-  box, whichever is smaller; lambda_min(K) = sigma_min(DF)^2 when n <= m.
-* the suprema bound the spectral norm of the enclosure of H_{F_i}, DF, H_L or
-  F - y over the box.
+* kernel_min_eig and lipschitz work in a float eigenbasis Q of K(z) at the
+  region's center z: each entry of Q^T K(w) Q is bounded by the best of its
+  interval over the box, its mean-value form (Hessian enclosures) and its
+  second-order Taylor form (third derivatives of F; the quadratic term by a
+  trust-region dual bound), so that the bound is exact to second order in the
+  radius. The extreme eigenvalue follows from a 2 x 2 reduction
+  (lambda_min >= a - ||b||^2 / (gamma - a), with a and b taken at the same point)
+  and Ostrowski's theorem for the non-orthogonality of Q; the paper's chain (T10),
+  sigma_min(DF(w)) >= sigma_min(DF(z)) - sup ||DF(w) - DF(z)||_2 (Weyl), is kept
+  as a second bound and the better one is used.
+* the other suprema bound the spectral norm of the enclosure of H_{F_i}, H_L or
+  F - y over the box (with a centered form for F - y).
 
 A result is ``certified`` only when every box of the cover was bounded. A system
 that is not made of sympy expressions with ball-arithmetic rules, or a budget too
@@ -47,7 +53,7 @@ from . import _compile, _regions, domain, interval, progress as _progress
 from ._deprecated import renamed_attribute, warn
 from ._diff import Differentiator
 from ._options import checked_options
-from ._regions import hypot_upper as _hypot_upper, radius_from as _radius_from
+from ._regions import hypot_upper as _hypot_upper
 from .errors import InvalidArgument, _show, positive_finite, positive_int
 from .quantities import QUANTITIES, get
 from .results import RELATIONS, relation_of, summarized_repr
@@ -198,6 +204,10 @@ def _kernel_lower(P, lo, hi):
     eigenbasis reduction (_regions.gram_extreme) and Weyl on sigma_min(DF) (T10)."""
     if P.n > P.m:
         return -math.inf
+    return _regions.remembered(P, "kernel_min_eig", lo, hi, lambda: _kernel_region(P, lo, hi))
+
+
+def _kernel_region(P, lo, hi):
     parts = _regions.Parts(P, _regions.region(lo, hi))
     best = _regions.gram_extreme(parts, top=False)
     lam_lo, _ = interval.eig_bounds(parts.Jz * parts.Jz.transpose())
@@ -211,6 +221,10 @@ def _kernel_lower(P, lo, hi):
 def _lipschitz_upper(P, lo, hi):
     """(upper bound of ||DF||_2 on the region, a probable maximizer): the enclosure of DF over
     the box, DF(z) plus the perturbation, or the eigenbasis reduction, the smallest."""
+    return _regions.remembered(P, "lipschitz", lo, hi, lambda: _lipschitz_region(P, lo, hi))
+
+
+def _lipschitz_region(P, lo, hi):
     parts = _regions.Parts(P, _regions.region(lo, hi))
     direct = interval.norm_upper(parts.Jb)
     centered = interval.up(interval.norm_upper(parts.Jz) + parts.delta)
@@ -232,20 +246,13 @@ def _smoothness_upper(P, lo, hi):
     return interval.sym_norm_upper(HL)
 
 
-def _norm_vec_upper(values):
-    total = interval.arb(0)
-    for r in values:
-        total += r * r
-    return interval.up(math.sqrt(max(interval.upper(total.nonnegative_part()), 0.0)))
-
-
 def _residual_upper(P, lo, hi):
-    args = interval.box_args(lo, hi)
-    direct = _norm_vec_upper(P.residual(args))
-    # centered form: ||r(w)|| <= ||r(z)|| + sup_box ||DF|| ||w - z||
-    z = 0.5 * (lo + hi)
-    centered = interval.up(_norm_vec_upper(P.residual(interval.point_args(z)))
-                           + interval.up(interval.norm_upper(P.jacobian(args)) * _radius_from(z, lo, hi)))
+    """The enclosure of ||F - y|| over the box, or the centered form ||r(z)|| + sup_box ||DF|| rho
+    (rho >= ||w - z|| on the region), the smaller."""
+    reg = _regions.region(lo, hi)
+    direct = _regions.norm_upper_vec(P.residual(reg.box))
+    centered = interval.up(_regions.norm_upper_vec(P.residual(reg.point))
+                           + interval.up(interval.norm_upper(P.jacobian(reg.box)) * reg.rho))
     return min(direct, centered)
 
 
