@@ -370,6 +370,142 @@ def trs_lower(g: np.ndarray, S: np.ndarray, rho: float, s_lo: float | None = Non
     return interval.lower(value)
 
 
+def hessians_centered(parts: Parts):
+    """Per output, (E, H_i(z), [d H_i / dw_k over the box]): E an enclosure of H_{F_i}(w) on the region
+    by the mean-value form of each entry, H_i(z)_jl +- drop(d^3 F_i / dw_j dw_l dw_. over the box);
+    None without third derivatives."""
+    second = parts.second
+    if second is None:
+        return None
+    Hz, third = second
+    m = parts.P.m
+    slices = [[arb_mat(m, m) for _ in range(m)] for _ in Hz]  # output -> k -> d H_i / dw_k
+    for i, perms, t in third:
+        for a, b, c in perms:
+            slices[i][c][a, b] = t
+    out = []
+    for H, G in zip(Hz, slices):
+        D = _drops(np.stack([_abs_upper_matrix(Gk) for Gk in G]), parts.reg)
+        if D is None:
+            return None
+        E = arb_mat([[H[j, k] + _between(-float(D[j, k]), float(D[j, k])) for k in range(m)] for j in range(m)])
+        out.append((E, H, G))
+    return out
+
+
+def _drops(A: np.ndarray, reg: Region):
+    """Floats >= |sum_k g_k d_k| per entry, for |g_k| <= A[k] entrywise and d = w - z on the region:
+    min(sum_k A_k h_k, sqrt(sum_k A_k^2) rho); None when not finite.
+
+    Float sums of m nonnegative terms round with relative error <= (m + 2) eps; 1e-300 per
+    term covers underflow."""
+    if not np.all(np.isfinite(A)):
+        return None
+    m = A.shape[0]
+    grow = 1 + (m + 3) * _EPS
+    h = np.asarray(reg.h, dtype=float)
+    by_box = np.einsum("k...,k->...", A, h) * grow + m * 1e-300
+    by_ball = np.sqrt(np.einsum("k...,k...->...", A, A) * grow + m * 1e-300) * (1 + 2 * _EPS) * reg.rho * (1 + 2 * _EPS)
+    D = np.vectorize(interval.up, otypes=[float])(np.minimum(by_box, by_ball))
+    return D if np.all(np.isfinite(D)) else None
+
+
+def sym_norm_centered(Mz: arb_mat, G: list, reg: Region) -> float:
+    """A float >= sup over the region of ||M(w)||_2 for a symmetric M with M(z) in the enclosure Mz and
+    d M / dw_k in the enclosure G[k] over the box (math.inf when nothing is proved).
+
+    In a float eigenbasis Q of M(z), each entry of B(w) = Q^T M(w) Q is within a mean-value drop
+    of B(z) (the gradient of B_ij is (Q^T G_k Q)_ij); the 2 x 2 reduction of the module docstring
+    bounds lambda_max(B) and lambda_min(B) with the top and the bottom eigenvector first, and
+    Ostrowski (lambda_k(Q^T M Q) = theta_k lambda_k(M), |theta_k - 1| <= e) brings them back to M.
+    """
+    mid, _ = interval.split(Mz)
+    if not np.all(np.isfinite(mid)):
+        return math.inf
+    _, vecs = np.linalg.eigh(0.5 * (mid + mid.T))
+    e = _orth_defect(vecs)
+    if not e < 0.5:
+        return math.inf
+    Qa = _qmat(vecs)
+    Qt = Qa.transpose()
+    Bz = Qt * Mz * Qa
+    D = _drops(np.stack([_abs_upper_matrix(Qt * Gk * Qa) for Gk in G]), reg)
+    if D is None:
+        return math.inf
+    p = vecs.shape[1]
+    ends = []
+    for k, top in ((p - 1, True), (0, False)):
+        order = [k] + [j for j in range(p) if j != k]
+        x = Bz[k, k]
+        a = interval.up(interval.upper(x) + D[k, k]) if top else interval.down(interval.lower(x) - D[k, k])
+        if p == 1:
+            ends.append(a)
+            continue
+        beta = hypot_upper([interval.up(_abs_upper(Bz[i, k]) + D[i, k]) for i in order[1:]])
+        C = arb_mat([[Bz[i, j] + _between(-float(D[i, j]), float(D[i, j])) for j in order[1:]] for i in order[1:]])
+        c_lo, c_hi = interval.eig_bounds(C)
+        gamma = c_hi if top else c_lo
+        if not (math.isfinite(a) and math.isfinite(beta) and math.isfinite(gamma)):
+            return math.inf
+        ends.append(_two_by_two(a, beta, gamma, top))
+    lam_hi, lam_lo = ends
+    return interval.up(max(lam_hi, -lam_lo, 0.0) / interval.down(1 - e))
+
+
+def _abs_upper_matrix(M: arb_mat) -> np.ndarray:
+    """Floats >= |M'| entrywise for every M' in the enclosure."""
+    mid, rad = interval.split(M)
+    return np.vectorize(interval.up)(np.abs(mid) + rad)
+
+
+def loss_hessian_centered(parts: Parts):
+    """(E, H_L(z), [d H_L / dw_k over the box]): E an enclosure of H_L(w) = DF^T DF + sum_i r_i H_{F_i}
+    on the region by the mean-value form of each entry, H_L(z)_jl +- drop(grad H_L,jl over the box);
+    None without third derivatives.
+
+    d_k H_L = sum_i (H_i[:, k] J_i^T + J_i^T H_i[k, :] + J_ik H_i + r_i d_k H_i), J_i the i-th row of DF.
+    """
+    second = parts.second
+    if second is None:
+        return None
+    Hz, third = second
+    P, reg = parts.P, parts.reg
+    n, m = P.n, P.m
+    Jb, Hb = parts.Jb, parts.Hb
+    rb, rz = P.residual(reg.box), P.residual(reg.point)
+    HLz = parts.Jz.transpose() * parts.Jz
+    for r, H in zip(rz, Hz):
+        HLz = HLz + H * r
+    slices = [[dict() for _ in range(n)] for _ in range(m)]  # k -> i -> (a, b) -> d^3 F_i / dw_a dw_b dw_k
+    for i, perms, t in third:
+        for a, b, c in perms:
+            slices[c][i][a, b] = t
+    A = np.empty((m, m, m))
+    Gs = []
+    Jt = Jb.transpose()
+    for k in range(m):
+        Hk = arb_mat(m, n)
+        for i in range(n):
+            for j in range(m):
+                Hk[j, i] = Hb[i][j, k]
+        G = Hk * Jb + Jt * Hk.transpose()
+        for i in range(n):
+            G = G + Hb[i] * Jb[i, k]
+        for i in range(n):
+            for (a, b), t in slices[k][i].items():
+                G[a, b] += rb[i] * t
+        A[k] = _abs_upper_matrix(G)
+        Gs.append(G)
+    D = _drops(A, reg)
+    if D is None:
+        return None
+    E = arb_mat(m, m)
+    for j in range(m):
+        for k in range(m):
+            E[j, k] = HLz[j, k] + _between(-float(D[j, k]), float(D[j, k]))
+    return E, HLz, Gs
+
+
 def _gram(J: arb_mat, rows: bool) -> arb_mat:
     return J * J.transpose() if rows else J.transpose() * J
 

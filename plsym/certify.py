@@ -234,16 +234,34 @@ def _lipschitz_region(P, lo, hi):
 
 
 def _hessian_upper(P, lo, hi):
-    return max(interval.sym_norm_upper(H) for H in P.hessians(interval.box_args(lo, hi)))
+    """max_i of the smallest of three bounds of ||H_{F_i}||_2 on the region: over the box enclosure,
+    over the mean-value enclosure of each entry (third derivatives), and in the eigenbasis of H_i(z)."""
+    parts = _regions.Parts(P, _regions.region(lo, hi))
+    centered = _regions.hessians_centered(parts)
+    best = -math.inf
+    for i, H in enumerate(parts.Hb if parts.Hb is not None else P.hessians(parts.reg.box)):
+        bound = interval.sym_norm_upper(H)
+        if centered is not None:
+            E, Hz, G = centered[i]
+            bound = min(bound, interval.sym_norm_upper(E), _regions.sym_norm_centered(Hz, G, parts.reg))
+        best = max(best, bound)
+    return best
 
 
 def _smoothness_upper(P, lo, hi):
-    args = interval.box_args(lo, hi)
-    J = P.jacobian(args)
-    HL = J.transpose() * J
-    for r, H in zip(P.residual(args), P.hessians(args)):
+    """The smallest of three bounds of ||H_L||_2 on the region: over the box enclosure, over the
+    mean-value enclosure of each entry (third derivatives), and in the eigenbasis of H_L(z)."""
+    parts = _regions.Parts(P, _regions.region(lo, hi))
+    Hs = parts.Hb if parts.Hb is not None else P.hessians(parts.reg.box)
+    HL = parts.Jb.transpose() * parts.Jb
+    for r, H in zip(P.residual(parts.reg.box), Hs):
         HL = HL + H * r
-    return interval.sym_norm_upper(HL)
+    best = interval.sym_norm_upper(HL)
+    centered = _regions.loss_hessian_centered(parts)
+    if centered is not None:
+        E, HLz, G = centered
+        best = min(best, interval.sym_norm_upper(E), _regions.sym_norm_centered(HLz, G, parts.reg))
+    return best
 
 
 def _residual_upper(P, lo, hi):

@@ -65,6 +65,34 @@ def test_sphere_lambda_min_at_one_region():
     assert b.certified and b.boxes == 1 and 0.999 * exact <= b.value <= exact
 
 
+@pytest.mark.parametrize("center, R", [([0.5, -0.2, 0.1], 0.3), ([2.0, 1.0, -3.0], 0.05)])
+def test_hessian_norm_of_cubics_is_the_largest_coordinate(center, R):
+    """F = (w1^3 + w2^3 + w3^3) / 6: H_F = diag(w), so sup over the ball of ||H_F|| = max_j |c_j| + R;
+    proved above it and within 1e-2 of it."""
+    w = sympy.symbols("w1:4")
+    s = plsym.System([sum(x**3 for x in w) / 6], list(w), [0.0])
+    exact = np.abs(center).max() + R
+    h = certify.hessian_norm(s, plsym.Ball(center, R), rtol=1e-3)
+    assert h.certified and exact <= h.value <= 1.01 * exact
+
+
+@pytest.mark.parametrize("sign", [1, -1])
+@pytest.mark.parametrize("center", [1.0, -0.5])
+def test_hessian_norm_of_one_cubic_either_sign(sign, center):
+    """F = +-w^3 / 3 + w: |F''| = 2 |w|, sup over [c - R, c + R] = 2 (|c| + R), whatever the sign
+    (with one parameter both ends of the spectrum are the same eigenvalue)."""
+    w = sympy.Symbol("w1")
+    s, R = plsym.System([sign * w**3 / 3 + w], [w], [0.0]), 0.01
+    exact = 2 * (abs(center) + R)
+    h = certify.hessian_norm(s, plsym.Ball([center], R), max_boxes=50)
+    assert h.certified and exact <= h.value <= 1.001 * exact
+    P = certify._programs(s)
+    with _regions.within(plsym.Ball([center], R)):
+        parts = _regions.Parts(P, _regions.region(np.array([center - R]), np.array([center + R])))
+        _, Hz, G = _regions.hessians_centered(parts)[0]
+        assert _regions.sym_norm_centered(Hz, G, parts.reg) >= exact
+
+
 def test_the_whole_ball_is_one_region_of_radius_R():
     ball = plsym.Ball(np.full(9, 0.25), 0.1)
     with _regions.within(ball):
