@@ -112,15 +112,27 @@ class Region:
 
 
 def region(lo, hi) -> Region:
-    """The region of the box [lo, hi] (cut by the ball set with :func:`within`, if any)."""
+    """The region of the box [lo, hi] (cut by the ball set with :func:`within`, if any).
+
+    Its center is the box's center, or, when a ball is set, the point of the box nearest the
+    ball's center when that gives the smaller radius (a box holding half the ball is then a
+    region of radius R about the ball's center, not of the box's half-diagonal).
+    """
     lo, hi = np.asarray(lo, dtype=float), np.asarray(hi, dtype=float)
-    z = np.minimum(np.maximum(0.5 * (lo + hi), lo), hi)
-    h = half_widths(z, lo, hi)
-    rho = hypot_upper(h)
     ball = _BALL.get()
-    if ball is not None:  # every w of the region is in the ball: ||w - z|| <= ||z - c|| + R
-        dc = [interval.up(abs(a - b)) for a, b in zip(z, ball.center)]
-        rho = min(rho, interval.up(hypot_upper(dc) + float(ball.radius)))
+    centers = [np.minimum(np.maximum(0.5 * (lo + hi), lo), hi)]
+    if ball is not None:
+        centers.append(np.minimum(np.maximum(np.asarray(ball.center, dtype=float), lo), hi))
+    best = None
+    for z in centers:
+        h = half_widths(z, lo, hi)
+        rho = hypot_upper(h)
+        if ball is not None:  # every w of the region is in the ball: ||w - z|| <= ||z - c|| + R
+            dc = [interval.up(abs(a - b)) for a, b in zip(z, ball.center)]
+            rho = min(rho, interval.up(hypot_upper(dc) + float(ball.radius)))
+        if best is None or rho < best[2]:
+            best = (z, h, rho)
+    z, h, rho = best
     return Region(lo, hi, z, h, rho, interval.box_args(lo, hi), interval.point_args(z))
 
 
