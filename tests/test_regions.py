@@ -235,3 +235,23 @@ def test_interval_helpers_used_by_the_regions_round_outward():
     # every point of the box inside the ball is within rho of the center (0.75, 0.75)
     assert reg.rho >= np.hypot(0.25, 0.25)
     assert _regions.drop([interval.arb(1), interval.arb(-2)], reg) >= 0.25 * 3 * (1 - 1e-15)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(1, 6), st.integers(0, 2**32 - 1))
+def test_region_radius_and_half_widths_cover_every_point(m, seed):
+    """For random boxes meeting a ball: every sampled point w of box ∩ ball has ||w - z|| <= rho and
+    |w_k - z_k| <= h_k, and z lies in the box (whichever center the region chose)."""
+    rng = np.random.default_rng(seed)
+    ball = plsym.Ball(rng.uniform(-2, 2, m), float(10.0 ** rng.uniform(-3, 0.5)))
+    a = ball.center + rng.uniform(-1.2, 1.2, m) * ball.radius
+    b = ball.center + rng.uniform(-1.2, 1.2, m) * ball.radius
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    with _regions.within(ball):
+        reg = _regions.region(lo, hi)
+    assert np.all(lo <= reg.z) and np.all(reg.z <= hi)
+    pts = _region_points(lo, hi, ball, rng, k=2000)
+    pts = np.vstack([pts, np.clip(ball.center, lo, hi)[None]]) if ball.contains(np.clip(ball.center, lo, hi)) else pts
+    if len(pts):
+        assert np.all(np.linalg.norm(pts - reg.z, axis=1) <= reg.rho)
+        assert np.all(np.abs(pts - reg.z) <= reg.h)
