@@ -6,22 +6,30 @@ bound of ||w - z|| over the region (the box's half-diagonal, or ||z - c|| + R wh
 ball is known, whichever is smaller: the whole ball is then one region of radius R,
 not a box of radius R sqrt(m)).
 
-Two forms, both exact statements about real numbers (every number is an ``arb``
-enclosure or a float rounded outward):
+The forms used, all exact statements about real numbers (every number is an ``arb``
+enclosure or a float rounded outward). The bounds of a region hold at every point x of
+the box with ||x - z|| <= rho, a set that holds the segment from z to any point of the
+region, where the mean-value and Taylor points lie.
 
 * mean-value form of a scalar f: f(w) = f(z) + grad f(xi) . (w - z) with xi on the
   segment [z, w], inside the box; with G an enclosure of grad f over the box,
   |f(w) - f(z)| <= min(sum_k |G_k| h_k, || |G| || rho) (:func:`drop`);
-* the extreme eigenvalue of a Gram matrix K(w) (J J^T or J^T J) in a float eigenbasis
-  Q of K(z): B(w) = Q^T K(w) Q = [[a, b^T], [b, C]] with a(w) = q^T K(w) q. For a unit
-  x = (x1, x2), x^T B x >= a x1^2 - 2 ||b|| |x1| ||x2|| + lambda_min(C) ||x2||^2, so
+* second-order Taylor form: f(w) = f(z) + grad f(z) . d + 1/2 d^T S d with S the Hessian
+  at a point of the segment, enclosed over the box (third derivatives of F); the
+  quadratic term over ||d|| <= rho by the eigenvalue bounds of S and by the trust-region
+  dual bound :func:`trs_lower` (:func:`quadratic_range`);
+* the extreme eigenvalue of a symmetric K(w) (the Gram matrix J J^T or J^T J, a Hessian,
+  the loss Hessian) in a float eigenbasis Q of K(z): B(w) = Q^T K(w) Q = [[a, b^T], [b, C]]
+  with a(w) = q^T K(w) q. For a unit x = (x1, x2),
+  x^T B x >= a x1^2 - 2 ||b|| |x1| ||x2|| + lambda_min(C) ||x2||^2, so
   lambda_min(B) >= lambda_min([[a_lo, -beta], [-beta, gamma]]) for a_lo <= a,
   beta >= ||b||, gamma <= lambda_min(C) on the region (the 2 x 2 value is increasing in
-  a_lo and gamma and decreasing in beta); a_lo comes from the mean-value form (first
-  order exact: the drop is |grad a(z)| rho, not the Weyl ||K(w) - K(z)||), beta and
-  gamma only need first-order bounds as b(z) ~ 0 and beta enters squared over the gap.
-  Ostrowski's theorem undoes the non-orthogonality of the float Q:
-  lambda_k(Q^T K Q) = theta_k lambda_k(K) with |theta_k - 1| <= ||Q^T Q - I||_2.
+  a_lo and gamma and decreasing in beta), and alike for lambda_max. Each entry of B is
+  bounded by its forms above (first order exact: the drop of a is |grad a(z)| rho, not
+  the Weyl ||K(w) - K(z)||); for the Gram matrix, lambda_min(B) >= a - ||b||^2 / (gamma - a)
+  is also bounded as one function of w (:func:`_coupled`). Ostrowski's theorem undoes the
+  non-orthogonality of the float Q: lambda_k(Q^T K Q) = theta_k lambda_k(K) with
+  |theta_k - 1| <= ||Q^T Q - I||_2.
 """
 
 from __future__ import annotations
