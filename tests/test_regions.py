@@ -255,3 +255,35 @@ def test_region_radius_and_half_widths_cover_every_point(m, seed):
     if len(pts):
         assert np.all(np.linalg.norm(pts - reg.z, axis=1) <= reg.rho)
         assert np.all(np.abs(pts - reg.z) <= reg.h)
+
+
+def _two_layer(width, d, n, seed):
+    """f(x_i) = sum_r v_r tanh(u_r . x_i / sqrt d) / sqrt width on n rational data points: (outputs, params)."""
+    rng = np.random.default_rng(seed)
+    X = [[sympy.Rational(round(float(t) * 100), 100) for t in row] for row in rng.standard_normal((n, d))]
+    U = [[sympy.Symbol(f"u{r}_{j}") for j in range(d)] for r in range(width)]
+    v = [sympy.Symbol(f"v{r}") for r in range(width)]
+    outs = [sum(v[r] * sympy.tanh(sum(U[r][j] * x[j] for j in range(d)) / sympy.sqrt(d)) for r in range(width))
+            / sympy.sqrt(width) for x in X]
+    return outs, [p for row in U for p in row] + v
+
+
+def test_two_neuron_tanh_at_radius_001_is_proved_on_the_first_region():
+    u1, u2, v1, v2 = sympy.symbols("u1 u2 v1 v2")
+    k = sympy.Rational(-13, 10)
+    s = plsym.System([v1 * sympy.tanh(u1 / 2) + v2 * sympy.tanh(u2 / 2), v1 * sympy.tanh(k * u1) + v2 * sympy.tanh(k * u2)],
+                     [u1, u2, v1, v2], [0.1, -0.2])
+    ball = plsym.Ball([0.7, -0.4, 1.1, 0.9], 0.01)
+    b = certify.kernel_min_eig(s, ball)
+    searched = plsym.estimate.kernel_min_eig(s, ball).value  # an upper bound of the infimum
+    assert b.certified and b.boxes == 1 and 0.99 * searched <= b.value <= searched
+
+
+@pytest.mark.parametrize("n, R, share", [(2, 0.01, 0.99), (3, 0.1, 0.5)])
+def test_eight_parameter_net_reaches_its_share_of_the_infimum(n, R, share):
+    outs, params = _two_layer(2, 3, n, seed=4)
+    s = plsym.System(outs, params, np.linspace(-0.5, 0.5, n))
+    ball = plsym.Ball(np.round(np.random.default_rng(0).standard_normal(8), 2), R)
+    b = certify.kernel_min_eig(s, ball, max_boxes=20)
+    searched = plsym.estimate.kernel_min_eig(s, ball).value
+    assert b.certified and share * searched <= b.value <= searched
