@@ -617,6 +617,8 @@ def gram_extreme(parts: Parts, top: bool) -> float:
             c_lo, c_hi = interval.eig_bounds(arb_mat([[_between(lo[i, j], hi[i, j]) for j in range(1, p)]
                                                       for i in range(1, p)]))
             gammas.append(c_hi if top else c_lo)
+            # Q's other columns are in ascending eigenvalue order: peel C from its own extreme end
+            gammas.append(_peeled(lo, hi, list(range(p - 1, 0, -1)) if top else list(range(1, p)), top))
         gamma = min(gammas) if top else max(gammas)
         if not (math.isfinite(beta) and math.isfinite(gamma)):
             return fail
@@ -629,6 +631,22 @@ def gram_extreme(parts: Parts, top: bool) -> float:
     if not value > 0:
         return fail
     return interval.down(value / interval.up(1 + e))
+
+
+def _peeled(lo: np.ndarray, hi: np.ndarray, idx: list, top: bool) -> float:
+    """A float <= lambda_min (``top``: >= lambda_max) of every symmetric M with lo <= M <= hi entrywise,
+    restricted to the indices ``idx``, by the 2 x 2 reduction applied recursively: the first index
+    against the rest, whose own extreme eigenvalue is bounded the same way (second order in the
+    off-diagonal entries, where Weyl on the radii is first order)."""
+    first, rest = idx[0], idx[1:]
+    a = hi[first, first] if top else lo[first, first]
+    if not rest:
+        return float(a)
+    beta = hypot_upper([max(abs(lo[i, first]), abs(hi[i, first])) for i in rest])
+    gamma = _peeled(lo, hi, rest, top)
+    if not (math.isfinite(a) and math.isfinite(beta) and math.isfinite(gamma)):
+        return math.inf if top else -math.inf
+    return _two_by_two(float(a), beta, gamma, top)
 
 
 def _coupled(Bz, lo, hi, grads, taylor, gamma, reg) -> float:

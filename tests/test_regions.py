@@ -287,3 +287,22 @@ def test_eight_parameter_net_reaches_its_share_of_the_infimum(n, R, share):
     b = certify.kernel_min_eig(s, ball, max_boxes=20)
     searched = plsym.estimate.kernel_min_eig(s, ball).value
     assert b.certified and share * searched <= b.value <= searched
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_peeled_reduction_brackets_every_matrix_of_the_enclosure(seed):
+    """_peeled's bounds hold for symmetric matrices drawn from the entrywise enclosure (and its corners)."""
+    rng = np.random.default_rng(seed)
+    p = int(rng.integers(1, 7))
+    M = np.diag(np.sort(rng.uniform(0, 3, p))) + 0.05 * rng.standard_normal((p, p))
+    M = 0.5 * (M + M.T)
+    rad = np.abs(rng.standard_normal((p, p))) * 10.0 ** rng.uniform(-4, -1)
+    rad = 0.5 * (rad + rad.T)
+    lo, hi = M - rad, M + rad
+    low = _regions._peeled(lo, hi, list(range(p)), top=False)
+    high = _regions._peeled(lo, hi, list(range(p - 1, -1, -1)), top=True)
+    for _ in range(300):
+        T = rng.uniform(-1, 1, (p, p)) if rng.random() < 0.5 else rng.choice([-1.0, 1.0], (p, p))
+        T = np.triu(T) + np.triu(T, 1).T
+        eig = np.linalg.eigvalsh(M + T * rad)
+        assert low <= eig[0] + 1e-12 and high >= eig[-1] - 1e-12
