@@ -53,7 +53,7 @@ from . import _compile, _regions, domain, interval, progress as _progress
 from ._deprecated import renamed_attribute, warn
 from ._diff import Differentiator
 from ._options import checked_options
-from ._regions import hypot_upper as _hypot_upper
+from ._regions import hypot_upper as _hypot_upper  # noqa: F401 - its old home, where tests read it
 from .errors import InvalidArgument, _show, positive_finite, positive_int
 from .quantities import QUANTITIES, get
 from .results import RELATIONS, relation_of, summarized_repr
@@ -195,8 +195,12 @@ def _programs(system):
 # -- per-box bounds -----------------------------------------------------------------
 
 def _perturbation(P, z, lo, hi, args_box):
-    """An upper bound of sup_{w in box} ||DF(w) - DF(z)||_2 (z the box's center)."""
-    return _regions.Parts(P, _regions.region(lo, hi)).delta
+    """An upper bound of sup_{w in box} ||DF(w) - DF(z)||_2 for a point z of the box
+    (``args_box`` enclosing the box): _regions.Parts.delta on the box about z."""
+    z = np.asarray(z, dtype=float)
+    h = _regions.half_widths(z, lo, hi)
+    reg = _regions.Region(lo, hi, z, h, _hypot_upper(h), args_box, interval.point_args(z))
+    return _regions.Parts(P, reg).delta
 
 
 def _kernel_lower(P, lo, hi):
