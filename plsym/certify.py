@@ -11,21 +11,27 @@ smoothness         upper   ||H_L(w)||_2 <= value (beta)                 D5, C8
 residual_norm      upper   ||F(w) - y|| <= value                        T14
 =================  ======  ==========================================  =========
 
-Method. The ball is covered by boxes, refined by branch and bound (the box with
-the worst bound is split along its widest side) until the bound is within
-``rtol`` of the best value seen at box centers, or the budget (``max_boxes``,
-``max_seconds``) runs out. On each box the bound is proved in python-flint's
-``arb`` ball arithmetic (outward rounding throughout):
+Method. The ball is covered by regions, refined by branch and bound: the first
+region is the whole ball (radius R about its center, not a box of half-diagonal
+R sqrt(m)); then the region with the worst bound is split along its widest side,
+each part being a box cut by the ball, and keeping its parent's bound when its own
+is worse. Refining stops when the bound is within ``rtol`` of the best value seen
+(at region centers and at the points the bounds single out), or when the budget
+(``max_boxes``, ``max_seconds``) runs out. On each region the bound is proved in
+python-flint's ``arb`` ball arithmetic (outward rounding throughout; plsym._regions):
 
-* kernel_min_eig follows the paper's own chain (T10), not "interval K then
-  eigenvalues": sigma_min(DF(z)) at the box center z is bounded below by a float
-  eigenbasis plus rigorous Gershgorin/Ostrowski residuals, then
-  sigma_min(DF(w)) >= sigma_min(DF(z)) - sup_w ||DF(w) - DF(z)||_2 (Weyl), where
-  the perturbation is bounded by the mean-value form
-  ||w - z|| * sqrt(sum_i sup ||H_{F_i}||^2) or by the enclosure of DF over the
-  box, whichever is smaller; lambda_min(K) = sigma_min(DF)^2 when n <= m.
-* the suprema bound the spectral norm of the enclosure of H_{F_i}, DF, H_L or
-  F - y over the box.
+* kernel_min_eig and lipschitz work in a float eigenbasis Q of K(z) at the
+  region's center z: each entry of Q^T K(w) Q is bounded by the best of its
+  interval over the box, its mean-value form (Hessian enclosures) and its
+  second-order Taylor form (third derivatives of F; the quadratic term by a
+  trust-region dual bound), so that the bound is exact to second order in the
+  radius. The extreme eigenvalue follows from a 2 x 2 reduction
+  (lambda_min >= a - ||b||^2 / (gamma - a), with a and b taken at the same point)
+  and Ostrowski's theorem for the non-orthogonality of Q; the paper's chain (T10),
+  sigma_min(DF(w)) >= sigma_min(DF(z)) - sup ||DF(w) - DF(z)||_2 (Weyl), is kept
+  as a second bound and the better one is used.
+* the other suprema bound the spectral norm of the enclosure of H_{F_i}, H_L or
+  F - y over the box (with a centered form for F - y).
 
 A result is ``certified`` only when every box of the cover was bounded. A system
 that is not made of sympy expressions with ball-arithmetic rules, or a budget too
@@ -43,10 +49,11 @@ import weakref
 
 import numpy as np
 
-from . import _compile, domain, interval, progress as _progress
+from . import _compile, _regions, domain, interval, progress as _progress
 from ._deprecated import renamed_attribute, warn
 from ._diff import Differentiator
 from ._options import checked_options
+from ._regions import hypot_upper as _hypot_upper  # noqa: F401 - its old home, where tests read it
 from .errors import InvalidArgument, _show, positive_finite, positive_int
 from .quantities import QUANTITIES, get
 from .results import RELATIONS, relation_of, summarized_repr
@@ -117,6 +124,7 @@ class _Programs:
         self.smooth_reason = system._non_smooth_reason
         self._grads, self._real, self._differ = grads, real, differ
         self._H = None
+        self._T = None
 
     @property
     def H(self):
@@ -126,7 +134,35 @@ class _Programs:
             entries = _compile.hessian_entries(self._grads, list(self._real), self._differ)
             self.H_index = [(i, j, k) for i, row in enumerate(entries) for j, k, _ in row]
             self._H = interval.ArbProgram(self._real, [d for row in entries for _, _, d in row])
+            self._H_entries = entries
         return self._H
+
+    _T_MAX = 20000  # nonzero third derivatives beyond which the second-order forms are not built
+
+    @property
+    def T(self):
+        """(index, program) of the nonzero third derivatives d^3 F_i / dw_j dw_k dw_l, j <= k <= l;
+        None when there are too many or one has no ball-arithmetic rule."""
+        if self._T is None:
+            self.H  # noqa: B018 - the Hessian entries (or Unsupported)
+            index = {p: j for j, p in enumerate(self._real)}
+            where, exprs = [], []
+            for i, row in enumerate(self._H_entries):
+                for j, k, e in row:
+                    for l in sorted(index[s] for s in self._differ.free(e)):
+                        if l < k:
+                            continue
+                        d = self._differ.diff(e, self._real[l])
+                        if d != 0:
+                            where.append((i, j, k, l))
+                            exprs.append(d)
+                if len(exprs) > self._T_MAX:
+                    break
+            try:
+                self._T = (where, interval.ArbProgram(self._real, exprs)) if len(exprs) <= self._T_MAX else False
+            except interval.Unsupported:
+                self._T = False
+        return self._T or None
 
     def jacobian(self, args) -> interval.arb_mat:
         J = interval.arb_mat(self.n, self.m)
@@ -158,93 +194,87 @@ def _programs(system):
 
 # -- per-box bounds -----------------------------------------------------------------
 
-def _hypot_upper(values) -> float:
-    """A float >= sqrt(sum of squares) of the floats ``values``, with a proven rounding bound.
-
-    Each square and each addition of k nonnegative terms rounds with relative error
-    <= eps/2, so the float sum is within a factor 1 + (k + 1) eps/2 of the exact one
-    (first order); the factor (1 + (k + 2) eps) and an absolute 1e-300 per term
-    (underflow) cover it, and the square root is nudged up once more.
-    """
-    v = np.abs(np.asarray(values, dtype=float)).ravel()
-    if not np.all(np.isfinite(v)):
-        return math.inf
-    k = v.size
-    s = float(np.sum(v * v))
-    if not math.isfinite(s):
-        return math.inf
-    return interval.up(math.sqrt(s * (1 + (k + 2) * interval._EPS) + k * 1e-300))
-
-
-def _radius_from(z, lo, hi):
-    """sup over the box of ||w - z||, rounded up (the half-widths are exact float differences rounded up)."""
-    d = np.maximum(np.array([interval.up(x) for x in hi - z]), np.array([interval.up(x) for x in z - lo]))
-    return _hypot_upper(d)
-
-
 def _perturbation(P, z, lo, hi, args_box):
-    """An upper bound of sup_{w in box} ||DF(w) - DF(z)||_2."""
-    rho = _radius_from(z, lo, hi)
-    best = math.inf
-    if P.smooth_reason is None:
-        hs = [interval.sym_norm_upper(H) for H in P.hessians(args_box)]
-        best = interval.up(rho * _hypot_upper(hs))
-    D = P.jacobian(args_box) - P.jacobian(interval.point_args(z))
-    best = min(best, interval.norm_upper(D))
-    return best
+    """An upper bound of sup_{w in box} ||DF(w) - DF(z)||_2 for a point z of the box
+    (``args_box`` enclosing the box): _regions.Parts.delta on the box about z."""
+    z = np.asarray(z, dtype=float)
+    h = _regions.half_widths(z, lo, hi)
+    reg = _regions.Region(lo, hi, z, h, _hypot_upper(h), args_box, interval.point_args(z))
+    return _regions.Parts(P, reg).delta
 
 
 def _kernel_lower(P, lo, hi):
+    """(lower bound of lambda_min(K) on the region, a probable minimizer): the better of the
+    eigenbasis reduction (_regions.gram_extreme) and Weyl on sigma_min(DF) (T10)."""
     if P.n > P.m:
         return -math.inf
-    z = 0.5 * (lo + hi)
-    Jz = P.jacobian(interval.point_args(z))
-    lam_lo, _ = interval.eig_bounds(Jz * Jz.transpose())
-    if not lam_lo > 0:
-        return -math.inf
-    sigma = interval.down(math.sqrt(lam_lo))
-    delta = _perturbation(P, z, lo, hi, interval.box_args(lo, hi))
-    if not sigma > delta:
-        return -math.inf
-    gap = interval.down(sigma - delta)
-    return interval.down(gap * gap)
+    return _regions.remembered(P, "kernel_min_eig", lo, hi, lambda: _kernel_region(P, lo, hi))
+
+
+def _kernel_region(P, lo, hi):
+    parts = _regions.Parts(P, _regions.region(lo, hi))
+    best = _regions.gram_extreme(parts, top=False)
+    lam_lo, _ = interval.eig_bounds(parts.Jz * parts.Jz.transpose())
+    if lam_lo > 0:
+        gap = interval.down(interval.down(math.sqrt(lam_lo)) - parts.delta)
+        if gap > 0:
+            best = max(best, interval.down(gap * gap))
+    return best, _regions.descent_point(parts, top=False)
 
 
 def _lipschitz_upper(P, lo, hi):
-    args = interval.box_args(lo, hi)
-    direct = interval.norm_upper(P.jacobian(args))
-    z = 0.5 * (lo + hi)
-    centered = interval.up(interval.norm_upper(P.jacobian(interval.point_args(z))) + _perturbation(P, z, lo, hi, args))
-    return min(direct, centered)
+    """(upper bound of ||DF||_2 on the region, a probable maximizer): the enclosure of DF over
+    the box, DF(z) plus the perturbation, or the eigenbasis reduction, the smallest."""
+    return _regions.remembered(P, "lipschitz", lo, hi, lambda: _lipschitz_region(P, lo, hi))
+
+
+def _lipschitz_region(P, lo, hi):
+    parts = _regions.Parts(P, _regions.region(lo, hi))
+    direct = interval.norm_upper(parts.Jb)
+    centered = interval.up(interval.norm_upper(parts.Jz) + parts.delta)
+    top = _regions.gram_extreme(parts, top=True)
+    reduced = interval.up(math.sqrt(top)) if math.isfinite(top) else math.inf
+    return min(direct, centered, reduced), _regions.descent_point(parts, top=True)
 
 
 def _hessian_upper(P, lo, hi):
-    return max(interval.sym_norm_upper(H) for H in P.hessians(interval.box_args(lo, hi)))
+    """max_i of the smallest of three bounds of ||H_{F_i}||_2 on the region: over the box enclosure,
+    over the mean-value enclosure of each entry (third derivatives), and in the eigenbasis of H_i(z)."""
+    parts = _regions.Parts(P, _regions.region(lo, hi))
+    centered = _regions.hessians_centered(parts)
+    best = -math.inf
+    for i, H in enumerate(parts.Hb if parts.Hb is not None else P.hessians(parts.reg.box)):
+        bound = interval.sym_norm_upper(H)
+        if centered is not None:
+            E, Hz, G = centered[i]
+            bound = min(bound, interval.sym_norm_upper(E), _regions.sym_norm_centered(Hz, G, parts.reg))
+        best = max(best, bound)
+    return best
 
 
 def _smoothness_upper(P, lo, hi):
-    args = interval.box_args(lo, hi)
-    J = P.jacobian(args)
-    HL = J.transpose() * J
-    for r, H in zip(P.residual(args), P.hessians(args)):
+    """The smallest of three bounds of ||H_L||_2 on the region: over the box enclosure, over the
+    mean-value enclosure of each entry (third derivatives), and in the eigenbasis of H_L(z)."""
+    parts = _regions.Parts(P, _regions.region(lo, hi))
+    Hs = parts.Hb if parts.Hb is not None else P.hessians(parts.reg.box)
+    HL = parts.Jb.transpose() * parts.Jb
+    for r, H in zip(P.residual(parts.reg.box), Hs):
         HL = HL + H * r
-    return interval.sym_norm_upper(HL)
-
-
-def _norm_vec_upper(values):
-    total = interval.arb(0)
-    for r in values:
-        total += r * r
-    return interval.up(math.sqrt(max(interval.upper(total.nonnegative_part()), 0.0)))
+    best = interval.sym_norm_upper(HL)
+    centered = _regions.loss_hessian_centered(parts)
+    if centered is not None:
+        E, HLz, G = centered
+        best = min(best, interval.sym_norm_upper(E), _regions.sym_norm_centered(HLz, G, parts.reg))
+    return best
 
 
 def _residual_upper(P, lo, hi):
-    args = interval.box_args(lo, hi)
-    direct = _norm_vec_upper(P.residual(args))
-    # centered form: ||r(w)|| <= ||r(z)|| + sup_box ||DF|| ||w - z||
-    z = 0.5 * (lo + hi)
-    centered = interval.up(_norm_vec_upper(P.residual(interval.point_args(z)))
-                           + interval.up(interval.norm_upper(P.jacobian(args)) * _radius_from(z, lo, hi)))
+    """The enclosure of ||F - y|| over the box, or the centered form ||r(z)|| + sup_box ||DF|| rho
+    (rho >= ||w - z|| on the region), the smaller."""
+    reg = _regions.region(lo, hi)
+    direct = _regions.norm_upper_vec(P.residual(reg.box))
+    centered = interval.up(_regions.norm_upper_vec(P.residual(reg.point))
+                           + interval.up(interval.norm_upper(P.jacobian(reg.box)) * reg.rho))
     return min(direct, centered)
 
 
@@ -278,7 +308,19 @@ def _shrink(ball, lo, hi):
 
 
 def _branch_and_bound(ball, box_bound, point_value, kind, *, max_boxes, max_seconds, rtol):
-    """Cover the ball by boxes and bound the extremum; returns (value or None, boxes, best_seen, note)."""
+    """Cover the ball by boxes and bound the extremum; returns (value or None, boxes, best_seen, note).
+
+    ``box_bound(lo, hi)`` proves a bound on the box cut by the ball (the regions are cut by
+    ``ball`` through _regions.within), as a float or as (float, a float point of the box where
+    the extremum probably is, or None). A box's bound is at least as good as its parent's (the
+    box lies in the parent's region), and ``best_seen`` takes the worst value at the box
+    centers and at the proposed points (projected onto the ball).
+    """
+    with _regions.within(ball):
+        return _cover(ball, box_bound, point_value, kind, max_boxes=max_boxes, max_seconds=max_seconds, rtol=rtol)
+
+
+def _cover(ball, box_bound, point_value, kind, *, max_boxes, max_seconds, rtol):
     start = time.perf_counter()
     sign = 1.0 if kind == "lower" else -1.0  # heap on sign*bound: the worst box first
     lo0 = np.nextafter(ball.center - ball.radius, -np.inf)
@@ -286,22 +328,30 @@ def _branch_and_bound(ball, box_bound, point_value, kind, *, max_boxes, max_seco
     boxes = 0
     best_seen = None
 
-    def push(heap, lo, hi):
-        nonlocal boxes, best_seen
-        boxes += 1
-        tight = _shrink(ball, lo, hi)
-        b = box_bound(*tight) if tight is not None else None
-        b = -math.inf * sign if (b is None or not np.isfinite(b)) else b
-        z = ball.project(0.5 * (lo + hi))
-        v = point_value(z)
+    def see(z):
+        nonlocal best_seen
+        v = point_value(ball.project(z)) if point_value is not None else math.nan
         if np.isfinite(v) and (best_seen is None or sign * v < sign * best_seen):
             best_seen = float(v)
+
+    def push(heap, lo, hi, floor):
+        nonlocal boxes
+        boxes += 1
+        tight = _shrink(ball, lo, hi)
+        got = box_bound(*tight) if tight is not None else None
+        b, proposed = got if isinstance(got, tuple) else (got, None)
+        b = -math.inf * sign if (b is None or not np.isfinite(b)) else float(b)
+        b = sign * max(sign * b, sign * floor)  # the box's region lies in its parent's
+        see(0.5 * (lo + hi))
+        if proposed is not None:
+            see(np.asarray(proposed, dtype=float))
         heapq.heappush(heap, (sign * b, boxes, lo, hi))
 
     heap: list = []
-    push(heap, lo0, hi0)
+    push(heap, lo0, hi0, -math.inf * sign)
     note = "budget exhausted"
     while True:
+        _progress.tick(f"certify {kind} bound", boxes, max_boxes)
         key, _, lo, hi = heap[0]
         bound = sign * key
         if best_seen is not None and np.isfinite(bound):
@@ -310,7 +360,6 @@ def _branch_and_bound(ball, box_bound, point_value, kind, *, max_boxes, max_seco
                 break
         if boxes >= max_boxes or time.perf_counter() - start > max_seconds:
             break
-        _progress.tick(f"certify {kind} bound", boxes, max_boxes)
         heapq.heappop(heap)
         j = int(np.argmax(hi - lo))
         mid = 0.5 * (lo[j] + hi[j])
@@ -318,7 +367,7 @@ def _branch_and_bound(ball, box_bound, point_value, kind, *, max_boxes, max_seco
             clo, chi = lo.copy(), hi.copy()
             clo[j], chi[j] = a, b
             if _shrink(ball, clo, chi) is not None:
-                push(heap, clo, chi)
+                push(heap, clo, chi, bound)
         if not heap:  # cannot happen for a ball, kept for safety
             return None, boxes, best_seen, "no box intersects the ball"
     value = sign * heap[0][0]

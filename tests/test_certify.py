@@ -71,7 +71,8 @@ def _check_soundness(case, certified):
     }
     L = s.loss(pts)
     g = s.grad(pts)
-    dense["pl_constant"] = (0.5 * np.sum(g * g, 1)[L > 0] / L[L > 0]).min()
+    ratio = 0.5 * np.sum(g * g, 1)[L > 0] / L[L > 0]
+    dense["pl_constant"] = ratio.min() if ratio.size else np.inf  # L = 0 at every sample: no ratio to compare
     for name in LOWER + UPPER:
         b = getattr(certify, name)(s, ball, max_boxes=150, max_seconds=10)
         if not b.certified:

@@ -7,6 +7,7 @@ import json
 import os
 import pathlib
 import pty
+import re
 import select
 import subprocess
 import sys
@@ -142,7 +143,9 @@ def test_check_shows_progress_on_a_terminal_and_json_is_unchanged(tmp_path):
     spec.write_text(PRODUCT)
     code, out, err = run_with_terminal_stderr(["check", str(spec), "--level", "certified", "--samples", "512"])
     assert code == 0 and out.startswith("product X3:")
-    assert "plsym check: " in err and "certify lower bound [" in err and " s" in err
+    # the reporter draws at most every 0.1 s: a bound proved faster (X3's lambda_min(K) is proved on
+    # the first region) is not drawn, so any certification's bar will do
+    assert "plsym check: " in err and re.search(r"certify (lower|upper) bound \[", err) and " s" in err
     args = ["check", str(spec), "--level", "certified", "--samples", "512", "--json", "--seed", "1"]
     code_json, out_json, err_json = run_with_terminal_stderr(args)
     assert code_json == 0 and err_json == ""  # --json: nothing on the terminal
