@@ -14,6 +14,8 @@ from plsym.systems.network import network_data
 from plsym.theorems import R1 as THEOREM
 
 ID = "R1"
+# The constants checked, as docs/theory.md states R1; a variant is CLAIM.replace(...).
+CLAIM = THEOREM.claim.replace(rate_factor=0.5)
 
 
 @functools.lru_cache(maxsize=None)
@@ -26,7 +28,7 @@ def setup(quick=False, rng=0):
 
 def check(*, quick=False, rng=0, claim=None):
     X, y = setup(quick, rng)
-    return THEOREM.check(None, None, claim=claim, level="searched", rng=rng, X=X, y=y, width=2048, steps=100 if quick else 300)
+    return THEOREM.check(None, None, claim=claim or CLAIM, level="searched", rng=rng, X=X, y=y, width=2048, steps=100 if quick else 300)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,8 @@ from plsym.systems import network
 from plsym.theorems import T4 as THEOREM
 
 ID = "T4"
+# The constants checked, as docs/theory.md states T4; a variant is CLAIM.replace(...).
+CLAIM = THEOREM.claim.replace(pl_factor=1.0)
 
 
 @functools.lru_cache(maxsize=None)
@@ -32,7 +34,7 @@ def setup(quick=False, rng=0):
 
 def check(*, quick=False, rng=0, claim=None):
     system, ball = setup(quick, rng)
-    return THEOREM.check(system, ball, claim=claim, level="searched", rng=rng, samples=256 if quick else 2048)
+    return THEOREM.check(system, ball, claim=claim or CLAIM, level="searched", rng=rng, samples=256 if quick else 2048)
 
 
 if __name__ == "__main__":

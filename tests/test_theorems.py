@@ -185,3 +185,18 @@ def test_the_old_name_of_the_pointwise_rtol_warns():
     with pytest.warns(DeprecationWarning, match="plsym.theorems.conditioning.RTOL is deprecated; use "
                                                 "plsym.theorems.conditioning.POINTWISE_RTOL"):
         assert conditioning.RTOL == conditioning.POINTWISE_RTOL == 1e-12
+
+
+def test_every_script_states_the_constants_it_checks():
+    """A script's CLAIM is written out in the file, and it is the theorem as stated unless the script
+    checks another reading of recalled constants (T17) or declares a refutation as its finding."""
+    import dataclasses
+
+    for pid, proof in PROOFS.items():
+        if proof.theorem is None or proof.theorem.claim is None:
+            continue
+        text = open(proof.path).read()
+        assert "CLAIM = THEOREM.claim.replace(" in text, f"{pid}: the script does not write out its CLAIM"
+        stated = proof.theorem.claim
+        changed = {f.name for f in dataclasses.fields(stated) if getattr(proof.claim, f.name) != getattr(stated, f.name)}
+        assert changed <= {"reading"}, f"{pid} checks {sorted(changed)} other than the theorem states"
