@@ -125,7 +125,7 @@ def test_adapters_have_no_symbolic_form_so_certify_refuses(build):
     for check in (certify.kernel_min_eig, certify.hessian_norm):
         b = check(s, plsym.Ball(s.w0, 0.1))
         assert not b.certified and b.value is None
-        assert b.reason.startswith("not certified") and "no symbolic" in b.reason
+        assert b.detail.startswith("not certified") and "no symbolic" in b.detail
 
 
 def test_from_jax_flat_params_and_pytree_order():
