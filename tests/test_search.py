@@ -126,12 +126,13 @@ def test_bad_search_arguments():
 # -- the search -----------------------------------------------------------------------
 
 def test_hypothesis_alone_finds_and_shrinks_towards_the_center():
-    # samples=0: no sampling and no estimator; Hypothesis's targeting does the work. It runs before
-    # the planted claims: Hypothesis also draws constants found in the loaded local modules, so its
-    # examples for a seed change once scripts/planted_claims.py is imported.
+    # samples=0: no sampling and no estimator; Hypothesis's targeting does the work. Hypothesis also
+    # draws constants found in the loaded local modules, so its examples for a seed depend on what the
+    # session imported (at 200 examples, seed 0 found it at the 199th in one order and not in another):
+    # the budget leaves room for that.
     # Sphere y=1 on B((2, 0), 1): K = 4 |w|^2 < 8 only where |w|^2 < 2, away from the center.
     s, ball = sphere(2), plsym.Ball([2.0, 0.0], 1.0)
-    ce = counterexample(s, ball, kernel_min_eig(8.0), max_examples=200, samples=0, rng=0)
+    ce = counterexample(s, ball, kernel_min_eig(8.0), max_examples=600, samples=0, rng=0)
     assert ce.found and ce.shrunk is not None
     shrunk = np.array(ce.shrunk)
     assert ball.contains(shrunk) and violation(kernel_min_eig(8.0), s, shrunk) > 0
