@@ -45,6 +45,9 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument("--no-mutants", action="store_true", help="skip the mutants (wrong constants) of each theorem")
     rep.add_argument("--seed", type=int, default=0, help="seed of every random choice (default 0)")
     rep.add_argument("--only", nargs="+", metavar="ID", help="run only these results (e.g. T14 C15)")
+    rep.add_argument("--jobs", type=int, default=None,
+                     help="scripts run at once, each in its own process (default: one per core, at most 2); "
+                          "the report is the same for any value")
 
     chk = sub.add_parser("check", help="check the claims of a TOML spec file on its ball",
                          description="Estimate the quantities of a spec file's system on its ball and give each "
@@ -134,7 +137,7 @@ def _run(args) -> int:
         if args.command == "reproduce":
             from .reproduce import run
             return run(out=args.out, quick=args.quick, strict=args.strict, rng=args.seed, stream=sys.stdout,
-                       only=args.only, mutants=not args.no_mutants, progress=True)
+                       only=args.only, mutants=not args.no_mutants, progress=True, jobs=args.jobs)
         if args.command == "check":
             return _check(args)
         if args.command == "search":

@@ -14,7 +14,10 @@ mutants refuted / tried, so that a "holds" is known to be a check that can fail.
 
 from __future__ import annotations
 
+import concurrent.futures
+import functools
 import json
+import multiprocessing as mp
 import os
 import sys
 import time
@@ -24,6 +27,7 @@ import threadpoolctl
 
 from . import registry
 from ._deprecated import warn
+from .errors import positive_int
 from .progress import reporting
 from .figures import FIGURES
 from .results import summarize
@@ -93,6 +97,44 @@ def run_mutants(proof, *, quick=False, rng=None, seed=None):
     return out
 
 
+def _jobs(jobs, n):
+    """The number of worker processes: ``jobs``, or one per core up to 2 (None); never more than n scripts."""
+    if jobs is None:
+        jobs = min(2, os.cpu_count() or 1)
+    jobs = positive_int("jobs", jobs)
+    return max(1, min(jobs, n))
+
+
+def _one(proof, task, progress):
+    """(row, check for a figure or None, traceback text or None) of one script and its mutants."""
+    k, n, _, quick, rng, mutants = task
+    t0 = time.perf_counter()
+    try:
+        # one BLAS thread: the float results do not depend on the machine's thread count, and
+        # ARPACK's many small products on wide networks run several times faster than threaded
+        with reporting(progress, label=f"[{k:2}/{n}] {proof.id}"), threadpoolctl.threadpool_limits(limits=1):
+            check = proof.check(quick=quick, rng=rng)
+            muts = run_mutants(proof, quick=quick, rng=rng) if mutants else None
+        row = _row(proof, check, time.perf_counter() - t0, muts)
+        row["theorem"], row["id"] = check.id, proof.id
+        row["group"] = group_of(check.id)
+        return row, (check if proof.id in FIGURES and check.series else None), None
+    except Exception as exc:  # a failing script is reported, and the run goes on
+        return _error_row(proof, exc, time.perf_counter() - t0), None, traceback.format_exc()
+
+
+@functools.lru_cache(maxsize=None)
+def _scripts(directory):
+    """The proof scripts of ``directory`` by path, loaded once per worker process."""
+    return {p.path: p for p in registry.load(directory)}
+
+
+def _one_by_path(task):
+    """:func:`_one` in a worker process, which loads the script from its path."""
+    path = task[2]
+    return _one(_scripts(path.parent)[path], task, None)
+
+
 def _error_row(proof, exc, seconds):
     return {"id": proof.id, "statement": proof.title, "system": None, "claimed": None, "measured": None,
             "relation": None, "method": None, "verdict": "error", "error": f"{type(exc).__name__}: {exc}",
@@ -142,44 +184,47 @@ def _markdown(rows, seed, quick, seconds):
 
 
 def run(*, out="plsym-report", quick=False, strict=False, rng=None, stream=None, only=None, directory=None,
-        mutants=True, progress=None, seed=None) -> int:
+        mutants=True, progress=None, jobs=1, seed=None) -> int:
     """Run the proof scripts (and their theorems' mutants); return 0 when the run completes.
 
     Returns 1 on an error, or with ``strict`` on a refutation that its script does not
     declare as an expected finding (``EXPECT = "refuted"``). ``progress`` (None, True or a
     callable, see :mod:`plsym.progress`) reports the work inside each script, labelled with
-    its position and id; True draws a bar on a terminal only. ``rng`` is the int seed every
-    script runs with (``seed=`` is its old name and warns).
+    its position and id; True draws a bar on a terminal only (with ``jobs`` 1). ``rng`` is the
+    int seed every script runs with (``seed=`` is its old name and warns). ``jobs`` scripts run
+    at once, each in its own process (None: one per core, at most 2); the rows, their order and
+    every number are those of ``jobs=1``.
     """
     rng = _rng(rng, seed, "plsym.reproduce.run")
     proofs = registry.load(directory, only=only)
+    jobs = _jobs(jobs, len(proofs))
     os.makedirs(out, exist_ok=True)
     rows, checks = [], {}
     start = time.perf_counter()
     width = max(len(p.id) for p in proofs)
-    for k, proof in enumerate(proofs, 1):
-        t0 = time.perf_counter()
-        try:
-            # one BLAS thread: the float results do not depend on the machine's thread count, and
-            # ARPACK's many small products on wide networks run several times faster than threaded
-            with reporting(progress, label=f"[{k:2}/{len(proofs)}] {proof.id}"), \
-                    threadpoolctl.threadpool_limits(limits=1):
-                check = proof.check(quick=quick, rng=rng)
-                muts = run_mutants(proof, quick=quick, rng=rng) if mutants else None
-            rows.append(_row(proof, check, time.perf_counter() - t0, muts))
-            rows[-1]["theorem"], rows[-1]["id"] = check.id, proof.id
-            rows[-1]["group"] = group_of(check.id)
-            checks[proof.id] = check
-        except Exception as exc:  # a failing script is reported, and the run goes on
-            rows.append(_error_row(proof, exc, time.perf_counter() - t0))
+    tasks = [(k, len(proofs), proof.path, quick, rng, mutants) for k, proof in enumerate(proofs, 1)]
+    if jobs == 1:
+        results = (_one(proof, task, progress) for proof, task in zip(proofs, tasks))
+        pool = None
+    else:  # scripts are independent and seeded: in worker processes, the same rows in the same order
+        pool = concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn"))
+        results = pool.map(_one_by_path, tasks)
+    try:
+        for k, (row, check, trace) in enumerate(results, 1):
+            rows.append(row)
+            if check is not None:
+                checks[row["id"]] = check
+            if trace and stream is not None:
+                print(trace, file=sys.stderr, end="")
             if stream is not None:
-                traceback.print_exc(file=sys.stderr)
-        r = rows[-1]
-        if stream is not None:
-            mu = r.get("mutants")
-            mut = f"mutants {mu['refuted']}/{mu['tried']} refuted" if mu and mu["tried"] else ""
-            print(f"[{k:2}/{len(proofs)}] {r['id']:<{width}} {r['verdict']:<14} {r.get('sentence', r.get('error', ''))[:70]:<70} "
-                  f"{mut:<20} ({r['seconds']:.1f} s)", file=stream, flush=True)
+                mu = row.get("mutants")
+                mut = f"mutants {mu['refuted']}/{mu['tried']} refuted" if mu and mu["tried"] else ""
+                print(f"[{k:2}/{len(proofs)}] {row['id']:<{width}} {row['verdict']:<14} "
+                      f"{row.get('sentence', row.get('error', ''))[:70]:<70} {mut:<20} ({row['seconds']:.1f} s)",
+                      file=stream, flush=True)
+    finally:
+        if pool is not None:
+            pool.shutdown()
     figures = []
     for pid, (name, draw) in FIGURES.items():
         if pid in checks and checks[pid].series:

@@ -60,3 +60,25 @@ def test_seed_is_the_old_name_of_rng(tmp_path):
     with pytest.warns(DeprecationWarning, match=r"plsym.reproduce.run_mutants\(seed=...\) is deprecated"):
         old = run_mutants(proof, quick=True, seed=0)
     assert old == run_mutants(proof, quick=True, rng=0) and old[0]["verdict"] == "refuted"
+
+
+def test_parallel_jobs_give_the_same_report(tmp_path):
+    from plsym.reproduce import run
+
+    ids = ["T6", "T14", "T17-sum", "C15"]
+    reports = []
+    for jobs in (1, 2):
+        out = tmp_path / f"jobs{jobs}"
+        assert run(out=str(out), quick=True, only=ids, jobs=jobs) == 0
+        rows = json.loads((out / "report.json").read_text())
+        reports.append([{k: v for k, v in r.items() if k != "seconds"} for r in rows])
+    assert [r["id"] for r in reports[0]] == ids and reports[0] == reports[1]
+    assert (tmp_path / "jobs2" / "gd_loss_vs_T14_bound.png").stat().st_size > 1000  # figures from worker checks
+
+
+def test_jobs_is_checked(tmp_path):
+    from plsym import InvalidArgument
+    from plsym.reproduce import run
+
+    with pytest.raises(InvalidArgument, match="jobs=0"):
+        run(out=str(tmp_path), quick=True, only=["T6"], jobs=0)
