@@ -183,12 +183,32 @@ class _Programs:
 
 
 _CACHE: "weakref.WeakKeyDictionary[System, _Programs]" = weakref.WeakKeyDictionary()
+_POINT_CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
 def _programs(system):
     got = _CACHE.get(system)
     if got is None:
         got = _CACHE[system] = _Programs(system)
+    return got
+
+
+def _point_programs(system):
+    """F - y and DF of ``system`` at ``arb`` points (``residual(args)``, ``jacobian(args)``, ``n``, ``m``).
+
+    A fully connected network is evaluated by its layers (:mod:`plsym.systems._arb`),
+    never through its sympy form; other systems through their compiled expressions.
+    Raises what :class:`_Programs` raises when the system has no ball-arithmetic form.
+    """
+    from .systems.network import NetworkSystem
+
+    if not isinstance(system, NetworkSystem):
+        return _programs(system)
+    got = _POINT_CACHE.get(system)
+    if got is None:
+        from .systems._arb import NetworkPointProgram
+
+        got = _POINT_CACHE[system] = NetworkPointProgram(system)
     return got
 
 

@@ -342,7 +342,8 @@ def step_enclosure(system, w, eta):
     Parameters
     ----------
     system : plsym.System
-        A system of sympy expressions (others have no ball-arithmetic form).
+        A system of sympy expressions or a fully connected network (others have no
+        ball-arithmetic form).
     w : array_like, shape (m,)
     eta : float
 
@@ -354,7 +355,7 @@ def step_enclosure(system, w, eta):
     from . import certify, interval
 
     try:
-        P = certify._programs(system)
+        P = certify._point_programs(system)
     except (interval.Unsupported, InvalidArgument, AttributeError, TypeError):
         return None
     try:

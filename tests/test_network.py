@@ -336,3 +336,39 @@ def test_rng_draws_w0_and_seed_is_its_old_name():
         assert [n.seed for n in width_family(a, [4, 8], seed=3)] == [3, 3]
     with pytest.raises(InvalidArgument, match="rng=-1 must be a non-negative int"):
         network(X, y, [8], rng=-1)
+
+
+def test_ball_arithmetic_by_layers_encloses_the_real_network():
+    """F - y and DF at a point in arb, by the layers, contain the values computed in 60-digit arithmetic
+    and overlap the enclosures of the network's sympy form (the other rigorous route)."""
+    import mpmath
+
+    from plsym import certify, interval
+    from plsym.systems import network_data
+
+    X, y = network_data(3, 2, rng=4)
+    for widths, out in (([3], None), ([3, 2], "tanh"), ([2], "sigmoid")):
+        net = network(X, y, widths, activation="tanh", output=out, rng=5)
+        w = net.w0 + 0.5 * np.random.default_rng(6).standard_normal(net.m)
+        P = certify._point_programs(net)
+        assert type(P).__name__ == "NetworkPointProgram"
+        args = interval.point_args(w)
+        r, J = P.residual(args), P.jacobian(args)
+        S = certify._programs(net)
+        r2, J2 = S.residual(args), S.jacobian(args)
+        assert all(a.overlaps(b) for a, b in zip(r, r2))
+        assert all(J[i, j].overlaps(J2[i, j]) for i in range(net.n) for j in range(net.m))
+        with mpmath.workdps(60):
+            sig = {"tanh": mpmath.tanh, "sigmoid": lambda z: 1 / (1 + mpmath.exp(-z)), None: lambda z: z}
+            layers = net.unflatten(w)
+            for i, x in enumerate(X):
+                a = [mpmath.mpf(float(t)) for t in x]
+                for j, Wj in enumerate(layers):
+                    act = sig[out] if j == len(layers) - 1 else sig["tanh"]
+                    a = [act(sum(mpmath.mpf(float(c)) * t for c, t in zip(row, a)) / mpmath.sqrt(len(a)))
+                         for row in Wj]
+                exact = a[0] - mpmath.mpf(float(y[i]))
+                lo, hi = interval.lower(r[i]), interval.upper(r[i])
+                assert lo <= exact <= hi and hi - lo < 1e-13
+        np.testing.assert_allclose([[float(J[i, j].mid()) for j in range(net.m)] for i in range(net.n)],
+                                   net.jacobian(w), rtol=1e-12, atol=1e-14)

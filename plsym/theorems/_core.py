@@ -285,7 +285,7 @@ def arb_point_parts(system, w):
     from .. import interval
 
     try:
-        P = certify._programs(system)
+        P = certify._point_programs(system)
         args = interval.point_args(np.asarray(w, dtype=float))
         return P.residual(args), P.jacobian(args)
     except (interval.Unsupported, InvalidArgument, AttributeError, TypeError, ZeroDivisionError, ValueError):
