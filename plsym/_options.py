@@ -9,14 +9,15 @@ from ._deprecated import warn
 from .errors import InvalidArgument, _show
 
 
-def checked_options(fn=None, *, renamed=None):
+def checked_options(fn=None, *, renamed=None, name=None):
     """``fn`` raising InvalidArgument on an unknown keyword option; ``renamed`` maps old option names to new ones.
 
     The signature and docstring of ``fn`` are kept. An old name warns
-    (DeprecationWarning) and is passed on as the new one.
+    (DeprecationWarning) and is passed on as the new one. ``name`` is the name
+    messages use (default ``fn.__name__``; a class for its ``__init__``).
     """
     if fn is None:
-        return functools.partial(checked_options, renamed=renamed)
+        return functools.partial(checked_options, renamed=renamed, name=name)
     renamed = dict(renamed or {})
     params = inspect.signature(fn).parameters
     if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
@@ -26,7 +27,7 @@ def checked_options(fn=None, *, renamed=None):
     what = "options"
     if not allowed:
         allowed, what = [n for n, p in params.items() if p.kind in keywords], "arguments"
-    name = getattr(fn, "__name__", "the function")
+    name = name or getattr(fn, "__name__", "the function")
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):

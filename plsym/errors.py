@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["InvalidArgument", "as_real_array", "as_rng", "one_of", "positive_finite", "positive_int"]
+__all__ = ["InvalidArgument", "as_real_array", "as_rng", "one_of", "positive_finite", "positive_int", "seed_of"]
 
 
 class InvalidArgument(ValueError):
@@ -88,3 +88,9 @@ def as_rng(rng) -> tuple[np.random.Generator, object]:
     if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool) and rng >= 0:
         return np.random.default_rng(int(rng)), int(rng)
     raise InvalidArgument(f"rng={_show(rng)} must be a non-negative int seed or a numpy.random.Generator")
+
+
+def seed_of(rng) -> int:
+    """The int seed of ``rng``: the int itself, or one drawn from a Generator (so that it can be recorded)."""
+    gen, seed = as_rng(rng)
+    return int(gen.integers(2**32)) if seed is None else seed

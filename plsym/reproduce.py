@@ -26,7 +26,7 @@ import traceback
 import threadpoolctl
 
 from . import registry
-from ._deprecated import warn
+from ._options import checked_options
 from .errors import positive_int
 from .progress import reporting
 from .figures import FIGURES
@@ -76,20 +76,12 @@ def _row(proof, check, seconds, mutants):
     return d
 
 
-def _rng(rng, seed, name):
-    """``rng``, or the deprecated ``seed`` (warning) when given."""
-    if seed is not None:
-        warn(f"{name}(seed=...)", f"{name}(rng=...)", stacklevel=4)
-        return seed if rng is None else rng
-    return 0 if rng is None else rng
-
-
-def run_mutants(proof, *, quick=False, rng=None, seed=None):
+@checked_options(renamed={"seed": "rng"}, name="plsym.reproduce.run_mutants")
+def run_mutants(proof, *, quick=False, rng=0):
     """Check each mutant of the proof's theorem on the proof's own system: a list of dicts (label, claim, verdict).
 
     ``rng`` is the int seed of the checks (``seed=`` is its old name and warns).
     """
-    rng = _rng(rng, seed, "plsym.reproduce.run_mutants")
     out = []
     for label, claim in proof.mutants():
         c = proof.check(quick=quick, rng=rng, claim=claim)
@@ -183,8 +175,9 @@ def _markdown(rows, seed, quick, seconds):
     return "\n".join(lines)
 
 
-def run(*, out="plsym-report", quick=False, strict=False, rng=None, stream=None, only=None, directory=None,
-        mutants=True, progress=None, jobs=1, seed=None) -> int:
+@checked_options(renamed={"seed": "rng"}, name="plsym.reproduce.run")
+def run(*, out="plsym-report", quick=False, strict=False, rng=0, stream=None, only=None, directory=None,
+        mutants=True, progress=None, jobs=1) -> int:
     """Run the proof scripts (and their theorems' mutants); return 0 when the run completes.
 
     Returns 1 on an error, or with ``strict`` on a refutation that its script does not
@@ -195,7 +188,6 @@ def run(*, out="plsym-report", quick=False, strict=False, rng=None, stream=None,
     at once, each in its own process (None: one per core, at most 2); the rows, their order and
     every number are those of ``jobs=1``.
     """
-    rng = _rng(rng, seed, "plsym.reproduce.run")
     proofs = registry.load(directory, only=only)
     jobs = _jobs(jobs, len(proofs))
     os.makedirs(out, exist_ok=True)

@@ -45,7 +45,7 @@ from ._spec_file import (BALL_KEYS, MAX_EXAMPLES, MAX_FACTORS, MAX_HESSIAN_ENTRI
                          MAX_MATRIX_ENTRIES, MAX_OUTPUTS, MAX_PARAMS, MAX_SAMPLES, MAX_SPEC_BYTES,
                          MAX_SYMBOLIC_HESSIAN, TOP_KEYS, Spec, check_budget, claim, from_dict, hessian_trouble,
                          load, loads)
-from .errors import InvalidArgument, _show, as_rng, one_of
+from .errors import InvalidArgument, _show, one_of, seed_of
 from .quantities import QUANTITIES, QuantityClaim
 from .results import LEVELS, RTOL, STATUSES, relation_of, relation_symbol, summarize
 from .results import Verdict as _Verdict  # plsym.spec.Verdict is the old name of plsym.results.Verdict
@@ -214,12 +214,6 @@ def _fmt(x):
 
 # -- the check -----------------------------------------------------------------------------
 
-def _seed(rng) -> int:
-    """The int seed of every random choice of a check: ``rng`` itself, or drawn from a Generator."""
-    gen, seed = as_rng(rng)
-    return int(gen.integers(2**32)) if seed is None else seed
-
-
 @checked_options(renamed={"seed": "rng"})
 def check(spec, *, level="searched", rng=0, samples=4096) -> Report:
     """Estimate the quantities of ``spec`` on its ball and give a verdict on each claim.
@@ -253,7 +247,7 @@ def check(spec, *, level="searched", rng=0, samples=4096) -> Report:
         raise InvalidArgument(f"spec={_show(spec)} must be a plsym.spec.Spec (see plsym.spec.load)")
     level = one_of("level", level, LEVELS)
     samples = check_budget("samples", samples, 2, MAX_SAMPLES)
-    seed = _seed(rng)
+    seed = seed_of(rng)
     system, ball = spec.system, spec.ball
     smooth = hessian_trouble(system) is None
     undefined = _find_undefined(system, ball, samples=samples, seed=seed, hessians=smooth)
@@ -521,7 +515,7 @@ def deep_search(spec, name, value, *, rng=0, max_examples=1000) -> _Verdict:
         raise InvalidArgument(f"spec={_show(spec)} must be a plsym.spec.Spec (see plsym.spec.load)")
     c = claim(name, value)
     max_examples = check_budget("max_examples", max_examples, 2, MAX_EXAMPLES)
-    seed = _seed(rng)
+    seed = seed_of(rng)
     system, ball = spec.system, spec.ball
     smooth = hessian_trouble(system) is None
     if _needs_hessians(c.quantity) and not smooth:

@@ -336,6 +336,8 @@ def test_rng_draws_w0_and_seed_is_its_old_name():
         assert [n.seed for n in width_family(a, [4, 8], seed=3)] == [3, 3]
     with pytest.raises(InvalidArgument, match="rng=-1 must be a non-negative int"):
         network(X, y, [8], rng=-1)
+    with pytest.warns(DeprecationWarning, match=r"NetworkSystem\(seed=\.\.\.\) is deprecated"):
+        assert np.array_equal(NetworkSystem(X, y, [8], seed=7).w0, a.w0)
 
 
 def test_ball_arithmetic_by_layers_encloses_the_real_network():

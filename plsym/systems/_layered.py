@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _deprecated, activations
+from .. import activations
 from .._linalg import CHUNK_FLOATS, DENSE_HESSIAN_MAX, LANCZOS_TOL, abs_max_eig, check_dense_size, \
     hessians_from_columns, start_vector, top_eig
 from ..errors import InvalidArgument, _show, as_real_array, positive_int
@@ -47,19 +47,6 @@ def check_data_rows(X):
             f"X has shape {X.shape}; it needs at least one row (a data point) and one column (a feature)"
         )
     return X
-
-
-def resolve_rng(rng, seed, where):
-    """(Generator, recorded seed) from ``rng`` (a non-negative int or a Generator), taking the
-    ``seed=`` of older releases with a DeprecationWarning at the caller of ``where``."""
-    if seed is not None:
-        _deprecated.warn(f"{where}(seed=...)", f"{where}(rng=...)", stacklevel=4)
-        rng = seed
-    if isinstance(rng, np.random.Generator):
-        return rng, None
-    if isinstance(rng, bool) or not isinstance(rng, (int, np.integer)) or rng < 0:
-        raise InvalidArgument(f"rng={_show(rng)} must be a non-negative int or a numpy.random.Generator")
-    return np.random.default_rng(int(rng)), int(rng)
 
 
 def check_int_list(name, values, example):
@@ -97,7 +84,7 @@ class LayeredSystem(System):
 
     def _init_family(self, X, y, shapes, mat_shapes, *, activations, output, rng, name):
         """The layout, w0 with iid N(0, 1) entries drawn from ``rng`` (a (Generator, seed) pair of
-        :func:`resolve_rng`), and the attributes every family shares; ``activations`` is
+        :func:`plsym.errors.as_rng`), and the attributes every family shares; ``activations`` is
         ``check_activations``' (hidden, out, reason)."""
         hidden, out, reason = activations
         gen, seed = rng

@@ -29,9 +29,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import InvalidArgument, _show, as_real_array, one_of, positive_int
-from .. import _deprecated
-from ._layered import LayeredSystem, check_activations, check_int_list, resolve_rng
+from .._options import checked_options
+from ..errors import InvalidArgument, _show, as_real_array, as_rng, one_of, positive_int
+from ._layered import LayeredSystem, check_activations, check_int_list
 
 __all__ = ["PADDINGS", "READOUTS", "ConvSystem", "conv"]
 
@@ -160,8 +160,9 @@ class ConvSystem(LayeredSystem):
     # Private knob for tests: force the kernel's contraction (None: the cheaper per layer).
     _kernel_by_positions = None
 
+    @checked_options(renamed={"seed": "rng"}, name="ConvSystem")
     def __init__(self, X, y, channels, *, kernel_size, activation="tanh", output=None, readout="pool",
-                 padding="circular", dim=1, rng=0, name=None, seed=None):
+                 padding="circular", dim=1, rng=0, name=None):
         if isinstance(dim, bool) or dim not in (1, 2):
             raise InvalidArgument(f"dim={_show(dim)} is not allowed; choose 1 (signals) or 2 (images)")
         X = as_real_array("X", X, ndim=(dim + 1, dim + 2))
@@ -176,7 +177,7 @@ class ConvSystem(LayeredSystem):
         hidden, out, reason = check_activations(activation, output)
         readout = one_of("readout", readout, READOUTS)
         padding = one_of("padding", padding, PADDINGS)
-        rng = resolve_rng(rng, seed, "ConvSystem")
+        rng = as_rng(rng)
 
         n, c0 = X.shape[:2]
         spatial = tuple(int(s) for s in X.shape[2:])
@@ -364,7 +365,7 @@ class ConvSystem(LayeredSystem):
 
 
 def conv(X, y, channels, *, kernel_size, activation="tanh", output=None, readout="pool", padding="circular",
-         dim=1, rng=0, name=None, seed=None):
+         dim=1, rng=0, name=None):
     """A 1-D or 2-D convolutional network in NTK parameterization as a :class:`ConvSystem`.
 
     Parameters
@@ -403,8 +404,5 @@ def conv(X, y, channels, *, kernel_size, activation="tanh", output=None, readout
     >>> bool(np.linalg.eigvalsh(net.kernel(net.w0)).min() > 0)
     True
     """
-    if seed is not None:
-        _deprecated.warn("conv(seed=...)", "conv(rng=...)")
-        rng = seed
     return ConvSystem(X, y, channels, kernel_size=kernel_size, activation=activation, output=output,
                       readout=readout, padding=padding, dim=dim, rng=rng, name=name)

@@ -26,9 +26,9 @@ import numpy as np
 import sympy
 
 from .._memory import require_fits
+from .._options import checked_options
 from ..errors import InvalidArgument, as_rng, positive_int
-from .. import _deprecated
-from ._layered import LayeredSystem, check_activations, check_data_rows, check_int_list, resolve_rng
+from ._layered import LayeredSystem, check_activations, check_data_rows, check_int_list
 
 __all__ = ["NetworkSystem", "network", "network_data"]
 
@@ -119,11 +119,12 @@ class NetworkSystem(LayeredSystem):
     (192, 3, (3, 3))
     """
 
-    def __init__(self, X, y, widths, *, activation="tanh", output=None, rng=0, name=None, seed=None):
+    @checked_options(renamed={"seed": "rng"}, name="NetworkSystem")
+    def __init__(self, X, y, widths, *, activation="tanh", output=None, rng=0, name=None):
         X = check_data_rows(X)
         widths = check_int_list("widths", widths, "[64]")
         hidden, out, reason = check_activations(activation, output)
-        rng = resolve_rng(rng, seed, "NetworkSystem")
+        rng = as_rng(rng)
 
         n, d = X.shape
         dims = (d, *widths, 1)
@@ -482,7 +483,8 @@ class NetworkSystem(LayeredSystem):
         return tuple(f.xreplace(self._to_real) for f in self.outputs)
 
 
-def network(X, y, widths, *, activation="tanh", output=None, rng=0, name=None, seed=None):
+@checked_options(renamed={"seed": "rng"})
+def network(X, y, widths, *, activation="tanh", output=None, rng=0, name=None):
     """The fully connected NTK-parameterized network of D8 as a :class:`NetworkSystem`.
 
     Parameters
@@ -515,13 +517,11 @@ def network(X, y, widths, *, activation="tanh", output=None, rng=0, name=None, s
     >>> bool(net.hessian_norm(net.w0) < 0.1)  # T19: O~(1/sqrt m)
     True
     """
-    if seed is not None:
-        _deprecated.warn("network(seed=...)", "network(rng=...)")
-        rng = seed
     return NetworkSystem(X, y, widths, activation=activation, output=output, rng=rng, name=name)
 
 
-def network_data(n, d, *, rng=0, row_norm=None, seed=None):
+@checked_options(renamed={"seed": "rng"})
+def network_data(n, d, *, rng=0, row_norm=None):
     """n inputs in R^d with rows of norm ``row_norm`` (default sqrt(d)), and n targets, both N(0, 1)-drawn.
 
     With rows of norm sqrt(d), the pre-activations u_r . x / sqrt(d) are N(0, 1) at the
@@ -549,9 +549,6 @@ def network_data(n, d, *, rng=0, row_norm=None, seed=None):
     (True, (6,))
     """
     n, d = positive_int("n", n), positive_int("d", d)
-    if seed is not None:
-        _deprecated.warn("network_data(seed=...)", "network_data(rng=...)")
-        rng = seed
     gen, _ = as_rng(rng)
     X = gen.standard_normal((n, d))
     norm = np.sqrt(d) if row_norm is None else float(row_norm)

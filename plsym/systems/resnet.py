@@ -24,9 +24,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import positive_finite, positive_int
-from .. import _deprecated
-from ._layered import LayeredSystem, check_activations, check_data_rows, resolve_rng
+from .._options import checked_options
+from ..errors import as_rng, positive_finite, positive_int
+from ._layered import LayeredSystem, check_activations, check_data_rows
 
 __all__ = ["ResNetSystem", "resnet"]
 
@@ -117,14 +117,15 @@ class ResNetSystem(LayeredSystem):
     (((16, 3), (16, 16), (16, 16), (1, 16)), 576)
     """
 
+    @checked_options(renamed={"seed": "rng"}, name="ResNetSystem")
     def __init__(self, X, y, width, depth, *, activation="tanh", output=None, residual_scale=1.0, rng=0,
-                 name=None, seed=None):
+                 name=None):
         X = check_data_rows(X)
         width = positive_int("width", width)
         depth = positive_int("depth", depth, minimum=0)
         hidden, out, reason = check_activations(activation, output)
         beta = positive_finite("residual_scale", residual_scale)
-        rng = resolve_rng(rng, seed, "ResNetSystem")
+        rng = as_rng(rng)
 
         n, d = X.shape
         shapes = [(width, d)] + [(width, width)] * depth + [(1, width)]
@@ -237,7 +238,8 @@ class ResNetSystem(LayeredSystem):
         return out
 
 
-def resnet(X, y, width, depth, *, activation="tanh", output=None, residual_scale=1.0, rng=0, name=None, seed=None):
+@checked_options(renamed={"seed": "rng"})
+def resnet(X, y, width, depth, *, activation="tanh", output=None, residual_scale=1.0, rng=0, name=None):
     """A fully connected residual network in NTK parameterization as a :class:`ResNetSystem`.
 
     The network is h_0 = W_0 x / sqrt(d), h_l = h_{l-1} + (beta / sqrt(m))
@@ -273,8 +275,5 @@ def resnet(X, y, width, depth, *, activation="tanh", output=None, residual_scale
     >>> bool(np.linalg.eigvalsh(net.kernel(net.w0)).min() > 0)
     True
     """
-    if seed is not None:
-        _deprecated.warn("resnet(seed=...)", "resnet(rng=...)")
-        rng = seed
     return ResNetSystem(X, y, width, depth, activation=activation, output=output, residual_scale=residual_scale,
                         rng=rng, name=name)

@@ -8,8 +8,8 @@ each width with the same data, depth, activations and read-out.
 
 from __future__ import annotations
 
-from ..errors import InvalidArgument, _show, positive_int
-from ._layered import resolve_rng
+from .._options import checked_options
+from ..errors import InvalidArgument, _show, positive_int, seed_of
 from .conv import ConvSystem, conv
 from .network import NetworkSystem, network
 from .resnet import ResNetSystem, resnet
@@ -30,7 +30,8 @@ def _at_width(template, width, seed):
                   output=template.output, residual_scale=template.residual_scale, rng=seed)
 
 
-def width_family(template, widths, *, rng=0, seed=None):
+@checked_options(renamed={"seed": "rng"})
+def width_family(template, widths, *, rng=0):
     """The template network redrawn at each width: same data, depth, activations, read-out.
 
     Parameters
@@ -84,7 +85,5 @@ def width_family(template, widths, *, rng=0, seed=None):
     widths = [positive_int(f"widths[{j}]", w) for j, w in enumerate(widths)]
     if not widths:
         raise InvalidArgument("widths=[] is empty; give at least one width, such as [16, 64]")
-    gen, seed = resolve_rng(rng, seed, "width_family")
-    if seed is None:  # a Generator: one seed for every member, drawn from it
-        seed = int(gen.integers(2**63))
+    seed = seed_of(rng)  # one seed for every member (drawn from a Generator)
     return tuple(_at_width(template, w, seed) for w in widths)
