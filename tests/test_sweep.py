@@ -266,7 +266,7 @@ def test_dask_cluster_resumes_an_interrupted_sweep(tmp_path):
     out, log, stop = tmp_path / "runs.jsonl", tmp_path / "calls.log", tmp_path / "stop.json"
     fn = functools.partial(gd_rate, log=str(log), stop=str(stop))
     fail_at = (3, 2, 1.0)  # the last point of the grid
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster, \
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
             distributed.Client(cluster) as client:
         # pure=False: Dask would otherwise key tasks by their arguments and hand the resumed sweep
         # the remembered error of the interrupted one
