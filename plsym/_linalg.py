@@ -55,6 +55,135 @@ def top_eig(matvec, m, *, v0=None, tol=LANCZOS_TOL, vector=False):
     return (float(got[0][0]), got[1][:, 0]) if vector else (float(got[0]), None)
 
 
+def batched_top_eig(matvec, k, m, *, v0=None, tol=LANCZOS_TOL, max_steps=None, vectors=True,
+                    max_floats=CHUNK_FLOATS):
+    """The eigenvalue of largest modulus of k symmetric operators at once (and its eigenvector).
+
+    ``matvec(V, rows)`` maps vectors V (k', m) to the products (k', m), row p by the
+    operator ``rows[p]`` (an index array into the k operators). Lanczos runs on all k
+    at once from ``v0`` (:func:`start_vector` when None), one batched product per
+    step, until the residual bound beta_j |s_j| of the Ritz pair of largest modulus is
+    at most ``tol`` times the Ritz value (tested every few steps), or the Krylov space
+    is invariant, or after ``max_steps`` steps (default min(m, 300)).
+
+    With ``vectors=True`` the Krylov bases are kept and reorthogonalized (operators
+    in chunks, so that the bases hold about ``max_floats`` floats at 64 steps) and
+    the Ritz vectors are returned; with ``vectors=False`` the plain three-term
+    recurrence runs on all k with O(k m) memory (orthogonality is lost only as Ritz
+    values converge, which leaves the extreme ones accurate: Paige's theory).
+
+    Returns ``(lam, Q)``: the signed Ritz values (k,) and unit Ritz vectors (k, m), or
+    None without ``vectors``. Ritz values lie in the spectrum's hull (up to rounding,
+    of order eps ||A||), so |lam| is a lower bound of each norm whatever the number of
+    steps; a zero operator gives 0 and the start vector.
+    """
+    v0 = start_vector(m) if v0 is None else np.asarray(v0, dtype=float)
+    max_steps = min(m, 300) if max_steps is None else max_steps
+    if not vectors:
+        return _lanczos(matvec, np.arange(k), m, v0, tol, max_steps, keep=False)[0], None
+    chunk = max(1, int(max_floats // (m * 64)))
+    lam, vecs = np.zeros(k), np.zeros((k, m))
+    for start in range(0, k, chunk):
+        rows = np.arange(start, min(k, start + chunk))
+        lam[rows], vecs[rows] = _lanczos(matvec, rows, m, v0, tol, max_steps, keep=True)
+    return lam, vecs
+
+
+def _row_norms(W):
+    """Euclidean norms of the rows of W, rescaling the rows whose squares under- or overflow."""
+    out = np.sqrt(np.einsum("pm,pm->p", W, W))
+    bad = ~((out > 1e-140) & (out < 1e140))
+    if bad.any():
+        s = np.abs(W[bad]).max(axis=1)
+        safe = np.where(s > 0, s, 1.0)
+        out[bad] = s * np.linalg.norm(W[bad] / safe[:, None], axis=1)
+    return out
+
+
+def _ritz(alpha, beta, steps):
+    """Per row, the Ritz value of largest modulus of the first ``steps`` Lanczos steps, its vector's
+    coefficients (padded with zeros to alpha's width) and the residual bound beta_j |s_j|."""
+    b, width = alpha.shape
+    lam, coef, resid = np.zeros(b), np.zeros((b, width)), np.zeros(b)
+    for j in np.unique(steps):
+        rows = np.flatnonzero(steps == j)
+        theta, S = np.linalg.eigh(_tridiagonal(alpha[rows, :j], beta[rows, :j - 1]))
+        best = np.argmax(np.abs(theta), axis=1)
+        pick = np.arange(len(rows))
+        lam[rows], coef[rows, :j] = theta[pick, best], S[pick, :, best]
+        resid[rows] = beta[rows, j - 1] * np.abs(S[pick, j - 1, best])
+    return lam, coef, resid
+
+
+def _lanczos(matvec, rows, m, v0, tol, max_steps, keep):
+    """Block of :func:`batched_top_eig` on the operators ``rows``: with ``keep``, the bases are kept and
+    reorthogonalized (twice, classical Gram-Schmidt) and the Ritz vectors formed; else three-term only."""
+    b = len(rows)
+    Q = np.zeros((b, (min(max_steps, 32) if keep else 1) + 1, m))
+    Q[:, 0] = v0 / np.linalg.norm(v0)
+    alpha, beta = np.zeros((b, max_steps)), np.zeros((b, max_steps))
+    active = np.ones(b, dtype=bool)  # neither converged nor invariant yet
+    steps = np.zeros(b, dtype=int)
+    for j in range(max_steps):
+        if keep and j + 1 >= Q.shape[1]:  # grow the bases
+            Q = np.concatenate([Q, np.zeros((b, min(Q.shape[1], max_steps + 1 - Q.shape[1]), m))], axis=1)
+        idx = np.flatnonzero(active)
+        every = len(idx) == b  # views, not copies, while every operator is active
+        if keep:
+            basis = Q[:, :j + 1] if every else Q[idx, :j + 1]
+            q = basis[:, j]
+        else:
+            q, q_prev = (Q[:, 1], Q[:, 0]) if every else (Q[idx, 1], Q[idx, 0])
+            if j == 0:
+                q, q_prev = (Q[:, 0], None) if every else (Q[idx, 0], None)
+        W = matvec(q, rows[idx])
+        alpha[idx, j] = np.einsum("pm,pm->p", W, q)
+        if keep:
+            for _ in range(2):
+                W -= (np.matmul(basis, W[:, :, None])[:, :, 0][:, None, :] @ basis)[:, 0]
+        else:
+            W -= alpha[idx, j, None] * q
+            if q_prev is not None:
+                W -= beta[idx, j - 1, None] * q_prev
+        nrm = _row_norms(W)
+        beta[idx, j] = nrm
+        steps[idx] = j + 1
+        scale = np.abs(alpha[idx, :j + 1]).max(axis=1) + beta[idx, :j + 1].max(axis=1)
+        invariant = nrm <= 1e-14 * scale
+        nxt = np.where(invariant[:, None], 0.0, W / np.where(invariant, 1.0, nrm)[:, None])
+        if keep:
+            Q[idx, j + 1] = nxt
+        else:  # slot 0 holds q_{j-1}, slot 1 holds q_j
+            Q[idx, 0] = q
+            Q[idx, 1] = nxt
+        active[idx[invariant]] = False
+        if j + 1 == max_steps or not active.any():
+            break
+        if j + 1 >= 8 and (j + 1) % 4 == 0:
+            live = np.flatnonzero(active)
+            lam, _, resid = _ritz(alpha[live], beta[live], steps[live])
+            active[live[resid <= tol * np.abs(lam)]] = False
+            if not active.any():
+                break
+    lam, coef, _ = _ritz(alpha, beta, steps)
+    if not keep:
+        return lam, None
+    vec = (coef[:, None, :Q.shape[1]] @ Q[:, :coef.shape[1]])[:, 0]
+    norms = np.linalg.norm(vec, axis=1, keepdims=True)
+    return lam, vec / np.where(norms > 0, norms, 1.0)
+
+
+def _tridiagonal(a, b):
+    """The symmetric tridiagonal matrices (p, j, j) with diagonals a (p, j) and off-diagonals b (p, j - 1)."""
+    p, j = a.shape
+    T = np.zeros((p, j, j))
+    d = np.arange(j)
+    T[:, d, d] = a
+    T[:, d[:-1], d[1:]] = b
+    T[:, d[1:], d[:-1]] = b
+    return T
+
+
 def min_eig(matvec, m, *, v0=None, tol=LANCZOS_TOL):
     """The smallest eigenvalue of the symmetric operator ``matvec`` on R^m (ARPACK Lanczos, which="SA").
 

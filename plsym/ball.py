@@ -114,8 +114,12 @@ class Ball:
         (1 +- gamma) of the float one, up to _TINY per term for underflow.
         """
         with np.errstate(over="ignore", invalid="ignore"):
-            D = np.ldexp(W - self.center, -self._shift)
-            s = np.sum(D * D, axis=-1)
+            D = W - self.center
+            if abs(self._shift) < 1000:
+                D *= math.ldexp(1.0, -self._shift)  # a power of 2: exact, as ldexp
+            else:
+                np.ldexp(D, -self._shift, out=D)
+            s = np.einsum("...j,...j->...", D, D)
         gamma = (self.m + 4) * _EPS  # twice the first-order bound (m + 3) eps / 2
         slack = self.m * _TINY
         r2_lo, r2_hi = self._r2 * (1 - gamma), self._r2 * (1 + gamma)
@@ -197,10 +201,12 @@ class Ball:
         for start in range(0, k, rows):
             b = min(rows, k - start)
             u = gen.standard_normal((b, self.m))
-            u /= scaled_norm(u, axis=1, keepdims=True)
+            f = self.radius / scaled_norm(u, axis=1, keepdims=True)
             if where == "interior":
-                u *= gen.random((b, 1)) ** (1.0 / self.m)
-            yield self.project(self.center + self.radius * u)  # exactly inside, despite rounding
+                f *= gen.random((b, 1)) ** (1.0 / self.m)
+            u *= f
+            u += self.center
+            yield self.project(u)  # exactly inside, despite rounding
 
     def design(self, samples, *, rng, rows=None):
         """The sampling design of every sampled check: the center, uniform points, a quarter on the sphere.
@@ -248,26 +254,29 @@ class Ball:
         W = self._points(w)
         single = W.ndim == 1
         W2 = W[None, :] if single else W
-        d = W2 - self.center
+        # points proved inside are their own nearest points; the others are projected on the sphere
+        # and then, where the float test cannot place them (on the sphere, up to rounding), moved in
+        todo = np.flatnonzero(self._sorted(W2) >= 0)
+        if not todo.size:
+            return W2[0].copy() if single else W2.copy()
+        P = W2.copy()
+        d = W2[todo] - self.center
         norm = scaled_norm(d, keepdims=True)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             scale = np.where(norm > self.radius, self.radius / np.where(norm > 0, norm, 1.0), 1.0)
-        P = self.center + d * scale
-        # points the float test cannot place (on the sphere, up to rounding) are moved in, as are those outside
-        out = np.flatnonzero(self._sorted(P) >= 0)
-        if out.size:
-            # shorten the step until the float test proves the point inside: first by a relative margin
-            # above the test's, then, when the center's ulp is coarse against R, by growing fractions
-            # (the center itself, t = 0, is exactly inside)
-            gamma = (self.m + 4) * _EPS
-            todo = out
-            for f in [1 - 3 * gamma] + [1 - 2.0**-k for k in range(44, 0, -4)] + [0.25, 0.0]:
-                Q = self.center + d[todo] * (scale[todo] * f)
-                fine = self._sorted(Q) < 0
-                P[todo[fine]] = Q[fine]
-                todo = todo[~fine]
-                if not todo.size:
-                    break
+        P[todo] = self.center + d * scale
+        rest = np.flatnonzero(self._sorted(P[todo]) >= 0)  # positions in todo
+        # shorten the step until the float test proves the point inside: first by a relative margin
+        # above the test's, then, when the center's ulp is coarse against R, by growing fractions
+        # (the center itself, t = 0, is exactly inside)
+        gamma = (self.m + 4) * _EPS
+        for f in [1 - 3 * gamma] + [1 - 2.0**-k for k in range(44, 0, -4)] + [0.25, 0.0]:
+            if not rest.size:
+                break
+            Q = self.center + d[rest] * (scale[rest] * f)
+            fine = self._sorted(Q) < 0
+            P[todo[rest[fine]]] = Q[fine]
+            rest = rest[~fine]
         return P[0] if single else P
 
     def strictly_contains(self, w):

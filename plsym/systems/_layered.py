@@ -13,8 +13,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import activations
-from .._linalg import CHUNK_FLOATS, DENSE_HESSIAN_MAX, LANCZOS_TOL, abs_max_eig, check_dense_size, \
-    hessians_from_columns, start_vector, top_eig
+from .._linalg import CHUNK_FLOATS, DENSE_HESSIAN_MAX, LANCZOS_TOL, abs_max_eig, batched_top_eig, check_dense_size, \
+    hessians_from_columns
 from ..errors import InvalidArgument, _show, as_real_array, positive_int
 from ..system import System
 
@@ -251,8 +251,8 @@ class LayeredSystem(System):
     def _output_operators(self, W):
         """For each point p and output i, (p, i, matvec) with matvec v -> H_{F_i}(W[p]) v.
 
-        A Krylov method needs one operator per (point, output), hence the loop;
-        each matvec is one tangent pass over a single data row.
+        One operator per (point, output), for the Krylov methods that take one
+        operator at a time; each matvec is one tangent pass over a single data row.
         """
         layers_all = self._split(W)
         for p in range(W.shape[0]):
@@ -265,22 +265,33 @@ class LayeredSystem(System):
                 yield p, i, matvec
 
     def _hessian_norm_lanczos(self, W, *, tol=LANCZOS_TOL, vectors=False):
-        """max_i ||H_{F_i}||_2 by ARPACK Lanczos on the matrix-free hvp (Ritz values: lower bounds).
+        """max_i ||H_{F_i}||_2 by Lanczos on the matrix-free hvp (Ritz values: lower bounds).
 
-        With ``vectors=True``, also the output, Ritz vector and signed Ritz value of
-        the best, per point (as :meth:`_hessian_norm_top`).
+        One batched Lanczos (:func:`plsym._linalg.batched_top_eig`) per output i runs on
+        every point at once, each step one tangent pass over data row i. With
+        ``vectors=True``, also the output, Ritz vector and signed Ritz value of the
+        best, per point (as :meth:`_hessian_norm_top`).
         """
         k, m = W.shape[0], self.m
-        v0 = start_vector(m)
+        layers_all = self._split(W)
         out = np.zeros(k)
         best_i, best_q, best_lam = np.zeros(k, dtype=np.intp), np.zeros((k, m)), np.zeros(k)
         best_q[:, 0] = 1.0
-        for p, i, matvec in self._output_operators(W):
-            lam, q = top_eig(matvec, m, v0=v0, tol=tol, vector=vectors)
-            if abs(lam) > out[p]:
-                out[p] = abs(lam)
-                if q is not None:
-                    best_i[p], best_q[p], best_lam[p] = i, q, lam
+        for i in range(self.n):
+            tapes = {}
+
+            def matvec(V, rows, i=i, tapes=tapes):
+                key = rows.tobytes()  # Lanczos asks the same rows until one of them converges
+                if key not in tapes:
+                    tapes.clear()
+                    tapes[key] = self._tape([Wj[rows] for Wj in layers_all], self._data[i:i + 1], second=True)
+                return self._tangent(tapes[key], self._split(V[:, None]))[:, 0, 0]
+
+            lam, Q = batched_top_eig(matvec, k, m, tol=tol, vectors=vectors)
+            better = np.abs(lam) > out
+            out[better] = np.abs(lam[better])
+            if vectors:
+                best_i[better], best_q[better], best_lam[better] = i, Q[better], lam[better]
         return (out, best_i, best_q, best_lam) if vectors else out
 
     def _hessian_norm_top(self, W):

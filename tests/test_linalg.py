@@ -1,0 +1,60 @@
+"""plsym._linalg: the batched Lanczos against dense eigenvalues, and the lower-bound property."""
+
+import numpy as np
+import pytest
+
+from plsym._linalg import abs_max_eig, batched_top_eig
+
+
+def _operators(rng, k=8, m=60):
+    A = rng.standard_normal((k, m, m))
+    A = A + np.swapaxes(A, 1, 2)
+    A[1] = 0.0  # the zero operator
+    A[2] = np.diag(np.r_[np.ones(m - 1), -1.0000001])  # the top two moduli differ by 1e-7
+    A[3] = np.outer(np.ones(m), np.ones(m))  # rank one: the Krylov space is invariant after one step
+    A[4] = np.diag(np.linspace(-1.0, 1.0, m)) * 1e-200  # squares underflow
+    A[5] = np.diag(rng.standard_normal(m) ** 3) * 1e100  # squares overflow
+    A[6] = -np.eye(m)  # negative definite: the signed value is -1
+    return A
+
+
+@pytest.mark.parametrize("vectors", [True, False])
+def test_batched_lanczos_matches_dense_eigenvalues(vectors):
+    A = _operators(np.random.default_rng(3))
+    k, m = A.shape[:2]
+    lam, Q = batched_top_eig(lambda V, rows: np.einsum("pij,pj->pi", A[rows], V), k, m, vectors=vectors)
+    for p in range(k):
+        ev = np.linalg.eigvalsh(A[p])
+        top = np.abs(ev).max()
+        # a Ritz value: never above the norm (beyond rounding), and converged to it here
+        assert abs(lam[p]) <= top * (1 + 1e-13)
+        assert abs(lam[p]) == pytest.approx(top, rel=1e-12, abs=0.0)
+        if top > 0:
+            assert lam[p] in (pytest.approx(ev[0], rel=1e-12), pytest.approx(ev[-1], rel=1e-12))
+        if vectors:
+            assert np.linalg.norm(Q[p]) == pytest.approx(1.0, rel=1e-12)
+            assert np.linalg.norm(A[p] @ Q[p] - lam[p] * Q[p]) <= 1e-7 * max(top, 1e-300)
+    assert lam[6] == pytest.approx(-1.0, rel=1e-14)
+    assert (Q is None) == (not vectors)
+
+
+def test_batched_lanczos_agrees_with_arpack_and_stays_below_the_norm_when_stopped_early():
+    rng = np.random.default_rng(5)
+    A = _operators(rng, k=8, m=80)[[0, 2, 5, 7]]
+    mv = lambda V, rows: np.einsum("pij,pj->pi", A[rows], V)
+    lam, _ = batched_top_eig(mv, 4, 80, vectors=False)
+    for p in range(4):
+        assert abs(lam[p]) == pytest.approx(abs_max_eig(lambda x: A[p] @ x, 80), rel=1e-10)
+    # three steps only: far from converged on a random matrix, still a lower bound of every norm
+    early, _ = batched_top_eig(mv, 4, 80, max_steps=3, vectors=False)
+    norms = np.array([np.abs(np.linalg.eigvalsh(a)).max() for a in A])
+    assert np.all(np.abs(early) <= norms * (1 + 1e-13))
+    assert np.abs(early[0]) < norms[0] * (1 - 1e-3)  # the early stop shows (the check above could fail)
+
+
+def test_chunks_give_the_same_values():
+    A = _operators(np.random.default_rng(7), k=8, m=40)[:6]
+    mv = lambda V, rows: np.einsum("pij,pj->pi", A[rows], V)
+    whole, _ = batched_top_eig(mv, 6, 40)
+    chunked, _ = batched_top_eig(mv, 6, 40, max_floats=40 * 64)  # one operator per chunk
+    np.testing.assert_allclose(np.abs(chunked), np.abs(whole), rtol=1e-12)
