@@ -71,8 +71,9 @@ class LayeredSystem(System):
     per-output Hessian-vector products, ``(k, p, n, m)``).
     """
 
-    # Above this many parameters hessian_norm uses Lanczos, never a dense eigen-solve.
-    _dense_max_m = 400
+    # Up to this many parameters hessian_norm and loss_hessian_norm form dense Hessians; above, Lanczos.
+    # Dense Hessians here take m tangent passes, Lanczos a few dozen batched ones: Lanczos at every size.
+    _dense_max_m = 0
     _non_smooth_reason: str | None = None
 
     def _init_layout(self, shapes, mat_shapes):

@@ -145,6 +145,7 @@ class NetworkSystem(LayeredSystem):
         self._scale = tuple(np.sqrt(float(b)) for b in dims[:-1])
         self._linear_output = out.name == "identity"
         self._gram0 = self.X @ self.X.T  # alpha_0 alpha_0^T, the same at every W
+        self._row_norms2 = (np.sum(self.X ** 2, axis=1) / dims[0])[:, None]  # ||x_i / sqrt(d)||^2, (n, 1)
 
     # -- backpropagation ----------------------------------------------------------
     def _tape(self, layers, X, *, second=False):
@@ -294,9 +295,9 @@ class NetworkSystem(LayeredSystem):
         """||H_F(w)|| = max_i ||H_{F_i}(w)||_2, shape (k,).
 
         Two-layer nets with a linear output use the exact block closed form;
-        otherwise dense ``eigvalsh`` for m <= ``_dense_max_m``, else Lanczos
-        (ARPACK ``eigsh`` on the matrix-free hvp, tol 1e-10). Lanczos returns a
-        Ritz value, which is <= the true norm up to its tolerance: a lower bound.
+        otherwise Lanczos on the matrix-free hvp (tol 1e-10; dense ``eigvalsh`` only
+        for m <= ``_dense_max_m``). Lanczos returns a Ritz value, which is <= the
+        true norm up to its tolerance: a lower bound.
         """
         self._require_smooth()
         if self.depth == 1 and self._linear_output:
@@ -314,17 +315,28 @@ class NetworkSystem(LayeredSystem):
         """
         U, v = self._split(W)
         z = (self.X @ np.swapaxes(U, -1, -2)) / self._scale[0]  # (k, n, width)
-        return self._two_layer_blocks(z, v)[0].max(axis=(-1, -2))
+        return self._two_layer_blocks(z, v).max(axis=(-1, -2))
 
-    def _two_layer_blocks(self, z, v):
-        """(block norms, a, b) of the two-layer Hessian blocks (see :meth:`_hessian_norm_two_layer`) at
-        pre-activations z (..., n, r) and output weights v (..., 1, r)."""
-        width = self.layer_shapes[0][0]
-        s2 = (np.sum(self.X ** 2, axis=1) / self._dims[0])[:, None]  # (n, 1)
+    def _two_layer_blocks(self, z, v, parts=False):
+        """The norms of the two-layer Hessian blocks (see :meth:`_hessian_norm_two_layer`) at
+        pre-activations z (..., n, r) and output weights v (..., 1, r); with ``parts``, (norms, a, b)."""
+        root_width = np.sqrt(self.layer_shapes[0][0])
+        s2 = self._row_norms2  # (n, 1)
         _, d1, d2 = self._acts[0].with_derivatives(z, second=True)  # tanh: one transcendental evaluation
-        a = v * d2 / np.sqrt(width)
-        b = d1 / np.sqrt(width)
-        return 0.5 * (np.abs(a) * s2 + np.sqrt(a ** 2 * s2 ** 2 + 4.0 * b ** 2 * s2)), a, b
+        if parts:
+            a, b = v * d2 / root_width, d1 / root_width
+        # (|a| s^2 + sqrt(a^2 s^4 + 4 b^2 s^2)) / 2 = (P + sqrt(P^2 + Q)) / sqrt(width) with P = |v sigma''| s^2 / 2,
+        # Q = sigma'^2 s^2: a few in-place passes over the (..., n, width) arrays
+        P = np.abs(d2 * v)
+        P *= 0.5 * s2
+        Q = np.multiply(d1, d1, out=d1 if d1 is not z else None)
+        Q *= s2
+        G = P * P
+        G += Q
+        np.sqrt(G, out=G)
+        G += P
+        G /= root_width
+        return (G, a, b) if parts else G
 
     def _hessian_norm_top(self, W):
         """The eigenpair behind ||H_F(w)|| (see :meth:`System._hessian_norm_top`), structured:
@@ -337,7 +349,7 @@ class NetworkSystem(LayeredSystem):
         rows = np.arange(k)
         U, v = self._split(W)
         z = (self.X @ np.swapaxes(U, -1, -2)) / self._scale[0]
-        G, a, b = self._two_layer_blocks(z, v)
+        G, a, b = self._two_layer_blocks(z, v, parts=True)
         i, r = np.unravel_index(G.reshape(k, -1).argmax(axis=1), G.shape[1:])
         s = np.sqrt(np.sum(self.X ** 2, axis=1) / self._dims[0])[i]
         a, b = a[rows, i, r], b[rows, i, r]
@@ -403,13 +415,13 @@ class NetworkSystem(LayeredSystem):
         U, v = self._split(w)
         d = self._dims[0]
         z0 = (self.X @ U.T) / self._scale[0]  # (n, width)
-        per_neuron = self._two_layer_blocks(z0, v)[0].max(axis=0)  # (width,)
+        per_neuron = self._two_layer_blocks(z0, v).max(axis=0)  # (width,)
         order = np.argsort(per_neuron)[::-1]
         first, second = per_neuron[order[0]], (per_neuron[order[1]] if len(order) > 1 else 0.0)
         r = np.asarray(neurons)  # two-layer: block index = neuron index
         z = z0[:, r] + (self.X @ moves[:, :d].T) / self._scale[0]  # (n, K)
         vv = (v[0, r] + moves[:, d])[None, :]
-        new = self._two_layer_blocks(z, vv)[0].max(axis=0)
+        new = self._two_layer_blocks(z, vv).max(axis=0)
         return np.maximum(new, np.where(r == order[0], second, first))
 
     # -- symbolic forms (small networks only) --------------------------------------------
