@@ -195,10 +195,11 @@ class NetworkSystem(LayeredSystem):
         """The two-layer identity K = (1/m)[(S' diag(v^2) S'^T) * (X X^T / d) + S S^T], S = sigma(X U^T / sqrt d)."""
         U, v = self._split(W)
         act = self._acts[0]
-        H = (self.X @ np.swapaxes(U, -1, -2)) / self._scale[0]  # (k, n, m)
+        H = self.X @ np.swapaxes(U, -1, -2)  # (k, n, m)
+        H /= self._scale[0]
         S = act.sigma(H)
-        Sp = act.dsigma_from_sigma(S) if act.dsigma_from_sigma is not None else act.dsigma(H)
-        A = Sp * v  # v has shape (k, 1, m): S' diag(v); A A^T is a symmetric product (syrk)
+        A = act.dsigma_from_sigma(S) if act.dsigma_from_sigma is not None else act.dsigma(H)
+        A *= v  # v has shape (k, 1, m): S' diag(v); A A^T is a symmetric product (syrk)
         K = (A @ np.swapaxes(A, -1, -2)) * (self._gram0 / self._dims[0])
         K += S @ np.swapaxes(S, -1, -2)
         K /= self._dims[1]
