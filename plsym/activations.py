@@ -92,6 +92,30 @@ def _one_minus_square(s):
     return np.subtract(1.0, out, out=out)
 
 
+def _tanh_d2_from_sigma(s):
+    """-2 s (1 - s^2) (tanh'' from tanh), with one temporary."""
+    out = _one_minus_square(s)
+    out *= s
+    out *= -2.0
+    return out
+
+
+def _sigmoid_d1_from_sigma(s):
+    """s (1 - s) (sigmoid' from sigmoid), with one temporary."""
+    out = np.subtract(1.0, s)
+    out *= s
+    return out
+
+
+def _sigmoid_d2_from_sigma(s):
+    """s (1 - s) (1 - 2 s) (sigmoid'' from sigmoid), with two temporaries."""
+    out = _sigmoid_d1_from_sigma(s)
+    t = np.multiply(s, -2.0)
+    t += 1.0
+    out *= t
+    return out
+
+
 def _tanh_d2(z):
     return -2.0 * np.tanh(z) * _sech2(z)
 
@@ -146,11 +170,9 @@ def _zero(z):
 _REGISTRY = {
     a.name: a
     for a in (
-        Activation("tanh", np.tanh, _sech2, _tanh_d2, sympy.tanh, True, _one_minus_square,
-                   lambda s: -2.0 * s * (1.0 - s * s)),
+        Activation("tanh", np.tanh, _sech2, _tanh_d2, sympy.tanh, True, _one_minus_square, _tanh_d2_from_sigma),
         Activation("sigmoid", scipy.special.expit, _sigmoid_d1, _sigmoid_d2,
-                   lambda z: 1 / (1 + sympy.exp(-z)), True, lambda s: s * (1.0 - s),
-                   lambda s: s * (1.0 - s) * (1.0 - 2.0 * s)),
+                   lambda z: 1 / (1 + sympy.exp(-z)), True, _sigmoid_d1_from_sigma, _sigmoid_d2_from_sigma),
         Activation("softplus", lambda z: np.logaddexp(0.0, z), scipy.special.expit, _sigmoid_d1,
                    lambda z: sympy.log(1 + sympy.exp(z)), True),
         Activation("sin", np.sin, np.cos, lambda z: -np.sin(z), sympy.sin, True),
