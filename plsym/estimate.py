@@ -49,7 +49,7 @@ _FD_SUBSPACE = 16
 # Compass rounds after gradient search when m is large and the gradient exact (random directions).
 _COMPASS_LARGE_M = 20
 # Points per batch, so that batched Jacobians (k, n, m) stay within memory.
-_BATCH_FLOATS = 2**24
+_BATCH_FLOATS = 2**20
 # Sampled points are drawn and evaluated in chunks of this many floats (rows x m), and only the
 # best _POOL of them (at least 16 per local search) are kept for choosing the starts.
 _SAMPLE_FLOATS = 2**21
