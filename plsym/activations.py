@@ -86,10 +86,15 @@ def _sech2(z):
     return 1.0 / (c * c)
 
 
+def _owned(x):
+    """x as the ``out=`` of an in-place ufunc: x itself when it is an array, None for a scalar."""
+    return x if isinstance(x, np.ndarray) else None
+
+
 def _one_minus_square(s):
     """1 - s^2 (tanh' from tanh), with one temporary."""
     out = np.multiply(s, s)
-    return np.subtract(1.0, out, out=out)
+    return np.subtract(1.0, out, out=_owned(out))
 
 
 def _tanh_d2_from_sigma(s):

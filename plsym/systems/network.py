@@ -21,6 +21,7 @@ O~(1/sqrt m)), C25 (the two-layer kernel identity).
 from __future__ import annotations
 
 import functools
+import math
 
 import numpy as np
 import sympy
@@ -49,6 +50,32 @@ class _Tape:
         self.d2 = d2          # sigma_j''(h_j), or None when not asked for
         self.deltas = deltas  # d f / d h_j, (k, n, a)
         self.gs = gs          # d f / d alpha_j = delta_j W_j / sqrt(dims[j]), for j >= 1
+
+
+def _two_layer_block_norms(act, z, v, s2, width, *, parts=False):
+    """Spectral norms of the per-neuron Hessian blocks of a two-layer net with a linear output.
+
+    The block of neuron r on (u_r, v_r) for data row i is [[a xhat xhat^T, b xhat],
+    [b xhat^T, 0]] with a = v sigma''(z) / sqrt(width), b = sigma'(z) / sqrt(width) and
+    s2 = ||xhat||^2; its norm is (|a| s2 + sqrt(a^2 s2^2 + 4 b^2 s2)) / 2, computed as
+    (P + sqrt(P^2 + Q)) / sqrt(width) with P = |v sigma''| s2 / 2, Q = sigma'^2 s2 in a few
+    in-place passes. Arguments broadcast (z, v: (..., n, r) and (..., 1, r); s2: (n, 1) or
+    a number). With ``parts``, returns (norms, a, b).
+    """
+    root_width = math.sqrt(width)
+    _, d1, d2 = act.with_derivatives(z, second=True)  # tanh: one transcendental evaluation
+    if parts:
+        a, b = v * d2 / root_width, d1 / root_width
+    P = np.abs(d2 * v)
+    P *= 0.5 * s2
+    Q = np.multiply(d1, d1, out=d1 if isinstance(d1, np.ndarray) and d1 is not z else None)
+    Q *= s2
+    G = P * P
+    G += Q
+    G = np.sqrt(G, out=G if isinstance(G, np.ndarray) else None)
+    G += P
+    G /= root_width
+    return (G, a, b) if parts else G
 
 
 class NetworkSystem(LayeredSystem):
@@ -321,23 +348,7 @@ class NetworkSystem(LayeredSystem):
     def _two_layer_blocks(self, z, v, parts=False):
         """The norms of the two-layer Hessian blocks (see :meth:`_hessian_norm_two_layer`) at
         pre-activations z (..., n, r) and output weights v (..., 1, r); with ``parts``, (norms, a, b)."""
-        root_width = np.sqrt(self.layer_shapes[0][0])
-        s2 = self._row_norms2  # (n, 1)
-        _, d1, d2 = self._acts[0].with_derivatives(z, second=True)  # tanh: one transcendental evaluation
-        if parts:
-            a, b = v * d2 / root_width, d1 / root_width
-        # (|a| s^2 + sqrt(a^2 s^4 + 4 b^2 s^2)) / 2 = (P + sqrt(P^2 + Q)) / sqrt(width) with P = |v sigma''| s^2 / 2,
-        # Q = sigma'^2 s^2: a few in-place passes over the (..., n, width) arrays
-        P = np.abs(d2 * v)
-        P *= 0.5 * s2
-        Q = np.multiply(d1, d1, out=d1 if d1 is not z else None)
-        Q *= s2
-        G = P * P
-        G += Q
-        np.sqrt(G, out=G)
-        G += P
-        G /= root_width
-        return (G, a, b) if parts else G
+        return _two_layer_block_norms(self._acts[0], z, v, self._row_norms2, self.layer_shapes[0][0], parts=parts)
 
     def _hessian_norm_top(self, W):
         """The eigenpair behind ||H_F(w)|| (see :meth:`System._hessian_norm_top`), structured:

@@ -48,7 +48,7 @@ from ..dynamics import gd, linear_rate
 from ..errors import InvalidArgument, _show, as_real_array, as_rng, positive_finite, positive_int
 from ..system import System
 from ..systems.callable import from_callable
-from ..systems.network import NetworkSystem, network
+from ..systems.network import NetworkSystem, _two_layer_block_norms, network
 import dataclasses
 
 from ._core import Claim, Mutant, Theorem, TheoremCheck, Verdict, compare, constant, memo, positive_hypothesis
@@ -138,17 +138,6 @@ def _search_level(level):
 
 # -- T19 ------------------------------------------------------------------------------
 
-def _block_norms(act, z, v, s2, width):
-    """Spectral norm of the per-neuron Hessian block of a two-layer linear-output net.
-
-    The block on (u_r, v_r) is [[a xhat xhat^T, b xhat], [b xhat^T, 0]] with
-    a = v sigma''(z) / sqrt m, b = sigma'(z) / sqrt m (see NetworkSystem._hessian_norm_two_layer).
-    """
-    a = v * act.d2sigma(z) / math.sqrt(width)
-    b = act.dsigma(z) / math.sqrt(width)
-    return 0.5 * (np.abs(a) * s2 + np.sqrt(a * a * s2 * s2 + 4.0 * b * b * s2))
-
-
 def _two_layer_sup_witness(net, R, *, grid=256):
     """A point of B(w0, R) maximizing ||H_F|| for a two-layer linear-output net, by exact reduction.
 
@@ -173,7 +162,7 @@ def _two_layer_sup_witness(net, R, *, grid=256):
             continue  # a zero input gives a zero Hessian block
         s = norms[i] / math.sqrt(d)
         z0 = U @ x / math.sqrt(d)
-        g = _block_norms(act, z0[:, None] + s * R * np.cos(t), v0[:, None] + R * np.sin(t), s * s, width)
+        g = _two_layer_block_norms(act, z0[:, None] + s * R * np.cos(t), v0[:, None] + R * np.sin(t), s * s, width)
         r, j = np.unravel_index(int(np.argmax(g)), g.shape)
         if g[r, j] > best[0]:
             best = (float(g[r, j]), i, int(r), float(t[j]))
@@ -184,7 +173,8 @@ def _two_layer_sup_witness(net, R, *, grid=256):
     z0 = float(U[r] @ net.X[i]) / math.sqrt(d)
     h = 2.0 * np.pi / grid
     res = scipy.optimize.minimize_scalar(
-        lambda tt: -float(_block_norms(act, z0 + s * R * math.cos(tt), v0[r] + R * math.sin(tt), s * s, width)),
+        lambda tt: -float(_two_layer_block_norms(act, z0 + s * R * math.cos(tt), v0[r] + R * math.sin(tt), s * s,
+                                                width)),
         bounds=(tj - h, tj + h), method="bounded", options={"xatol": 1e-10})
     tt = float(res.x) if -res.fun >= best[0] else tj
     W = net.w0.copy()
