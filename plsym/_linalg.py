@@ -69,8 +69,9 @@ def batched_top_eig(matvec, k, m, *, v0=None, tol=LANCZOS_TOL, max_steps=None, v
     With ``vectors=True`` the Krylov bases are kept and reorthogonalized (operators
     in chunks, so that the bases hold about ``max_floats`` floats at 64 steps) and
     the Ritz vectors are returned; with ``vectors=False`` the plain three-term
-    recurrence runs on all k with O(k m) memory (orthogonality is lost only as Ritz
-    values converge, which leaves the extreme ones accurate: Paige's theory).
+    recurrence runs (orthogonality is lost only as Ritz values converge, which
+    leaves the extreme ones accurate: Paige's theory), on chunks of operators whose
+    vectors hold about ``max_floats`` floats.
 
     Returns ``(lam, Q)``: the signed Ritz values (k,) and unit Ritz vectors (k, m), or
     None without ``vectors``. Ritz values lie in the spectrum's hull (up to rounding,
@@ -79,13 +80,13 @@ def batched_top_eig(matvec, k, m, *, v0=None, tol=LANCZOS_TOL, max_steps=None, v
     """
     v0 = start_vector(m) if v0 is None else np.asarray(v0, dtype=float)
     max_steps = min(m, 300) if max_steps is None else max_steps
-    if not vectors:
-        return _lanczos(matvec, np.arange(k), m, v0, tol, max_steps, keep=False)[0], None
-    chunk = max(1, int(max_floats // (m * 64)))
-    lam, vecs = np.zeros(k), np.zeros((k, m))
+    chunk = max(1, int(max_floats // (m * (64 if vectors else 4))))
+    lam, vecs = np.zeros(k), (np.zeros((k, m)) if vectors else None)
     for start in range(0, k, chunk):
         rows = np.arange(start, min(k, start + chunk))
-        lam[rows], vecs[rows] = _lanczos(matvec, rows, m, v0, tol, max_steps, keep=True)
+        lam[rows], got = _lanczos(matvec, rows, m, v0, tol, max_steps, keep=vectors)
+        if vectors:
+            vecs[rows] = got
     return lam, vecs
 
 

@@ -52,9 +52,17 @@ def test_batched_lanczos_agrees_with_arpack_and_stays_below_the_norm_when_stoppe
     assert np.abs(early[0]) < norms[0] * (1 - 1e-3)  # the early stop shows (the check above could fail)
 
 
-def test_chunks_give_the_same_values():
+@pytest.mark.parametrize("vectors", [True, False])
+def test_chunks_give_the_same_values_and_bound_the_batch(vectors):
     A = _operators(np.random.default_rng(7), k=8, m=40)[:6]
-    mv = lambda V, rows: np.einsum("pij,pj->pi", A[rows], V)
-    whole, _ = batched_top_eig(mv, 6, 40)
-    chunked, _ = batched_top_eig(mv, 6, 40, max_floats=40 * 64)  # one operator per chunk
+    asked = []
+
+    def mv(V, rows):
+        asked.append(len(rows))
+        return np.einsum("pij,pj->pi", A[rows], V)
+    whole, _ = batched_top_eig(mv, 6, 40, vectors=vectors)
+    assert max(asked) == 6
+    asked.clear()
+    chunked, _ = batched_top_eig(mv, 6, 40, vectors=vectors, max_floats=40 * 64)  # one operator per chunk
+    assert max(asked) == 1
     np.testing.assert_allclose(np.abs(chunked), np.abs(whole), rtol=1e-12)
