@@ -122,6 +122,49 @@ def _generate(params, exprs, index, symmetric):
     lines += [f"    a{j} = W[{j}]" for j in range(len(params))]
     memo, constants = {}, {}
     _batch_linear_forms(params, exprs, lines, memo, constants)
+    const = _constants(exprs, set(arg_names))
+    parents = _parent_counts(exprs, memo)
+
+    def terms(e, kind):
+        """The factors (kind Mul) or terms (kind Add) of e, through the nodes of its kind that only e uses
+        (each of those would otherwise be a temporary of its own)."""
+        out = []
+        for a in e.args:
+            if getattr(a, kind) and a not in memo and parents.get(a, 0) == 1 and const.get(a) is None:
+                out += terms(a, kind)
+            else:
+                out.append(a)
+        return out
+
+    def folded(e):
+        """Products and sums with their constants folded into one number at compile time: (text, whether
+        it is an operation to assign to a temporary), or None when the constants overflow."""
+        kind = "is_Mul" if e.is_Mul else "is_Add"
+        parts = terms(e, kind)
+        c = 1.0 if e.is_Mul else 0.0
+        names = []
+        for a in parts:
+            v = const.get(a)
+            if v is None:
+                names.append(name_of(a))
+            elif e.is_Mul:
+                c *= v
+            else:
+                c += v
+        if not np.isfinite(c):
+            return None
+        names = [f"({n})" if n[0] == "-" else n for n in names]
+        if not names:
+            return repr(c), False
+        if e.is_Mul:
+            if c == 0.0:
+                return f"0.0*{names[0]}", True
+            if c == 1.0 and len(names) == 1:
+                return names[0], False
+            return "*".join(([] if c == 1.0 else [f"({c!r})"]) + names), True
+        if c == 0.0 and len(names) == 1:
+            return names[0], False
+        return " + ".join(names + ([] if c == 0.0 else [f"({c!r})"])), True
 
     def name_of(e):
         """The Python expression text for node ``e``, emitting temporaries as needed."""
@@ -130,10 +173,15 @@ def _generate(params, exprs, index, symmetric):
             return got
         if e in arg_names:
             text = str(arg_names[e])
+        elif const.get(e) is not None:
+            text = repr(const[e])
         elif e.is_Number:
             text = repr(float(e))
         elif e.is_NumberSymbol:  # pi, E
             text = repr(float(e))
+        elif (e.is_Mul or e.is_Add) and all(isinstance(a, sympy.Expr) for a in e.args) and (
+                got := folded(e)) is not None:
+            text = _emit(lines, memo, got[0]) if got[1] else got[0]
         elif (e.is_Add or e.is_Mul or e.is_Pow or (isinstance(e, sympy.Function) and len(e.args) == 1)) and all(
             isinstance(a, sympy.Expr) for a in e.args
         ):
@@ -156,6 +204,53 @@ def _generate(params, exprs, index, symmetric):
             lines.append(f"    out[{', '.join(str(int(p)) for p in swapped)}] = {value}")
     lines.append("    return out")
     return "\n".join(lines) + "\n", constants
+
+
+def _constants(exprs, params):
+    """Float values of the nodes of the DAG without parameters (sqrt(3)*0.35, -1, pi, ...), folded at
+    compile time; real, finite values only."""
+    value = {}
+    order, seen, stack = [], set(), list(exprs)
+    while stack:  # post-order over the DAG, iteratively (deep expressions)
+        e = stack.pop()
+        if isinstance(e, tuple):
+            order.append(e[1])
+            continue
+        if e in seen or not isinstance(e, sympy.Basic):
+            continue
+        seen.add(e)
+        stack.append(("done", e))
+        stack.extend(e.args)
+    for e in order:
+        if e in params or not isinstance(e, sympy.Expr):
+            continue
+        if e.is_Number or e.is_NumberSymbol or (
+                (e.is_Add or e.is_Mul or e.is_Pow or isinstance(e, sympy.Function))
+                and e.args and all(value.get(a) is not None for a in e.args)):
+            try:
+                z = complex(e.evalf())
+            except (TypeError, ValueError, OverflowError, ZeroDivisionError):
+                continue
+            if z.imag == 0.0 and np.isfinite(z.real):
+                value[e] = float(z.real)
+    return value
+
+
+def _parent_counts(exprs, leaves):
+    """How many distinct parent nodes use each node of the DAG (the outputs count as parents;
+    nodes in ``leaves`` are not entered)."""
+    count, seen, stack = {}, set(), list(exprs)
+    for e in exprs:
+        count[e] = count.get(e, 0) + 1
+    while stack:
+        e = stack.pop()
+        if e in seen or e in leaves or not isinstance(e, sympy.Basic):
+            continue
+        seen.add(e)
+        for a in set(e.args):
+            count[a] = count.get(a, 0) + 1
+            stack.append(a)
+    return count
 
 
 # Linear forms c . w + b in the parameters (the pre-activations of network-like systems) are
