@@ -262,7 +262,8 @@ def with_progress(fn):
 
     sig = inspect.signature(fn)
     params = list(sig.parameters.values())
-    params.append(inspect.Parameter("progress", inspect.Parameter.KEYWORD_ONLY, default=None))
+    at = len(params) - (1 if params and params[-1].kind is inspect.Parameter.VAR_KEYWORD else 0)
+    params.insert(at, inspect.Parameter("progress", inspect.Parameter.KEYWORD_ONLY, default=None))
     wrapper.__signature__ = sig.replace(parameters=params)
     doc = fn.__doc__ or ""
     marker = "\n    Returns\n    -------"

@@ -43,6 +43,7 @@ from hypothesis import seed as _hypothesis_seed
 from hypothesis import strategies as st
 
 from . import estimate
+from . import progress as _progress
 from ._deprecated import module_getattr, renamed_attribute
 from ._linalg import abs_max_eig, min_eig
 from .ball import Ball
@@ -636,6 +637,7 @@ def _hypothesis_stage(strategy, margins, max_examples, hypothesis_seed):
     return tried[0], None
 
 
+@_progress.with_progress
 def counterexample(system, ball, claim, *, max_examples=200, samples=128, rng=0, **options):
     """Search the ball for a point where ``claim`` fails; report the worst and the shrunk one.
 
@@ -702,7 +704,7 @@ def counterexample(system, ball, claim, *, max_examples=200, samples=128, rng=0,
     """
     if options:
         raise InvalidArgument(f"counterexample got unknown option(s) {', '.join(sorted(options))}; "
-                              "its options are max_examples, samples, rng")
+                              "its options are max_examples, samples, rng, progress")
     check_system_and_ball(system, ball)
     _check_claim(claim)
     max_examples = positive_int("max_examples", max_examples)

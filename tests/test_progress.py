@@ -182,3 +182,21 @@ def test_reproduce_reports_the_work_inside_each_script(tmp_path):
     assert run(out=str(tmp_path), quick=True, only=["T4"], progress=events.append) == 0
     assert events and any(e.task.startswith("estimate ") for e in events)
     assert run(out=str(tmp_path), quick=True, only=["T4"]) == 0  # silent without progress
+
+
+def test_theorem_checks_and_searches_take_the_progress_option():
+    from plsym.quantities import QuantityClaim
+    from plsym.search import counterexample
+    from plsym.theorems import T10
+
+    events = []
+    loud = T10.check(product(2.9), BALL, level="sampled", progress=events.append)  # a fresh system: no cached measures
+    assert events and all(e.elapsed >= 0 for e in events)  # the estimates inside reported
+    quiet = T10.check(product(2.9), BALL, level="sampled")
+    assert loud.to_dict() == quiet.to_dict()
+    assert "progress=None" in T10.__doc__
+    events.clear()
+    ce = counterexample(X3, BALL, QuantityClaim("kernel_min_eig", 7.2), max_examples=20, progress=events.append)
+    assert events and ce.status == "refuted"
+    with pytest.raises(InvalidArgument, match="progress=.* must be None, True, False or a callable"):
+        T10.check(X3, BALL, level="sampled", progress="yes")

@@ -27,6 +27,7 @@ import weakref
 import numpy as np
 
 from .. import certify, estimate
+from .. import progress as _progress
 from ..errors import InvalidArgument, _show, one_of
 from ..results import LEVELS, STATUSES, Claim, Verdict, compare, constant, decide, worst  # noqa: F401 (re-exported)
 
@@ -136,8 +137,8 @@ class TheoremCheck:
 class Theorem:
     """One result of the paper: its id, provenance, statement, claimed constants, options and check.
 
-    ``check(system, ball, *, level="searched", rng=0, claim=None, **options)``
-    returns a :class:`TheoremCheck`; ``claim`` defaults to the theorem's own
+    ``check(system, ball, *, level="searched", rng=0, claim=None, progress=None, **options)``
+    returns a :class:`TheoremCheck` (``progress`` as in :mod:`plsym.progress`); ``claim`` defaults to the theorem's own
     constants (``Theorem.claim``), and :attr:`mutants` are wrong variants that the
     check must refute. ``help(T14)`` lists the constants and options.
     """
@@ -153,8 +154,9 @@ class Theorem:
         if claim is not None:
             lines += ["Claimed constants (``claim=``, a ``plsym.theorems.Claim``):", ""]
             lines += [f"- {ln}" for ln in claim.describe().splitlines()] + [""]
-        lines += ["Options of ``check(system, ball, *, level, rng, claim, ...)``:", ""]
-        lines += [f"- {name}={default!r}: {doc}" for name, default, doc in self.options] + [""]
+        lines += ["Options of ``check(system, ball, *, level, rng, claim, progress, ...)``:", ""]
+        lines += [f"- {name}={default!r}: {doc}" for name, default, doc in self.options]
+        lines += ["- progress=None: None, True (a bar on a terminal), False or a callable; see plsym.progress", ""]
         if self.mutants:
             lines += ["Mutants (each must be refuted on the proof script's system):", ""]
             lines += [f"- {mu.label}: {mu.changes}" for mu in self.mutants] + [""]
@@ -166,7 +168,8 @@ class Theorem:
     def __repr__(self):
         return f"<Theorem {self.id}: {self.title}>"
 
-    def check(self, system, ball=None, *, level="searched", rng=0, claim=None, **options) -> TheoremCheck:
+    def check(self, system, ball=None, *, level="searched", rng=0, claim=None, progress=None,
+              **options) -> TheoremCheck:
         one_of("level", level, LEVELS)
         known = {name for name, _, _ in self.options}
         unknown = sorted(set(options) - known)
@@ -180,7 +183,8 @@ class Theorem:
                                   f"(start from {self.id}.claim.replace(...))")
         kwargs = {name: default for name, default, _ in self.options}
         kwargs.update(options)
-        result = self._check(system, ball, level=level, rng=rng, claim=claim, **kwargs)
+        with _progress.reporting(progress):  # the estimates and bounds inside report to it
+            result = self._check(system, ball, level=level, rng=rng, claim=claim, **kwargs)
         return dataclasses.replace(result, claim=claim)
 
     def __call__(self, *args, **kwargs):
