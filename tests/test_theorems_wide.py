@@ -90,6 +90,20 @@ def test_t19_relu_hidden_layer_is_not_applicable():
     c = T19.check(network(X, y, [8], activation="relu"), Ball(np.zeros(40), 1.0), widths=(8, 16))
     assert c.verdict == "not applicable" and c.conclusion.measured is None
 
+@pytest.mark.parametrize("depth", [1, 2, 3])
+def test_t19_radius_exponent_is_three_times_the_depth(depth):
+    """R^{3L}: the claimed radius exponent follows the number L of hidden layers (6 at L = 2, 9 at L = 3)."""
+    X, y = _data()
+    template = network(X, y, [4] * depth)
+    c = T19.check(template, Ball(template.w0, 2.0), level="sampled", rng=0, widths=(4, 8), samples=2)
+    assert f"against 1 + R (worst width)" in c.conclusion.detail
+    assert c.conclusion.detail.endswith(f" <= claimed {3 * depth}: holds")
+    assert c.series["widths"] == [4, 8] and len(c.series["radius_slopes"]) == 2
+    wrong = T19.check(template, Ball(template.w0, 2.0), level="sampled", rng=0, widths=(4, 8), samples=2,
+                      claim=T19.claim.replace(radius_exponent=3.0 * depth - 1))
+    assert wrong.conclusion.detail.endswith(f" <= claimed {3 * depth - 1}: holds")
+
+
 
 # -- T20 ----------------------------------------------------------------------------------
 
