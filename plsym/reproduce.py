@@ -41,7 +41,7 @@ GROUPS = (
     ("landscape", ("T1", "T2", "T3", "T5")),
     ("conditioning", ("T4", "T6", "T7", "T8", "T9", "T10", "T11", "T12", "T13")),
     ("GD/SGD", ("T14", "T15", "T16", "T17", "T18", "T23", "C15")),
-    ("wide networks", ("T19", "T20", "T21", "T22")),
+    ("wide networks", ("T19", "T20", "T21", "T22", "C24")),
     ("related work", ("R1", "R2", "R3", "R4")),
 )
 CATALOG = tuple(i for _, ids in GROUPS for i in ids if i[0] in "TR")

@@ -122,6 +122,36 @@ def test_t20_widest_width_is_pl_and_kernel_change_decreases():
     assert change[-1] < change[0] and s["kernel_change_slope"] <= -0.4  # C24: at least like m^-1/2
 
 
+# -- C24 ----------------------------------------------------------------------------------
+
+def test_c24_kernel_change_decays_on_a_linear_output_and_not_on_a_tanh_output():
+    from plsym.theorems import C24, THEOREMS
+
+    assert THEOREMS["C24"] is C24
+    X, y = _data()
+    widths = (64, 256, 1024)
+    linear = network(X, y, [64])
+    c = C24.check(linear, Ball(linear.w0, 5.0), rng=0, widths=widths, steps=40)
+    s = c.series
+    assert c.id == "C24" and c.verdict == "holds" and c.relation == "upper"
+    assert c.claimed == pytest.approx(-0.5 + s["allowance"], abs=1e-12)
+    assert s["slope"] <= -0.4 and s["kernel_change"][-1] < s["kernel_change"][0] and s["travel"] <= 5.0
+    # the slope is the least-squares fit of the recorded changes
+    assert s["slope"] == pytest.approx(np.polyfit(np.log(widths), np.log(s["kernel_change"]), 1)[0], rel=1e-12)
+    mutant = C24.check(linear, Ball(linear.w0, 5.0), rng=0, widths=widths, steps=40,
+                       claim=C24.claim.replace(kernel_exponent=-1.5))
+    assert mutant.verdict == "refuted"
+    # T13: a non-linear output keeps the kernel moving; its hypothesis fails, and so does the slope
+    tanh = network(X, y, [64], output="tanh")
+    t = C24.check(tanh, Ball(tanh.w0, 5.0), rng=0, widths=widths, steps=40)
+    assert t.verdict == "not applicable" and t.hypotheses[0].status == "refuted" and t.conclusion.status == "refuted"
+    # GD leaving B(W0, R): R is not fixed, the theorem says nothing
+    small = C24.check(linear, Ball(linear.w0, 0.1), rng=0, widths=widths, steps=40)
+    assert small.verdict == "not applicable" and small.hypotheses[1].status == "refuted"
+    with pytest.raises(InvalidArgument, match="NetworkSystem"):
+        C24.check(from_callable(lambda w: w, m=2, n=2, y=[0.0, 0.0]), Ball([0.0, 0.0], 1.0))
+
+
 # -- R1 -----------------------------------------------------------------------------------
 
 def test_r1_tangent_kernel_is_dus_gram_matrix():
