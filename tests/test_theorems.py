@@ -22,7 +22,7 @@ EXPECTED = {
     "T20": "holds", "T23": "holds", "C15": "holds", "R1": "holds", "R2": "holds",
     "T1": "holds", "T1-X2": "holds", "T1-X4": "not applicable", "T1-net": "holds", "T2": "holds", "T2-net": "holds", "T2-X1": "holds", "T2-X4": "holds",
     "T5": "holds", "T7": "holds", "T8": "holds", "T13": "holds", "T21": "holds", "T22": "holds",
-    "T22-resnet": "holds", "T19-deep": "holds", "T19-depth3": "holds", "C24": "holds",
+    "T22-resnet": "holds", "T22-conv2d": "holds", "T19-deep": "holds", "T19-depth3": "holds", "C24": "holds",
 }
 PROOFS = {p.id: p for p in registry.load()}
 
