@@ -7,7 +7,7 @@ sup ||H_F|| over B(W0, R) is sampled at each radius R/10, R/3, R with R = 10; th
 slope is compared with -1/2 plus the polylog allowance (about 0.29 over a factor 4 in
 width), the radius slope with 3L = 9. A sampled sup is a lower bound of the true sup: a
 "holds" is evidence at the points tried. The measured width slopes (about -0.48 at R/10,
--0.5 at R/3, -0.8 at R) and radius slopes (0.29 at width 16 down to 0.05 at width 64)
+-0.5 at R/3, -0.8 at R) and radius slopes (about 0.3 at width 16 down to 0.05 at width 64)
 leave both mutants refuted.
 """
 
