@@ -20,9 +20,9 @@ EXPECTED = {
     "T3": "holds", "T4": "holds", "T6": "holds", "T9": "holds", "T10": "holds", "T11": "holds", "T12": "holds",
     "T14": "holds", "T15": "holds", "T17-sum": "refuted", "T17-mean": "holds", "T18": "holds", "T19": "holds",
     "T20": "holds", "T23": "holds", "C15": "holds", "R1": "holds", "R2": "holds",
-    "T1": "holds", "T1-X2": "holds", "T1-X4": "not applicable", "T1-net": "holds", "T2": "holds", "T2-net": "holds",
+    "T1": "holds", "T1-X2": "holds", "T1-X4": "not applicable", "T1-net": "holds", "T2": "holds", "T2-net": "holds", "T2-X1": "holds", "T2-X4": "holds",
     "T5": "holds", "T7": "holds", "T8": "holds", "T13": "holds", "T21": "holds", "T22": "holds",
-    "T22-resnet": "holds", "T19-deep": "holds",
+    "T22-resnet": "holds", "T22-conv2d": "holds", "T19-deep": "holds", "T19-depth3": "holds", "C24": "holds",
 }
 PROOFS = {p.id: p for p in registry.load()}
 

@@ -288,6 +288,18 @@ def test_report_groups_follow_the_catalog_and_count_its_results():
     rows.append({"id": "T16", "statement": "x", "verdict": "error"})
     md = _markdown(rows, 0, True, 1.0)
     assert "Results of the catalog checked: 3 of 27 (T1-T23, R1-R4); not checked: T1, T2, T4," in md
-    assert "T16" in md.split("not checked:")[1].split("\n")[0]  # an error row does not count as checked
+    assert "T16 (a later paper's result)" in md.split("not checked:")[1].split("\n")[0]  # an error row does not count
+    full = [{"id": i, "theorem": i, "statement": i, "verdict": "holds"} for i in CATALOG if i not in ("T16", "R3", "R4")]
+    assert ("Results of the catalog checked: 24 of 27 (T1-T23, R1-R4); not checked: T16 (a later paper's result), "
+            "R3 (asymptotic rates, no constants), R4 (no constants stated).") in _markdown(full, 0, True, 1.0)
     heads = [ln for ln in md.splitlines() if ln.startswith("## ")]
     assert heads[:4] == ["## landscape", "## GD/SGD", "## wide networks", "## related work"]  # the error row too
+
+
+def test_every_proof_script_has_a_report_group_and_every_catalog_result_without_one_says_why():
+    from plsym import registry
+    from plsym.reproduce import _WITHOUT_SCRIPT, CATALOG, group_of
+
+    scripts = {p.id.split("-")[0] for p in registry.load()}
+    assert all(group_of(i) != "other" for i in scripts), sorted(i for i in scripts if group_of(i) == "other")
+    assert {i for i in CATALOG if i not in scripts} == set(_WITHOUT_SCRIPT)

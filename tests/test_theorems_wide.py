@@ -90,6 +90,20 @@ def test_t19_relu_hidden_layer_is_not_applicable():
     c = T19.check(network(X, y, [8], activation="relu"), Ball(np.zeros(40), 1.0), widths=(8, 16))
     assert c.verdict == "not applicable" and c.conclusion.measured is None
 
+@pytest.mark.parametrize("depth", [1, 2, 3])
+def test_t19_radius_exponent_is_three_times_the_depth(depth):
+    """R^{3L}: the claimed radius exponent follows the number L of hidden layers (6 at L = 2, 9 at L = 3)."""
+    X, y = _data()
+    template = network(X, y, [4] * depth)
+    c = T19.check(template, Ball(template.w0, 2.0), level="sampled", rng=0, widths=(4, 8), samples=2)
+    assert f"against 1 + R (worst width)" in c.conclusion.detail
+    assert c.conclusion.detail.endswith(f" <= claimed {3 * depth}: holds")
+    assert c.series["widths"] == [4, 8] and len(c.series["radius_slopes"]) == 2
+    wrong = T19.check(template, Ball(template.w0, 2.0), level="sampled", rng=0, widths=(4, 8), samples=2,
+                      claim=T19.claim.replace(radius_exponent=3.0 * depth - 1))
+    assert wrong.conclusion.detail.endswith(f" <= claimed {3 * depth - 1}: holds")
+
+
 
 # -- T20 ----------------------------------------------------------------------------------
 
@@ -106,6 +120,36 @@ def test_t20_widest_width_is_pl_and_kernel_change_decreases():
     assert np.all(np.array(s["lambda_min_ball"]) <= np.array(s["lambda0"]) * (1 + 1e-12))
     change = np.array(s["kernel_change"])
     assert change[-1] < change[0] and s["kernel_change_slope"] <= -0.4  # C24: at least like m^-1/2
+
+
+# -- C24 ----------------------------------------------------------------------------------
+
+def test_c24_kernel_change_decays_on_a_linear_output_and_not_on_a_tanh_output():
+    from plsym.theorems import C24, THEOREMS
+
+    assert THEOREMS["C24"] is C24
+    X, y = _data()
+    widths = (64, 256, 1024)
+    linear = network(X, y, [64])
+    c = C24.check(linear, Ball(linear.w0, 5.0), rng=0, widths=widths, steps=40)
+    s = c.series
+    assert c.id == "C24" and c.verdict == "holds" and c.relation == "upper"
+    assert c.claimed == pytest.approx(-0.5 + s["allowance"], abs=1e-12)
+    assert s["slope"] <= -0.4 and s["kernel_change"][-1] < s["kernel_change"][0] and s["travel"] <= 5.0
+    # the slope is the least-squares fit of the recorded changes
+    assert s["slope"] == pytest.approx(np.polyfit(np.log(widths), np.log(s["kernel_change"]), 1)[0], rel=1e-12)
+    mutant = C24.check(linear, Ball(linear.w0, 5.0), rng=0, widths=widths, steps=40,
+                       claim=C24.claim.replace(kernel_exponent=-1.5))
+    assert mutant.verdict == "refuted"
+    # T13: a non-linear output keeps the kernel moving; its hypothesis fails, and so does the slope
+    tanh = network(X, y, [64], output="tanh")
+    t = C24.check(tanh, Ball(tanh.w0, 5.0), rng=0, widths=widths, steps=40)
+    assert t.verdict == "not applicable" and t.hypotheses[0].status == "refuted" and t.conclusion.status == "refuted"
+    # GD leaving B(W0, R): R is not fixed, the theorem says nothing
+    small = C24.check(linear, Ball(linear.w0, 0.1), rng=0, widths=widths, steps=40)
+    assert small.verdict == "not applicable" and small.hypotheses[1].status == "refuted"
+    with pytest.raises(InvalidArgument, match="NetworkSystem"):
+        C24.check(from_callable(lambda w: w, m=2, n=2, y=[0.0, 0.0]), Ball([0.0, 0.0], 1.0))
 
 
 # -- R1 -----------------------------------------------------------------------------------

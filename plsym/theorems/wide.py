@@ -293,13 +293,14 @@ T19 = Theorem(
 # -- T20 ------------------------------------------------------------------------------
 
 def _kernel_change_along_gd(net, steps):
-    """(sup_t ||K(W_t) - K(W0)||_2, eta, final/initial loss) for GD with eta = 1/lambda_max(K(W0))."""
+    """(sup_t ||K(W_t) - K(W0)||_2, eta, final/initial loss, max_t ||W_t - W0||) for GD with eta = 1/lambda_max(K(W0))."""
     K0 = net.kernel(net.w0)
     eta = 1.0 / float(np.linalg.eigvalsh(K0)[-1])
     tr = gd(net, eta=eta, steps=steps)
     dK = net.kernel(tr.points) - K0
     change = float(np.abs(np.linalg.eigvalsh(dK)).max())
-    return change, eta, float(tr.losses[-1] / tr.losses[0])
+    travel = float(np.linalg.norm(tr.points - net.w0, axis=1).max())
+    return change, eta, float(tr.losses[-1] / tr.losses[0]), travel
 
 
 @dataclasses.dataclass(frozen=True)
@@ -322,7 +323,7 @@ def _t20_measure(template, R, widths, net_seeds, est_seeds, samples, search, ste
         e = estimate.kernel_min_eig(net, Ball(net.w0, R), samples=samples, search=search, rng=es)
         lam_ball.append(e.value)
         witnesses.append(e.x)
-        c, eta, ratio = _kernel_change_along_gd(net, steps)
+        c, eta, ratio, _ = _kernel_change_along_gd(net, steps)
         change.append(c)
         etas.append(eta)
         shrink.append(ratio)
