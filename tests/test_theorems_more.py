@@ -229,7 +229,12 @@ def test_t22_cnn_family_slopes_and_pl_on_the_ball():
     assert c.verdict == "holds", c.line()
     s = c.series
     assert abs(s["lambda0_slope"]) < 0.1 and s["hessian_slope"] < -0.3
-    assert s["lambda_min_ball"] >= s["mu"] == pytest.approx(0.5 * s["lambda0"][-1])
+    assert s["lambda_min_ball"][-1] >= s["mu"] == pytest.approx(0.5 * s["lambda0"][-1])
+    # the ball values are measured at every width: inf below lambda0, sup above ||H_F(W0)||
+    assert len(s["lambda_min_ball"]) == len(s["hessian_ball"]) == 3
+    assert np.all(np.array(s["lambda_min_ball"]) <= np.array(s["lambda0"]) * (1 + 1e-12))
+    assert np.all(np.array(s["hessian_ball"]) >= np.array(s["hessian_at_w0"]) * (1 - 1e-9))
+    assert s["lambda_min_ball_slope"] > -0.1
     bad = T22.check(tmpl, plsym.Ball(tmpl.w0, 1.0), widths=(16, 64, 256), samples=4, level="searched",
                     claim=T22.claim.replace(mu_fraction=0.99))
     assert bad.verdict == "refuted" and bad.conclusion.x is not None

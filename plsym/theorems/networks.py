@@ -264,25 +264,31 @@ def _t22(system, ball, *, level, rng, claim, widths, samples, draws):
     key = (R, widths, tuple(map(tuple, net_seeds)), est_seed, samples, search)
 
     def measure_family():
-        lam0, H = [], []
+        """Per width: lambda0 and ||H_F(W0)|| (means over the draws), and over B(W0, R) of the last draw
+        inf lambda_min(K) (searched at the widest width when the level searches) and sup ||H_F|| (sampled)."""
+        lam0, H, lam_last, lam_ball, H_ball = [], [], [], [], []
         for w, row in zip(widths, net_seeds):
             lam, hs = [], []
             for s in row:
                 net = width_family(system, [w], rng=s)[0]
                 lam.append(float(np.linalg.eigvalsh(net.kernel(net.w0))[0]))
                 hs.append(float(net.hessian_norm(net.w0)))
-            lam0.append(float(np.mean(lam))), H.append(float(np.mean(hs)))
-        return lam0, H, estimate.kernel_min_eig(net, Ball(net.w0, R), samples=samples, search=search, rng=est_seed)
+            lam0.append(float(np.mean(lam))), H.append(float(np.mean(hs))), lam_last.append(lam[-1])
+            b = Ball(net.w0, R)
+            lam_ball.append(estimate.kernel_min_eig(net, b, samples=samples, search=search and w == widths[-1],
+                                                    rng=est_seed))
+            H_ball.append(estimate.hessian_norm(net, b, samples=samples, search=False, rng=est_seed).value)
+        return lam0, H, lam_last, lam_ball, H_ball
 
-    lam0, H, e = memo(system, ("T22",) + key, measure_family)
+    lam0, H, lam_last, lam_ball, H_ball = memo(system, ("T22",) + key, measure_family)
     kind = type(system).__name__.replace("System", "")
     hyps = (Verdict("linear output", "holds" if system.output is None else "refuted", "exact",
                     detail=f"output={system.output!r}" + ("" if system.output is None else ": T13's case")),
             positive_hypothesis("lambda0 > 0 at every width", min(lam0), detail=f"lambda0 by widths {_fmt(lam0)}"))
-    ls, hs = _loglog_slope(widths, lam0), _loglog_slope(widths, H)
+    ls, hs, hbs = _loglog_slope(widths, lam0), _loglog_slope(widths, H), _loglog_slope(widths, H_ball)
     allowance = _polylog_allowance(widths, claim.log_power)
     method = "searched" if search else "sampled"
-    le, he = _slope_error(widths, lam0), _slope_error(widths, H)
+    le, he, hbe = _slope_error(widths, lam0), _slope_error(widths, H), _slope_error(widths, H_ball)
     lam_v = compare("width slope of lambda0 = lambda_min(K(W0)) (claimed exponent less atol)", ls,
                     claim.lambda0_exponent - claim.atol, "lower", "exact", rtol=0.0, error=le,
                     detail=(f"lambda0 {_fmt(lam0)} at widths {list(widths)} ({kind}); seeds {net_seeds}; error bar "
@@ -293,17 +299,30 @@ def _t22(system, ball, *, level, rng, claim, widths, samples, draws):
                      detail=(f"||H_F(W0)|| {_fmt(H)}; claimed exponent {claim.hessian_exponent:g} plus the polylog "
                              f"allowance {allowance:.3g} ((log m)^{claim.log_power:g} over these widths); error bar 3 "
                              "standard errors of the fitted slope"))
-    mu = claim.mu_fraction * lam0[-1]
+    hess_ball_v = compare("width slope of sup_B ||H_F|| (claimed exponent plus polylog allowance and atol)", hbs,
+                          claim.hessian_exponent + allowance + claim.atol, "upper", "sampled", rtol=0.0, error=hbe,
+                          detail=(f"sup over B(W0, {R:g}) of ||H_F|| {_fmt(H_ball)} ({samples} samples per width, "
+                                  "each attained: a lower bound of the sup); error bar 3 standard errors of the "
+                                  "fitted slope"))
+    inf_ball = [e.value for e in lam_ball]
+    bs, be = _loglog_slope(widths, inf_ball), _slope_error(widths, inf_ball)
+    ball_v = compare("width slope of inf_B lambda_min(K) (claimed exponent less atol)", bs,
+                     claim.lambda0_exponent - claim.atol, "lower", method, rtol=0.0, error=be,
+                     detail=(f"inf over B(W0, {R:g}) of lambda_min(K) {_fmt(inf_ball)} ({samples} samples per width"
+                             + (", searched at the widest" if search else "") + "; over-estimates of the inf); error "
+                             "bar 3 standard errors of the fitted slope"))
+    e, mu = lam_ball[-1], claim.mu_fraction * lam_last[-1]
     pl = compare(f"inf_B lambda_min(K) at width {widths[-1]} (mu-PL*, T4)", e.value, mu, "lower", method, rtol=0.0,
                  error=1e-9 * abs(e.value),
                  detail=(f"mu = {claim.mu_fraction:g} lambda0 = {mu:.4g}, B(W0, {R:g}); {samples} samples"
                          + (" + local search" if search else "") + " (an upper bound of the true inf: holds = not "
                          "refuted)" + (f"; {note}" if note else "") + f"; seed {est_seed}"),
                  x=e.x if e.value < mu else None)
-    concl = combine([pl, lam_v, hess_v])
-    series = {"widths": list(widths), "lambda0": lam0, "hessian_at_w0": H, "lambda0_slope": ls, "hessian_slope": hs,
-              "lambda0_slope_error": le, "hessian_slope_error": he,
-              "lambda_min_ball": e.value, "mu": mu, "R": R, "seeds": net_seeds, "allowance": allowance}
+    concl = combine([pl, lam_v, ball_v, hess_v, hess_ball_v])
+    series = {"widths": list(widths), "lambda0": lam0, "hessian_at_w0": H, "hessian_ball": H_ball,
+              "lambda0_slope": ls, "hessian_slope": hs, "lambda0_slope_error": le, "hessian_slope_error": he,
+              "hessian_ball_slope": hbs, "lambda_min_ball": inf_ball, "lambda_min_ball_slope": bs, "mu": mu, "R": R, "seeds": net_seeds,
+              "allowance": allowance}
     return TheoremCheck("T22", T22.title, f"{system.name} at widths {list(widths)}", level, hyps, concl, seed, series)
 
 
@@ -311,17 +330,20 @@ T22 = Theorem(
     "T22", "CNNs and ResNets satisfy PL*",
     "With width meaning the number of channels (CNN) or the hidden width (ResNet), T20's width requirement gives "
     "mu-PL* on B(W0, R): lambda0 = lambda_min(K(W0)) stays bounded away from 0 as the width grows, ||H_F|| decays "
-    "like m^-1/2 (up to log factors), and inf_B lambda_min(K) >= mu at a large width.", "[restated], [recalled]",
+    "like m^-1/2 (up to log factors), so does inf_B lambda_min(K) stay away from 0, and inf_B lambda_min(K) >= mu "
+    "at a large width.", "[restated], [recalled]",
     _t22, claim=T22Claim(),
     options=[("widths", (16, 32, 64, 128, 256), "the widths of the family (channels or hidden width)"),
-             ("samples", 16, "sampling budget of inf_B lambda_min(K) at the widest width"),
+             ("samples", 16, "sampling budget of inf_B lambda_min(K) and sup_B ||H_F|| at each width"),
              ("draws", 1, "networks drawn per width (lambda0 and ||H_F(W0)|| are averaged; the ball is the last "
-                          "draw's at the widest width)")],
+                          "draw's)")],
     mutants=[Mutant("lambda0 grows like m^1/2", {"lambda0_exponent": 0.5}),
              Mutant("Hessian decays like 1/m", {"hessian_exponent": -1.0}),
              Mutant("mu = 0.99 lambda0 on the ball", {"mu_fraction": 0.99})],
-    notes=("The Hessian is measured at W0 (its exact norm by Lanczos), not searched over the ball; the infimum of "
-           "lambda_min(K) over the ball is estimated (an over-estimate: holds = not refuted). The slopes are fits "
+    notes=("At every width, sup ||H_F|| over B(W0, R) is sampled (each value attained: a lower bound of the sup) "
+           "and inf lambda_min(K) over the ball is estimated (an over-estimate: holds = not refuted), searched at "
+           "the widest width when the level searches; the slopes of both, of lambda0 and of ||H_F(W0)|| (exact, "
+           "by Lanczos, the least noisy) are checked. The slopes are fits "
            "over the widths tried, one-sided: lambda0 may grow and the Hessian decay faster. A slope fails beyond "
            "round-off only when it misses the claim by more than atol plus 3 standard errors of the fit (lambda0 "
            "varies between draws by a factor up to 2 at small widths; ``draws`` averages); otherwise "
