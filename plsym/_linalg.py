@@ -84,9 +84,10 @@ def batched_top_eig(matvec, k, m, *, v0=None, tol=LANCZOS_TOL, max_steps=None, v
     lam, vecs = np.zeros(k), (np.zeros((k, m)) if vectors else None)
     for start in range(0, k, chunk):
         rows = np.arange(start, min(k, start + chunk))
-        lam[rows], got = _lanczos(matvec, rows, m, v0, tol, max_steps, keep=vectors)
         if vectors:
-            vecs[rows] = got
+            lam[rows], vecs[rows] = _lanczos(matvec, rows, m, v0, tol, max_steps)
+        else:
+            lam[rows] = _lanczos_values(matvec, rows, m, v0, tol, max_steps)
     return lam, vecs
 
 
@@ -116,47 +117,67 @@ def _ritz(alpha, beta, steps):
     return lam, coef, resid
 
 
-def _lanczos(matvec, rows, m, v0, tol, max_steps, keep):
-    """Block of :func:`batched_top_eig` on the operators ``rows``: with ``keep``, the bases are kept and
-    reorthogonalized (twice, classical Gram-Schmidt) and the Ritz vectors formed; else three-term only."""
+def _lanczos_values(matvec, rows, m, v0, tol, max_steps):
+    """Block of :func:`batched_top_eig` without vectors: the three-term recurrence on the live operators
+    only, with the last two Lanczos vectors rotated in place (no copies of the bases)."""
     b = len(rows)
-    Q = np.zeros((b, (min(max_steps, 32) if keep else 1) + 1, m))
+    alpha, beta = np.zeros((b, max_steps)), np.zeros((b, max_steps))
+    steps = np.zeros(b, dtype=int)
+    live = np.arange(b)  # positions in rows still iterating
+    q = np.broadcast_to(v0 / np.linalg.norm(v0), (b, m)).copy()
+    q_prev = None
+    for j in range(max_steps):
+        W = matvec(q, rows[live])
+        a = np.einsum("pm,pm->p", W, q)
+        alpha[live, j] = a
+        W -= a[:, None] * q
+        if q_prev is not None:
+            W -= beta[live, j - 1, None] * q_prev
+        nrm = _row_norms(W)
+        beta[live, j] = nrm
+        steps[live] = j + 1
+        scale = np.abs(alpha[live, :j + 1]).max(axis=1) + beta[live, :j + 1].max(axis=1)
+        done = nrm <= 1e-14 * scale  # invariant Krylov space: the Ritz values are exact
+        if j + 1 == max_steps:
+            break
+        if j + 1 >= 8 and (j + 1) % 4 == 0:
+            lam, _, resid = _ritz(alpha[live], beta[live], steps[live])
+            done |= resid <= tol * np.abs(lam)
+        W /= np.where(done, 1.0, nrm)[:, None]
+        q_prev, q = q, W
+        if done.any():
+            keep = ~done
+            live, q, q_prev = live[keep], q[keep], q_prev[keep]
+            if not live.size:
+                break
+    return _ritz(alpha, beta, steps)[0]
+
+
+def _lanczos(matvec, rows, m, v0, tol, max_steps):
+    """Block of :func:`batched_top_eig` with vectors: the bases are kept and reorthogonalized (twice,
+    classical Gram-Schmidt) and the Ritz vectors formed."""
+    b = len(rows)
+    Q = np.zeros((b, min(max_steps, 32) + 1, m))
     Q[:, 0] = v0 / np.linalg.norm(v0)
     alpha, beta = np.zeros((b, max_steps)), np.zeros((b, max_steps))
     active = np.ones(b, dtype=bool)  # neither converged nor invariant yet
     steps = np.zeros(b, dtype=int)
     for j in range(max_steps):
-        if keep and j + 1 >= Q.shape[1]:  # grow the bases
+        if j + 1 >= Q.shape[1]:  # grow the bases
             Q = np.concatenate([Q, np.zeros((b, min(Q.shape[1], max_steps + 1 - Q.shape[1]), m))], axis=1)
         idx = np.flatnonzero(active)
-        every = len(idx) == b  # views, not copies, while every operator is active
-        if keep:
-            basis = Q[:, :j + 1] if every else Q[idx, :j + 1]
-            q = basis[:, j]
-        else:
-            q, q_prev = (Q[:, 1], Q[:, 0]) if every else (Q[idx, 1], Q[idx, 0])
-            if j == 0:
-                q, q_prev = (Q[:, 0], None) if every else (Q[idx, 0], None)
+        basis = Q[:, :j + 1] if len(idx) == b else Q[idx, :j + 1]  # a view while every operator is active
+        q = basis[:, j]
         W = matvec(q, rows[idx])
         alpha[idx, j] = np.einsum("pm,pm->p", W, q)
-        if keep:
-            for _ in range(2):
-                W -= (np.matmul(basis, W[:, :, None])[:, :, 0][:, None, :] @ basis)[:, 0]
-        else:
-            W -= alpha[idx, j, None] * q
-            if q_prev is not None:
-                W -= beta[idx, j - 1, None] * q_prev
+        for _ in range(2):
+            W -= (np.matmul(basis, W[:, :, None])[:, :, 0][:, None, :] @ basis)[:, 0]
         nrm = _row_norms(W)
         beta[idx, j] = nrm
         steps[idx] = j + 1
         scale = np.abs(alpha[idx, :j + 1]).max(axis=1) + beta[idx, :j + 1].max(axis=1)
         invariant = nrm <= 1e-14 * scale
-        nxt = np.where(invariant[:, None], 0.0, W / np.where(invariant, 1.0, nrm)[:, None])
-        if keep:
-            Q[idx, j + 1] = nxt
-        else:  # slot 0 holds q_{j-1}, slot 1 holds q_j
-            Q[idx, 0] = q
-            Q[idx, 1] = nxt
+        Q[idx, j + 1] = np.where(invariant[:, None], 0.0, W / np.where(invariant, 1.0, nrm)[:, None])
         active[idx[invariant]] = False
         if j + 1 == max_steps or not active.any():
             break
@@ -167,8 +188,6 @@ def _lanczos(matvec, rows, m, v0, tol, max_steps, keep):
             if not active.any():
                 break
     lam, coef, _ = _ritz(alpha, beta, steps)
-    if not keep:
-        return lam, None
     vec = (coef[:, None, :Q.shape[1]] @ Q[:, :coef.shape[1]])[:, 0]
     norms = np.linalg.norm(vec, axis=1, keepdims=True)
     return lam, vec / np.where(norms > 0, norms, 1.0)
