@@ -97,6 +97,22 @@ def test_t12_refutes_a_wrong_composite(monkeypatch):
     assert T12.check(phi, ball, outer=G, level="sampled", samples=64).verdict == "refuted"
 
 
+def test_t12_refutes_a_composite_that_only_satisfies_the_inequality(monkeypatch):
+    # a composite built from a wrong G (2 z1 z2 for z1 z2): its lambda_min still exceeds the product of the true
+    # factors, so only the identity K_GoPhi = DG K_Phi DG^T, compared entry by entry, can refute it
+    w, z = sympy.symbols("w1:5"), sympy.symbols("z1:4")
+    phi = plsym.System([sympy.tanh(w[0] + w[1] - w[2]), w[1] * w[3] + w[0], sympy.sin(w[2]) + w[3] ** 2], list(w),
+                       [0.0, 0.0, 0.0])
+    G = plsym.System([z[0] * z[1] + z[2], z[0] - z[2] ** 3 / 3], list(z), [0.5, -0.5])
+    wrong = plsym.System([2 * z[0] * z[1] + z[2], z[0] - z[2] ** 3 / 3], list(z), [0.5, -0.5])
+    ball = plsym.Ball([0.3, -0.2, 0.5, 0.8], 0.5)
+    real = conditioning._compose
+    monkeypatch.setattr(conditioning, "_compose", lambda outer, inner: real(wrong, inner))
+    c = T12.check(phi, ball, outer=G, level="sampled", samples=64)
+    assert c.verdict == "refuted", c.line()
+    assert c.conclusion.name.startswith("K_GoPhi = DG K_Phi DG^T")
+
+
 # -- 4. checks of the theorem's own statement -------------------------------------------------
 
 def test_t19_is_one_sided_and_holds_at_a_tiny_radius():

@@ -407,7 +407,13 @@ def _t12(system, ball, *, level, rng, claim, outer, samples):
     concl = compare("min_w lambda_min(K_GoPhi) / (factor lambda_min(K_Phi) lambda_min(DG DG^T))", ratio, 1.0, "lower",
                     "searched" if level != "sampled" else "sampled", rtol=POINTWISE_RTOL, error=ROUNDOFF * abs(ratio), x=w,
                     detail=f"K_GoPhi computed on the composed expressions; {len(P)} points")
-    return TheoremCheck("T12", T12.title, comp.name, level, (hyp,), concl, seed)
+    # the identity K_GoPhi = DG K_Phi DG^T itself, the composite's kernel against the chain rule's
+    DG = outer.jacobian(system.F(P))
+    K, chain = comp.kernel(P), DG @ system.kernel(P) @ np.swapaxes(DG, -1, -2)
+    ident = float(np.max(np.abs(K - chain)) / max(np.abs(K).max(), 1e-300))
+    ident_v = compare("K_GoPhi = DG K_Phi DG^T, max relative entry error", ident, 0.0, "upper", "sampled", rtol=0.0,
+                      atol=1e-12, detail=f"the two kernels computed independently; {len(P)} points")
+    return TheoremCheck("T12", T12.title, comp.name, level, (hyp,), combine([concl, ident_v]), seed)
 
 
 T12 = Theorem(
