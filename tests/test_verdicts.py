@@ -68,6 +68,19 @@ def test_t9_tight_per_step_rate_holds_below_the_round_off_floor():
     assert m.verdict == "refuted" and "confirmed in ball arithmetic" in m.conclusion.detail
 
 
+def test_the_worst_step_ratio_carries_its_error_bar():
+    rng = np.random.default_rng(0)
+    system = linear(rng.standard_normal((4, 10)), rng.standard_normal(4))
+    lam = np.linalg.eigvalsh(system.A @ system.A.T)
+    rate = (1 - lam[0] / lam[-1]) ** 2  # (1 - 1/kappa)^2, the per-step maximum of T9
+    rc = linear_rate(gd(system, np.zeros(10), eta=1.0 / lam[-1], steps=400), rate, per_step=True)
+    # the slowest mode makes the worst decided ratio (1 - 1/kappa)^2, known to its error bar
+    assert rc.status == "holds" and 0 < rc.worst_error < 1e-8
+    assert abs(rc.worst_ratio - rate) < 1e-8 and rc.to_dict()["worst_error"] == rc.worst_error
+    c = T9.check(system, plsym.Ball(np.zeros(10), 1.0), steps=400)
+    assert "+- " in c.conclusion.detail and c.verdict == "holds"
+
+
 # -- 3. checks that can fail: the composite's kernel is computed on its own -------------------
 
 def _t12_systems():
