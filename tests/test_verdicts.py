@@ -197,3 +197,13 @@ def test_report_sentences_agree_with_their_numbers(tmp_path):
     assert "refuted" in byid["C15"]["conclusion"]["detail"]  # the no-1/2 reading's refutation, as a finding
     md = (tmp_path / "report.md").read_text()
     assert "0.01 <= -0.8" not in md and "measured )" not in md
+
+
+def test_c15_other_reading_reads_as_one_comparison():
+    from plsym.theorems import C15
+
+    c = C15.check(plsym.System([2 * sympy.Symbol("w")], [sympy.Symbol("w")], [0.0]), plsym.Ball([1.0], 0.5),
+                  level="sampled", samples=64)
+    other = c.series["other_reading"]
+    assert other["status"] == "refuted" and "<=" not in other["name"]  # "x > claimed y: refuted", never "<= ... >"
+    assert other["sentence"].endswith(f"{other['measured']:.4g} > claimed {other['claimed']:.4g}: refuted")
