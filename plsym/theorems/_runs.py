@@ -67,7 +67,7 @@ def judge_rate(system, tr, rate, *, eta, mu, beta, certified, name="worst step r
             f"round-off{bar}, {rc.undecided} step(s) left undecided by it")
     if rc.status != "refuted":
         status = "holds" if rc.status == "holds" else "inconclusive"
-        return Verdict(name, status, "run", rate, measured, "upper", base), rc
+        return Verdict(name, status, "run", rate, measured, "upper", base, tolerance=1e-12 * abs(rate)), rc
     t = rc.first_failure
     w = tr.points[t]
     observed = float(tr.losses[t + 1] / tr.losses[t]) if tr.losses[t] > 0 else math.inf
