@@ -180,7 +180,8 @@ class Verdict:
             body = f"{self.name} {_fmt(self.measured)} {op} claimed {_fmt(self.claimed)}"
             if self.status in ("holds", "certified") and not _holds_exactly(self.relation, self.measured,
                                                                              self.claimed):
-                body += f" within the tolerance {self.tolerance:.3g}"
+                body += (f" within the tolerance {self.tolerance:.3g}" if self.tolerance > 0 else
+                         " within round-off")
         return f"{body}: {self.status}"
 
     __repr__ = summarized_repr
@@ -188,6 +189,7 @@ class Verdict:
     def to_dict(self) -> dict:
         """A JSON-ready dict, with the sentence."""
         d = dataclasses.asdict(self)
+        del d["tolerance"]  # stated by the sentence where it matters; the keys of the JSON reports stay fixed
         d["x"] = list(self.x) if self.x is not None else None
         d["sentence"] = self.sentence()
         return d
