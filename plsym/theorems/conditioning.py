@@ -199,7 +199,8 @@ def _t9(system, ball, *, level, rng, claim, steps):
     if system.m > system.n:
         ata = np.linalg.eigvalsh(A.T @ A)[0]
         hyps.append(Verdict("not strongly convex: lambda_min(A^T A) = 0 (m > n)",
-                            "holds" if abs(ata) <= 1e-10 * lam_max else "refuted", "exact", 0.0, float(ata), "tight"))
+                            "holds" if abs(ata) <= 1e-10 * lam_max else "refuted", "exact", 0.0, float(ata), "tight",
+                            tolerance=1e-10 * lam_max))
     if not full:
         return TheoremCheck("T9", T9.title, system.name or "system", level, tuple(hyps), hyps[0], seed)
     kappa = lam_max / lam_min
