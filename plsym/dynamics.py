@@ -105,6 +105,9 @@ class RateCheck:
     undecided : int
         Steps that the error bars of their losses leave undecided (round-off, not
         evidence either way); they do not enter ``worst_ratio``.
+    worst_error : float
+        The error bar of ``worst_ratio``: the largest distance from it to a ratio of
+        two losses within their round-off allowances (NaN when there is no decided step).
     steps_checked : int
     max_distance : float
         max_t ||w_t - w_0||.
@@ -121,6 +124,7 @@ class RateCheck:
     per_step: bool = False
     status: str = "holds"
     undecided: int = 0
+    worst_error: float = float("nan")
 
     @property
     def held(self) -> bool:
@@ -130,8 +134,9 @@ class RateCheck:
 
     def to_dict(self) -> dict:
         d = dataclasses.asdict(self)
-        if not np.isfinite(d["worst_ratio"]):
-            d["worst_ratio"] = None  # no decided step (JSON has no NaN that compares equal)
+        for key in ("worst_ratio", "worst_error"):
+            if not np.isfinite(d[key]):
+                d[key] = None  # no decided step (JSON has no NaN that compares equal)
         return d
 
 
@@ -315,8 +320,12 @@ def linear_rate(trajectory, rate, *, per_step=False):
     undecided = int(np.sum(~(decided_hold | beyond)))
     with np.errstate(divide="ignore", invalid="ignore"):
         ratios = np.where(ratio_den > 0, ratio_num / np.where(ratio_den > 0, ratio_den, 1.0), 0.0)
-    ratios = ratios[decided] if len(ratios) else ratios
+    num_err, den_err = E[1:], E[:-1]
+    if len(ratios):
+        ratios, num_err, den_err, ratio_num, ratio_den = (a[decided] for a in (ratios, num_err, den_err, ratio_num,
+                                                                               ratio_den))
     worst_ratio = float(np.max(ratios)) if ratios.size else float("nan")
+    worst_error = _ratio_error(ratio_num, ratio_den, num_err, den_err, ratios) if ratios.size else float("nan")
     if failures.size:
         status = "refuted"
     elif ratios.size or (len(L) == 1 and L[0] == 0):
@@ -328,8 +337,16 @@ def linear_rate(trajectory, rate, *, per_step=False):
         rate=rate, worst_ratio=worst_ratio,
         first_failure=int(failures[0]) + offset if failures.size else None, steps_checked=int(len(lhs)),
         max_distance=float(trajectory.distances.max()), stopped=trajectory.stopped, per_step=bool(per_step),
-        status=status, undecided=undecided,
+        status=status, undecided=undecided, worst_error=worst_error,
     )
+
+
+def _ratio_error(num, den, num_err, den_err, ratios):
+    """The error bar of the largest ratio num/den: its distance to the extreme ratios within the allowances."""
+    j = int(np.argmax(ratios))
+    hi = (num[j] + num_err[j]) / (den[j] - den_err[j]) if den[j] > den_err[j] else np.inf
+    lo = max(num[j] - num_err[j], 0.0) / (den[j] + den_err[j])
+    return float(max(hi - ratios[j], ratios[j] - lo))
 
 
 def step_enclosure(system, w, eta):

@@ -43,8 +43,12 @@ class Proof:
     expect: str | None = None
 
     def mutants(self):
-        """(label, claim) of the theorem's mutants that differ from this script's claim."""
-        if self.theorem is None or self.claim is None:
+        """(label, claim) of the theorem's mutants that differ from this script's claim.
+
+        None for a script that expects its own claim refuted (a finding): a mutant of a
+        refuted claim tells nothing about the check.
+        """
+        if self.theorem is None or self.claim is None or self.expect == "refuted":
             return []
         out = []
         for mu in self.theorem.mutants:

@@ -123,6 +123,10 @@ class Verdict:
     x : tuple of float or None
         The point (or parameter) where a refutation happens, or where an
         extremum was attained.
+    tolerance : float
+        The slack of the comparison (an absolute tolerance, or the rounding
+        allowance of an exact identity): a claim holds when ``measured`` is
+        within it of ``claimed``; the sentence states it when it is needed.
     """
 
     name: str
@@ -133,6 +137,7 @@ class Verdict:
     relation: str | None = None
     detail: str = ""
     x: tuple | None = None
+    tolerance: float = 0.0
 
     def __post_init__(self):
         one_of("status", self.status, STATUSES)
@@ -173,6 +178,10 @@ class Verdict:
             else:
                 op = _HOLDS_OP[self.relation]
             body = f"{self.name} {_fmt(self.measured)} {op} claimed {_fmt(self.claimed)}"
+            if self.status in ("holds", "certified") and not _holds_exactly(self.relation, self.measured,
+                                                                             self.claimed):
+                body += (f" within the tolerance {self.tolerance:.3g}" if self.tolerance > 0 else
+                         " within round-off")
         return f"{body}: {self.status}"
 
     __repr__ = summarized_repr
@@ -180,9 +189,19 @@ class Verdict:
     def to_dict(self) -> dict:
         """A JSON-ready dict, with the sentence."""
         d = dataclasses.asdict(self)
+        del d["tolerance"]  # stated by the sentence where it matters; the keys of the JSON reports stay fixed
         d["x"] = list(self.x) if self.x is not None else None
         d["sentence"] = self.sentence()
         return d
+
+
+def _holds_exactly(relation, measured, claimed):
+    """Whether measured and claimed satisfy the relation with no tolerance."""
+    if relation == "upper":
+        return measured <= claimed
+    if relation == "lower":
+        return measured >= claimed
+    return measured == claimed
 
 
 def decide(holds: bool, violated_beyond_error: bool, *, certified=False) -> str:
@@ -217,7 +236,7 @@ def compare(name, measured, claimed, relation, method, *, rtol=RTOL, atol=0.0, e
         detail = (detail + "; " if detail else "") + "a failure, but of estimated constants: not a refutation"
     elif status == "inconclusive":
         detail = (detail + "; " if detail else "") + f"the failure is within the error bar {error:.3g}"
-    return Verdict(name, status, method, claimed, measured, relation, detail, x)
+    return Verdict(name, status, method, claimed, measured, relation, detail, x, slack)
 
 
 def worst(*statuses) -> str:

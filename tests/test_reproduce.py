@@ -45,6 +45,22 @@ def test_strict_exits_1_only_on_an_unexpected_refutation(tmp_path, capsys):
     assert run(out=str(tmp_path / "o"), quick=True, strict=False, directory=script, mutants=False) == 0
 
 
+def test_strict_passes_an_inconclusive_verdict(tmp_path):
+    # a step budget that ends before the loss reaches round-off: inconclusive, which --strict does not fail
+    script = tmp_path / "proofs"
+    script.mkdir()
+    (script / "x8_budget.py").write_text(
+        "from plsym import Ball\nfrom plsym.systems import product\nfrom plsym.theorems import T14 as THEOREM\n"
+        "ID = 'X8'\n"
+        "def check(*, quick=False, rng=0, claim=None):\n"
+        "    return THEOREM.check(product(2.9), Ball([3.0, 1.0], 0.5), level='certified', rng=rng,\n"
+        "                         claim=claim or THEOREM.claim, samples=64, steps=3)\n")
+    from plsym.reproduce import run
+    assert run(out=str(tmp_path / "o"), quick=True, strict=True, directory=script, mutants=False) == 0
+    (row,) = json.loads((tmp_path / "o" / "report.json").read_text())
+    assert row["verdict"] == "inconclusive"
+
+
 def test_unknown_id_is_a_clear_error(tmp_path, capsys):
     assert main(["reproduce", "--out", str(tmp_path), "--only", "T99"]) == 2
     assert "T99" in capsys.readouterr().err

@@ -51,7 +51,7 @@ def test_t6_zero_kernel_and_not_applicable_when_over_parameterized():
     under = plsym.System([a, b, a * b], [a, b], [0.0, 0.0, 1.0])
     c = T6.check(under, plsym.Ball([0.3, 0.4], 1.0), level="sampled", samples=200)
     assert c.verdict == "holds" and c.conclusion.measured <= 2  # rank K <= m = 2 < n = 3
-    assert "max_w lambda_min(K)/lambda_max(K)" in c.conclusion.detail and "== claimed 0: holds" in c.conclusion.detail
+    assert "max_w lambda_min(K)/lambda_max(K)" in c.conclusion.detail and "== claimed 0 within the tolerance 1e-12: holds" in c.conclusion.detail
     over = T6.check(product(1.0), plsym.Ball([1.0, 2.0], 0.5), level="sampled", samples=50)
     assert over.verdict == "not applicable"
 

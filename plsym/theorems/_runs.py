@@ -62,11 +62,12 @@ def judge_rate(system, tr, rate, *, eta, mu, beta, certified, name="worst step r
     """The per-step rate claim L(w_t+1) <= rate L(w_t) along the run ``tr``, judged as the module says."""
     rc = linear_rate(tr, rate, per_step=True)
     measured = rc.worst_ratio if np.isfinite(rc.worst_ratio) else None
+    bar = f" (+- {rc.worst_error:.2g} from the round-off of its losses)" if measured is not None else ""
     base = (f"eta = {eta:.4g}, {tr.steps} steps (stopped: {tr.stopped}); worst over the steps decided beyond "
-            f"round-off, {rc.undecided} step(s) left undecided by it")
+            f"round-off{bar}, {rc.undecided} step(s) left undecided by it")
     if rc.status != "refuted":
         status = "holds" if rc.status == "holds" else "inconclusive"
-        return Verdict(name, status, "run", rate, measured, "upper", base), rc
+        return Verdict(name, status, "run", rate, measured, "upper", base, tolerance=1e-12 * abs(rate)), rc
     t = rc.first_failure
     w = tr.points[t]
     observed = float(tr.losses[t + 1] / tr.losses[t]) if tr.losses[t] > 0 else math.inf

@@ -199,7 +199,8 @@ def _t9(system, ball, *, level, rng, claim, steps):
     if system.m > system.n:
         ata = np.linalg.eigvalsh(A.T @ A)[0]
         hyps.append(Verdict("not strongly convex: lambda_min(A^T A) = 0 (m > n)",
-                            "holds" if abs(ata) <= 1e-10 * lam_max else "refuted", "exact", 0.0, float(ata), "tight"))
+                            "holds" if abs(ata) <= 1e-10 * lam_max else "refuted", "exact", 0.0, float(ata), "tight",
+                            tolerance=1e-10 * lam_max))
     if not full:
         return TheoremCheck("T9", T9.title, system.name or "system", level, tuple(hyps), hyps[0], seed)
     kappa = lam_max / lam_min
@@ -300,6 +301,13 @@ T10 = Theorem(
 # -- T11, T12 --------------------------------------------------------------------------
 
 
+def _kernel_identity(name, K, other):
+    """The verdict on a kernel identity K = other at sampled points, the two sides computed independently."""
+    error = float(np.max(np.abs(K - other)) / max(np.abs(K).max(), 1e-300))
+    return compare(f"{name}, max relative entry error", error, 0.0, "upper", "sampled", rtol=0.0, atol=1e-12,
+                   detail=f"the two kernels computed independently at {len(K)} points")
+
+
 def _compose_output(system, phi):
     """The system phi(F~) built on its own (not by the chain rule from F~'s arrays)."""
     if isinstance(system, NetworkSystem):
@@ -336,7 +344,6 @@ def _t11(system, ball, *, level, rng, claim, phi, samples):
     P, seed = _points(ball, rng, samples)
     D = act.dsigma(system.F(P))
     K, Kt = outer.kernel(P), system.kernel(P)
-    ident = float(np.max(np.abs(K - D[:, :, None] * Kt * D[:, None, :])) / max(np.abs(K).max(), 1e-300))
     rho = float(np.abs(D).min())
     hyp = positive_hypothesis("rho := inf |phi'(F~_i)| > 0 on the sample", rho, method="sampled")
 
@@ -351,8 +358,7 @@ def _t11(system, ball, *, level, rng, claim, phi, samples):
     concl = compare("min_w lambda_min(K_F) / (rho(w)^p lambda_min(K_F~))", ratio, 1.0, "lower",
                     "searched" if level != "sampled" else "sampled", rtol=POINTWISE_RTOL, error=ROUNDOFF * abs(ratio), x=w,
                     detail=f"K_F computed on phi(F~) itself; {len(P)} points, phi = {phi}")
-    ident_v = compare("K_F = D K_F~ D, max relative entry error", ident, 0.0, "upper", "sampled", rtol=0.0, atol=1e-12,
-                      detail="the two kernels computed independently")
+    ident_v = _kernel_identity("K_F = D K_F~ D", K, D[:, :, None] * Kt * D[:, None, :])
     return TheoremCheck("T11", T11.title, system.name or "system", level, (hyp,), combine([concl, ident_v]), seed)
 
 
@@ -407,7 +413,10 @@ def _t12(system, ball, *, level, rng, claim, outer, samples):
     concl = compare("min_w lambda_min(K_GoPhi) / (factor lambda_min(K_Phi) lambda_min(DG DG^T))", ratio, 1.0, "lower",
                     "searched" if level != "sampled" else "sampled", rtol=POINTWISE_RTOL, error=ROUNDOFF * abs(ratio), x=w,
                     detail=f"K_GoPhi computed on the composed expressions; {len(P)} points")
-    return TheoremCheck("T12", T12.title, comp.name, level, (hyp,), concl, seed)
+    # the identity K_GoPhi = DG K_Phi DG^T itself, the composite's kernel against the chain rule's
+    DG = outer.jacobian(system.F(P))
+    ident_v = _kernel_identity("K_GoPhi = DG K_Phi DG^T", comp.kernel(P), DG @ system.kernel(P) @ np.swapaxes(DG, -1, -2))
+    return TheoremCheck("T12", T12.title, comp.name, level, (hyp,), combine([concl, ident_v]), seed)
 
 
 T12 = Theorem(

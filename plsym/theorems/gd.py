@@ -207,10 +207,10 @@ def _c15(system, ball, *, level, rng, claim, eta_fraction, samples):
     other = 2.0 if claim.mu_factor == 1.0 else 1.0
     alt = 1 - eta * other * mu.value
     ratio = tr.losses[1] / tr.losses[0] if tr.steps and tr.losses[0] > 0 else 0.0
-    finding = compare(f"the other reading (mu_factor = {other:g}): L(w1)/L(w0) <= 1 - eta {other:g} mu", ratio, alt,
+    finding = compare(f"the other reading (mu_factor = {other:g}, claimed rate 1 - eta {other:g} mu): L(w1)/L(w0)", ratio, alt,
                       "upper", "run", rtol=1e-9, detail="reported beside the verdict: a finding about the other reading")
-    concl = concl.replace(detail=f"mu = {mu.value:.6g} ({mu.method}), beta = {beta.value:.6g}, eta = {eta:.4g}; "
-                                 f"{concl.detail} | other reading: {finding.sentence()}")
+    concl = concl.replace(detail=f"mu = {mu.value:.6g} ({mu.method}), beta = {beta.value:.6g}; "
+                                 f"{concl.detail} | {finding.sentence()}")
     hyps = (positive_hypothesis("mu := inf_B 1/2||grad L||^2 / L > 0 (1/2-form PL*)", mu),)
     return TheoremCheck("C15", C15.title, system.name or "system", level, hyps, concl, seed,
                         {"other_reading": finding.to_dict(), "mu": mu.value, "beta": beta.value, "eta": eta,
