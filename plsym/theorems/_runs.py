@@ -63,7 +63,7 @@ def judge_rate(system, tr, rate, *, eta, mu, beta, certified, name="worst step r
     rc = linear_rate(tr, rate, per_step=True)
     measured = rc.worst_ratio if np.isfinite(rc.worst_ratio) else None
     bar = f" (+- {rc.worst_error:.2g} from the round-off of its losses)" if measured is not None else ""
-    base = (f"eta = {eta:.4g}, {tr.steps} steps (stopped: {tr.stopped}); worst over the steps decided beyond "
+    base = (f"eta = {eta:.4g}, {_count(tr.steps, 'step')} (stopped: {tr.stopped}); worst over the steps decided beyond "
             f"round-off{bar}, {rc.undecided} step(s) left undecided by it")
     if rc.status != "refuted":
         status = "holds" if rc.status == "holds" else "inconclusive"
@@ -121,11 +121,16 @@ def judge_convergence(tr, rate, rc):
     name = "L(w_t) -> 0 (the run reaches the round-off level of L)"
     name = f"{name}: final loss"
     if floor_reached:
-        return Verdict(name, "holds", "run", None, final, None, f"after {tr.steps} steps")
+        return Verdict(name, "holds", "run", None, final, None, f"after {_count(tr.steps, 'step')}")
     if rc.status == "refuted":
-        return Verdict(name, "inconclusive", "run", None, final, None, f"after {tr.steps} steps; the rate failed first")
+        return Verdict(name, "inconclusive", "run", None, final, None, f"after {_count(tr.steps, 'step')}; the rate failed first")
     return Verdict(name, "inconclusive", "run", None, final, None,
                    f"the step budget ({tr.steps}) ended before the round-off level of L; the rate held so far")
+
+
+def _count(k, noun):
+    """'1 step', '2 steps'."""
+    return f"{k} {noun}" + ("" if k == 1 else "s")
 
 
 def combine(parts):

@@ -52,7 +52,7 @@ from ..systems.network import NetworkSystem, _two_layer_block_norms, network
 import dataclasses
 
 from ._core import Claim, Mutant, Theorem, TheoremCheck, Verdict, compare, constant, memo, positive_hypothesis
-from ._runs import combine
+from ._runs import _count, combine
 
 __all__ = ["WIDTHS", "SLOPE", "SLOPE_ATOL", "T19Claim", "T19", "T20Claim", "T20", "du_network", "du_gram",
            "du_h_infinity", "R1Claim", "R1", "MLI_COUNTEREXAMPLE_ETA", "mli_counterexample", "R2"]
@@ -686,7 +686,7 @@ def _r2(system, ball, *, level, rng, claim, eta, steps, grid, atol, breaking):
     tol = 1e-12 * max(float(L[0]), 1.0) if atol is None else float(atol)
     rise, k_low, k_high = _largest_rise(L)
     trained = compare("GD lowered the loss: L(w_T) < L(w0)", float(L[-1]), float(L[0]), "upper", "run", rtol=0.0,
-                      detail=f"eta = {eta:.4g} ({eta_rule}), {tr.steps} steps, stopped: {tr.stopped}")
+                      detail=f"eta = {eta:.4g} ({eta_rule}), {_count(tr.steps, 'step')}, stopped: {tr.stopped}")
     if not L[-1] < L[0]:
         trained = Verdict(trained.name, "refuted", "run", float(L[0]), float(L[-1]), "upper", trained.detail)
     detail = (f"grid of {grid} alphas in [0, 1], tolerance {tol:.3g}; "
