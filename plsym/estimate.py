@@ -202,9 +202,11 @@ def _sample(counted, ball, samples, gen, sign, *, keep):
         if P is None:
             P, obj = C, o
             continue
-        P, obj = np.vstack([P, C]), np.concatenate([obj, o])
-        best = np.argsort(obj, kind="stable")[:keep]
-        P, obj = P[best], obj[best]
+        both = np.concatenate([obj, o])
+        best = np.argsort(both, kind="stable")[:keep]
+        old = best < len(obj)  # rows kept from the pool, then rows taken from this chunk: no stacked copy
+        P = np.concatenate([P[best[old]], C[best[~old] - len(obj)]])
+        obj = np.concatenate([obj[best[old]], o[best[~old] - len(obj)]])
     return P, obj
 
 
