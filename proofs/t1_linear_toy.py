@@ -9,17 +9,16 @@ curvature hypothesis fails and T1's non-convexity claims nothing: "not applicabl
 import functools
 
 from plsym import Ball
-from plsym.systems import linear
+from plsym.systems import linear_toy
 from plsym.theorems import T1 as THEOREM
 
 ID = "T1-X4"
-X4 = [[1.0, 0.5, -1.0], [1.0, -2.0, 0.3]]
 
 
 @functools.lru_cache(maxsize=None)
 def setup(quick=False, rng=0):
     """The system and ball (built once per budget and seed, so that mutants reuse the measurements)."""
-    return linear(X4, [1.0, 2.0], name="X4: two points in R^2, w in R^3"), Ball([0.0, 0.0, 0.0], 3.0)
+    return linear_toy(), Ball([0.0, 0.0, 0.0], 3.0)
 
 
 def check(*, quick=False, rng=0, claim=None):

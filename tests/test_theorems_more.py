@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import plsym
-from plsym.systems import linear, network, network_data, product, sphere
+from plsym.systems import linear, linear_toy, network, network_data, product, sphere
 from plsym.theorems import T1, T2, T5, T7, T8, T13, THEOREMS
 from plsym.theorems.landscape import find_solution, menger_curvature
 from plsym.theorems.singular import log_condition_numbers, parametrization_jacobian
@@ -35,7 +35,7 @@ def test_t1_curvature_of_the_sphere_is_one_over_its_radius():
 
 
 def test_t1_on_the_linear_toy_the_solution_set_is_flat_and_t1_does_not_apply():
-    x4 = linear([[1.0, 0.5, -1.0], [1.0, -2.0, 0.3]], [1.0, 2.0])
+    x4 = linear_toy()
     c = T1.check(x4, plsym.Ball(np.zeros(3), 3.0))
     assert c.verdict == "not applicable"
     curved = next(h for h in c.hypotheses if h.name.startswith("the solution set is curved"))

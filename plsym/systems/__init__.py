@@ -8,10 +8,10 @@ from .conv import ConvSystem, conv
 from .linear import LinearSystem, linear
 from .network import NetworkSystem, network, network_data
 from .resnet import ResNetSystem, resnet
-from .toys import product, sphere
+from .toys import linear_toy, product, sphere
 from .widths import width_family
 
 __all__ = [
     "CallableSystem", "ConvSystem", "LinearSystem", "NetworkSystem", "ResNetSystem", "conv", "from_callable",
-    "linear", "network", "network_data", "product", "resnet", "sphere", "width_family",
+    "linear", "linear_toy", "network", "network_data", "product", "resnet", "sphere", "width_family",
 ]

@@ -1,4 +1,4 @@
-"""The paper's non-linear toy systems (docs/theory.md §5: X1, X2, X3)."""
+"""The paper's toy systems (docs/theory.md §5: X1, X2, X3 non-linear, X4 linear)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ import sympy
 
 from ..errors import positive_int
 from ..system import System
+from .linear import linear
 
-__all__ = ["product", "sphere"]
+__all__ = ["linear_toy", "product", "sphere"]
 
 
 def product(y=1.0, *, w0=(3.0, 1.0)):
@@ -54,3 +55,28 @@ def sphere(m=2, y=1.0, *, w0=None):
     m = positive_int("m", m)
     ws = sympy.symbols(f"w1:{m + 1}", real=True)
     return System([sum(w**2 for w in ws)], list(ws), y, name=f"sphere(m={m})", w0=w0)
+
+
+def linear_toy(y=(1.0, 2.0)):
+    """X4: w0 + w1 x_i1 + w2 x_i2 = y_i at two data points x_1 = (0.5, -1), x_2 = (-2, 0.3) (m = 3, n = 2).
+
+    Parameters
+    ----------
+    y : array_like, shape (2,)
+        The targets; the solutions form a line (two planes in R^3 meeting), not isolated.
+
+    Returns
+    -------
+    plsym.systems.LinearSystem
+        F(w) = A w with A = [[1, 0.5, -1], [1, -2, 0.3]] (the rows (1, x_i)), w0 = 0.
+
+    Examples
+    --------
+    >>> from plsym.systems import linear_toy
+    >>> s = linear_toy()
+    >>> s.m, s.n
+    (3, 2)
+    >>> bool(abs(s.kernel(s.w0)[0, 0] - 2.25) < 1e-12)  # K = A A^T: 1 + 0.25 + 1
+    True
+    """
+    return linear([[1.0, 0.5, -1.0], [1.0, -2.0, 0.3]], y, name="X4: two points in R^2, w in R^3")
