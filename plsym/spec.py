@@ -289,7 +289,21 @@ def _find_undefined(system, ball, *, samples, seed, hessians):
                 point = tuple(float(x) for x in W[np.argmax(bad)])
                 _refuse_overflow(system, point, what)
                 return _Undefined(point, f"{what} is not finite")
+            _refuse_huge(W, values - system.y if what == "F" else values, "F - y" if what == "F" else what)
     return None
+
+
+MAX_VALUE = 1e150  # |F - y|, |DF| and |H_Fi| entries beyond which their squares (K, L, H_L) overflow float64
+
+
+def _refuse_huge(W, values, what):
+    """InvalidArgument when an entry of ``values`` (one row per point of ``W``) exceeds MAX_VALUE."""
+    big = np.max(np.abs(values), axis=1, initial=0.0)
+    if np.any(big > MAX_VALUE):
+        k = int(np.argmax(big))
+        raise InvalidArgument(f"{what} reaches {big[k]:.3g} at the point {[float(x) for x in W[k]]!r} of the ball, "
+                              f"above {MAX_VALUE:g}: the squares of such values (the tangent kernel, the loss) "
+                              "overflow float64; rescale the system or shrink the ball")
 
 
 def _refuse_overflow(system, point, what):
