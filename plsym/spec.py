@@ -502,7 +502,7 @@ def search_engine(claim=None) -> str:
 
 
 @checked_options(renamed={"seed": "rng"})
-def deep_search(spec, name, value, *, rng=0, max_examples=1000) -> _Verdict:
+def deep_search(spec, name, value, *, rng=0, max_examples=1000, started=None) -> _Verdict:
     """Search hard for a counterexample to one claim on the spec's ball.
 
     Parameters
@@ -516,6 +516,9 @@ def deep_search(spec, name, value, *, rng=0, max_examples=1000) -> _Verdict:
         Seed of every random choice (``seed=`` is the old name, deprecated).
     max_examples : int, default 1000
         Budget: Hypothesis examples of :func:`plsym.search.counterexample`.
+    started : callable, optional
+        Called with no arguments once the input is accepted (after the scan of the
+        ball for undefined points and overflow), just before the search.
 
     Returns
     -------
@@ -529,6 +532,8 @@ def deep_search(spec, name, value, *, rng=0, max_examples=1000) -> _Verdict:
         raise InvalidArgument(f"spec={_show(spec)} must be a plsym.spec.Spec (see plsym.spec.load)")
     c = claim(name, value)
     max_examples = check_budget("max_examples", max_examples, 2, MAX_EXAMPLES)
+    if started is not None and not callable(started):
+        raise InvalidArgument(f"started={_show(started)} must be a callable or None")
     seed = seed_of(rng)
     system, ball = spec.system, spec.ball
     smooth = hessian_trouble(system) is None
@@ -539,6 +544,8 @@ def deep_search(spec, name, value, *, rng=0, max_examples=1000) -> _Verdict:
         return _verdict(c, system, ball, None, None, undefined, "searched")
     from .search import counterexample
 
+    if started is not None:
+        started()
     found = counterexample(system, ball, c, max_examples=max_examples, rng=seed)
     budget = f"{found.nfev} evaluations of plsym.search"
     if not found.found:

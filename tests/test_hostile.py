@@ -549,3 +549,17 @@ def test_pl_ratio_and_residual_norm_are_scaled():
     r = QUANTITIES["residual_norm"](s).values(np.array([[3e10, 4e10]]))
     assert r[0] == pytest.approx(5e150)
     assert np.isnan(pl_ratio(s, np.zeros((1, 2)))[0])  # L = 0: the ratio says nothing
+
+
+def test_plsym_search_refuses_in_one_line_after_its_scan(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "s.toml").write_text(spec(["w1**2", "w2"], radius=1e150, claims={"lipschitz": 2.0}))
+    assert main(["search", "s.toml", "--claim", "lipschitz", "--max-examples", "20"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and err.startswith("plsym: error: F - y reaches"), err
+    calls = []
+    s = specs.loads(spec(["w1*w2", "w2"], claims={"lipschitz": 10.0}))
+    v = specs.deep_search(s, "lipschitz", 10.0, max_examples=5, started=lambda: calls.append(1))
+    assert calls == [1] and v.status == "holds"
+    with pytest.raises(InvalidArgument, match=r"started=3 must be a callable"):
+        specs.deep_search(s, "lipschitz", 10.0, started=3)
