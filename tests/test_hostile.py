@@ -563,3 +563,16 @@ def test_plsym_search_refuses_in_one_line_after_its_scan(tmp_path, capsys, monke
     assert calls == [1] and v.status == "holds"
     with pytest.raises(InvalidArgument, match=r"started=3 must be a callable"):
         specs.deep_search(s, "lipschitz", 10.0, started=3)
+
+
+def test_crafted_names_in_product_lambda_and_parameters_never_reach_generated_source(tmp_path):
+    target = tmp_path / "PWNED"
+    w1 = sympy.Symbol("w1")
+    k = sympy.Symbol(CRAFTED.format(target))
+    s = plsym.System([sympy.Product(w1 + k, (k, 1, 3))], [w1], [0.0])  # expanded: (w1 + 1)(w1 + 2)(w1 + 3)
+    assert s.F([0.0])[0] == 6.0 and s.hessians([0.0]).shape == (1, 1, 1)
+    s = plsym.System([sympy.Lambda(k, 2 * k)(w1) + w1], [w1], [0.0])
+    assert s.F([1.0])[0] == 3.0
+    s = plsym.System([k * w1, k + w1], [k, w1], [0.0, 0.0])  # a parameter with a crafted name
+    s.F([1.0, 2.0]), s.jacobian([1.0, 2.0]), s.hessians([1.0, 2.0])
+    assert "import" not in s._values_fn.source and not target.exists()
