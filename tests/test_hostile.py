@@ -576,3 +576,24 @@ def test_crafted_names_in_product_lambda_and_parameters_never_reach_generated_so
     s = plsym.System([k * w1, k + w1], [k, w1], [0.0, 0.0])  # a parameter with a crafted name
     s.F([1.0, 2.0]), s.jacobian([1.0, 2.0]), s.hessians([1.0, 2.0])
     assert "import" not in s._values_fn.source and not target.exists()
+
+
+def test_dense_hessian_norms_are_computed_in_memory_bounded_chunks(monkeypatch):
+    from plsym._linalg import CHUNK_FLOATS
+    from plsym.system import System
+
+    m, n = 20, 30
+    w = sympy.symbols(f"w1:{m + 1}")
+    s = plsym.System([sympy.tanh(w[i % m] + w[(i * 7 + 1) % m]) * w[(i * 3 + 2) % m] for i in range(n)], list(w),
+                     [0.0] * n)
+    seen = []
+    real = System._hessians
+    monkeypatch.setattr(System, "_hessians", lambda self, W: seen.append(W.shape[0]) or real(self, W))
+    W = plsym.Ball([0.1] * m, 0.1).sample(2000, rng=0)
+    expected = np.array([np.abs(np.linalg.eigvalsh(real(s, W[i:i + 1]))).max() for i in (0, 1999)])
+    got = s._hessian_norm(W)
+    assert max(seen[2:]) * n * m * m <= CHUNK_FLOATS and got.shape == (2000,)  # 2000 points would be 192 MB
+    np.testing.assert_allclose(got[[0, 1999]], expected, rtol=1e-12)
+    seen.clear()
+    s._loss_hessian_norm(W)
+    assert max(seen) * n * m * m <= CHUNK_FLOATS
