@@ -225,6 +225,14 @@ def abs_max_eig(matvec, m, *, v0=None, tol=LANCZOS_TOL):
     return abs(top_eig(matvec, m, v0=v0, tol=tol)[0])
 
 
+def in_chunks(fn, W, floats_per_point, budget=CHUNK_FLOATS):
+    """``fn`` over the points ``W`` (k, m) in chunks of about ``budget`` floats of per-point intermediates."""
+    step = max(1, budget // max(1, floats_per_point))
+    if W.shape[0] <= step:
+        return fn(W)
+    return np.concatenate([fn(W[i:i + step]) for i in range(0, W.shape[0], step)])
+
+
 def check_dense_size(k, n, m, what="a system"):
     """InvalidArgument when k per-output dense m x m Hessians of n outputs exceed DENSE_HESSIAN_MAX floats."""
     size = k * n * m * m

@@ -678,19 +678,27 @@ def confirm_violation(system, ball, quantity, x, claimed, relation) -> Violation
     if enclosure is None:
         return result("inconclusive", None, None, f"L(w) = 0 {where}, where the PL* inequality holds")
     lo, hi = enclosure
+    overflow = ""
     if not (math.isfinite(lo) and math.isfinite(hi)):
-        F = P.F(interval.point_args(w))
-        if not all(v.is_finite() for v in F) or quantity != "residual_norm":
+        if not _finite_at(P, interval.point_args(w), hessians=get(quantity).derivatives == "hessians"):
             return result("undefined", None, None,
                           f"the system has no finite value in ball arithmetic {where}")
+        # F and its derivatives are finite there: only float64 cannot hold the enclosure's ends
+        overflow = " (F and its derivatives are finite there; the enclosure's ends are beyond float64)"
     violated = hi < claimed if relation == "lower" else lo > claimed
     span = f"[{lo:.17g}, {hi:.17g}]"
     op = ">=" if relation == "lower" else "<="
     if violated:
         return result("refuted", lo, hi, f"{quantity} is in {span} {where}, which excludes "
-                                         f"{op} {claimed:.17g} (ball arithmetic)")
+                                         f"{op} {claimed:.17g} (ball arithmetic){overflow}")
     return result("inconclusive", lo, hi, f"{quantity} is in {span} {where}, which does not exclude "
-                                         f"{op} {claimed:.17g}: a near miss at most")
+                                         f"{op} {claimed:.17g}: a near miss at most{overflow}")
+
+
+def _finite_at(P, args, *, hessians):
+    """Whether F, DF (and the Hessians) have finite ball-arithmetic enclosures at the point ``args``."""
+    values = list(P.F(args)) + list(P.J(args)) + (list(P.H(args)) if hessians else [])
+    return all(v.is_finite() for v in values)
 
 
 # -- the public bounds, one per quantity ------------------------------------------------------

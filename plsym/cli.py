@@ -186,12 +186,16 @@ def _search(args) -> int:
         claim = specs.claim(args.claim, value)  # bad input fails before any progress is printed
     specs.check_budget("max_examples", args.max_examples, 2, specs.MAX_EXAMPLES)
     engine = specs.search_engine(claim.quantity)
-    if not args.json:
-        print(f"plsym search: {claim} on {spec.name!r}, up to {args.max_examples} examples, seed {args.seed}, "
-              f"by {engine}...", file=sys.stderr, flush=True)
+
+    def started():  # the progress line once the spec is accepted: a refusal stays one line
+        if not args.json:
+            print(f"plsym search: {claim} on {spec.name!r}, up to {args.max_examples} examples, seed {args.seed}, "
+                  f"by {engine}...", file=sys.stderr, flush=True)
+
     start = time.perf_counter()
     with reporting(not args.json, label="plsym search"):
-        verdict = specs.deep_search(spec, claim.quantity, claim.value, rng=args.seed, max_examples=args.max_examples)
+        verdict = specs.deep_search(spec, claim.quantity, claim.value, rng=args.seed, max_examples=args.max_examples,
+                                    started=started)
     if args.json:
         record = {"spec": spec.name, "seed": args.seed, "max_examples": args.max_examples, "engine": engine,
                   **verdict.to_dict()}

@@ -31,6 +31,7 @@ import dataclasses
 
 import numpy as np
 
+from .ball import scaled_norm
 from .errors import InvalidArgument, _show
 from .results import Claim, relation_of
 from .system import System, eigvalsh
@@ -50,7 +51,14 @@ def pl_ratio(system, W, *, where_solved=np.nan):
     nothing: nan (the default) for estimates, +inf for a minimum over points.
     """
     r = system._F(W) - system.y
-    return _ratio(system._vjp(W, r), 0.5 * np.sum(r * r, axis=-1), where_solved)
+    # the ratio is ||J^T r||^2 / ||r||^2, the same for r / max|r_i|: scaled, neither ||r||^2 nor ||J^T r||^2
+    # overflows or underflows where the ratio itself is a float
+    scale = np.max(np.abs(r), axis=-1, keepdims=True)
+    with np.errstate(invalid="ignore"):
+        u = r / np.where(scale > 0, scale, 1.0)
+    g_norm, u_norm = scaled_norm(system._vjp(W, u)), scaled_norm(u)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return np.where(u_norm > 0, (g_norm / np.where(u_norm > 0, u_norm, 1.0)) ** 2, where_solved)
 
 
 def _ratio(g, loss, where_solved):
@@ -160,12 +168,12 @@ class ResidualNorm(Quantity):
     name, symbol, kind, reference = "residual_norm", "||F(w) - y||", "sup", "T14"
 
     def values(self, W):
-        return np.linalg.norm(self.system._F(W) - self.system.y, axis=1)
+        return scaled_norm(self.system._F(W) - self.system.y, axis=1)
 
     def value_and_grad(self, W):
         s = self.system
         r = s._F(W) - s.y
-        norm = np.linalg.norm(r, axis=1)
+        norm = scaled_norm(r, axis=1)
         grad = s._vjp(W, r) / np.maximum(norm, np.finfo(float).tiny)[:, None]
         return norm, grad
 

@@ -289,7 +289,21 @@ def _find_undefined(system, ball, *, samples, seed, hessians):
                 point = tuple(float(x) for x in W[np.argmax(bad)])
                 _refuse_overflow(system, point, what)
                 return _Undefined(point, f"{what} is not finite")
+            _refuse_huge(W, values - system.y if what == "F" else values, "F - y" if what == "F" else what)
     return None
+
+
+MAX_VALUE = 1e150  # |F - y|, |DF| and |H_Fi| entries beyond which their squares (K, L, H_L) overflow float64
+
+
+def _refuse_huge(W, values, what):
+    """InvalidArgument when an entry of ``values`` (one row per point of ``W``) exceeds MAX_VALUE."""
+    big = np.max(np.abs(values), axis=1, initial=0.0)
+    if np.any(big > MAX_VALUE):
+        k = int(np.argmax(big))
+        raise InvalidArgument(f"{what} reaches {big[k]:.3g} at the point {[float(x) for x in W[k]]!r} of the ball, "
+                              f"above {MAX_VALUE:g}: the squares of such values (the tangent kernel, the loss) "
+                              "overflow float64; rescale the system or shrink the ball")
 
 
 def _refuse_overflow(system, point, what):
@@ -488,7 +502,7 @@ def search_engine(claim=None) -> str:
 
 
 @checked_options(renamed={"seed": "rng"})
-def deep_search(spec, name, value, *, rng=0, max_examples=1000) -> _Verdict:
+def deep_search(spec, name, value, *, rng=0, max_examples=1000, started=None) -> _Verdict:
     """Search hard for a counterexample to one claim on the spec's ball.
 
     Parameters
@@ -502,6 +516,9 @@ def deep_search(spec, name, value, *, rng=0, max_examples=1000) -> _Verdict:
         Seed of every random choice (``seed=`` is the old name, deprecated).
     max_examples : int, default 1000
         Budget: Hypothesis examples of :func:`plsym.search.counterexample`.
+    started : callable, optional
+        Called with no arguments once the input is accepted (after the scan of the
+        ball for undefined points and overflow), just before the search.
 
     Returns
     -------
@@ -515,6 +532,8 @@ def deep_search(spec, name, value, *, rng=0, max_examples=1000) -> _Verdict:
         raise InvalidArgument(f"spec={_show(spec)} must be a plsym.spec.Spec (see plsym.spec.load)")
     c = claim(name, value)
     max_examples = check_budget("max_examples", max_examples, 2, MAX_EXAMPLES)
+    if started is not None and not callable(started):
+        raise InvalidArgument(f"started={_show(started)} must be a callable or None")
     seed = seed_of(rng)
     system, ball = spec.system, spec.ball
     smooth = hessian_trouble(system) is None
@@ -525,6 +544,8 @@ def deep_search(spec, name, value, *, rng=0, max_examples=1000) -> _Verdict:
         return _verdict(c, system, ball, None, None, undefined, "searched")
     from .search import counterexample
 
+    if started is not None:
+        started()
     found = counterexample(system, ball, c, max_examples=max_examples, rng=seed)
     budget = f"{found.nfev} evaluations of plsym.search"
     if not found.found:

@@ -17,7 +17,7 @@ from sympy.core.function import AppliedUndef
 from . import _compile
 from . import domain as _domain
 from ._diff import Differentiator
-from ._linalg import batched_top_eig
+from ._linalg import batched_top_eig, in_chunks
 from .errors import InvalidArgument, _show, as_real_array
 
 __all__ = ["System", "check_system_and_ball", "eigvalsh"]
@@ -238,8 +238,9 @@ class System:
         return J @ np.swapaxes(J, -1, -2)
 
     def _hessian_norm(self, W):
-        H = self._hessians(W)
-        return np.abs(eigvalsh(H)).max(axis=(-1, -2))
+        # dense (k, n, m, m) Hessians: points in chunks, so memory stays O(chunk) for any k
+        return in_chunks(lambda V: np.abs(eigvalsh(self._hessians(V))).max(axis=(-1, -2)), W,
+                         self.n * self.m * self.m)
 
     def _hvp(self, W, V):
         """Per-output Hessian-vector products H_{F_i}(w) v: (k, m), (k, m) -> (k, n, m)."""
@@ -283,10 +284,12 @@ class System:
         """||H_L(w)||_2 per point: dense up to ``_dense_max_m`` parameters, Lanczos on loss_hvp above."""
         self._require_smooth()
         if self.m <= self._dense_max_m:
-            J = self._jacobian(W)
-            r = self._F(W) - self.y
-            HL = np.swapaxes(J, -1, -2) @ J + np.einsum("kn,knij->kij", r, self._hessians(W))
-            return np.abs(eigvalsh(HL)).max(axis=-1)
+            def dense(V):
+                J = self._jacobian(V)
+                r = self._F(V) - self.y
+                HL = np.swapaxes(J, -1, -2) @ J + np.einsum("kn,knij->kij", r, self._hessians(V))
+                return np.abs(eigvalsh(HL)).max(axis=-1)
+            return in_chunks(dense, W, self.n * self.m * self.m)
         # Lanczos on every point at once, one batched loss_hvp per step: the Hessian is never formed
         lam, _ = batched_top_eig(lambda V, rows: self._loss_hvp(W[rows], V), W.shape[0], self.m, vectors=False)
         return np.abs(lam)

@@ -21,6 +21,7 @@ import json
 import os
 import pathlib
 import re
+import select
 import signal
 import subprocess
 import sys
@@ -139,6 +140,11 @@ limit = int(sys.argv[1]) * 2**20
 resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 sys.path.insert(0, {root!r})
 from plsym.cli import main
+if len(sys.argv) > 2 and sys.argv[2].startswith("--ready-fd="):  # tell the campaign the imports are done
+    import os
+    fd = int(sys.argv.pop(2).split("=")[1])
+    os.write(fd, b"1")
+    os.close(fd)
 sys.exit(main(sys.argv[2:]))
 """
 
@@ -146,12 +152,20 @@ sys.exit(main(sys.argv[2:]))
 def run_child(argv, *, cwd, memory_mb, timeout, code=None, interrupt_after=None, env=None):
     """(exit code or None on timeout, stdout, stderr, seconds) of one child."""
     program = code if code is not None else _CHILD.format(root=str(ROOT))
-    args = [sys.executable, "-c", program, str(memory_mb), *argv]
+    ready = os.pipe() if interrupt_after is not None else None
+    # an interrupted run is interrupted ``interrupt_after`` seconds into its work, counted from the end of
+    # the imports (on a loaded machine they alone can take longer than that)
+    extra = [f"--ready-fd={ready[1]}"] if ready else []
+    args = [sys.executable, "-c", program, str(memory_mb), *extra, *argv]
     start = time.perf_counter()
     proc = subprocess.Popen(args, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})})
+                            env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
+                            pass_fds=(ready[1],) if ready else ())
     try:
-        if interrupt_after is not None:
+        if ready:
+            os.close(ready[1])
+            select.select([ready[0]], [], [], timeout)
+            os.close(ready[0])
             time.sleep(interrupt_after)
             proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=timeout)
@@ -192,12 +206,12 @@ API_ATTACKS = [
 INTERRUPTS = [
     # (id, spec text, argv, seconds before SIGINT)
     ("SIGINT during plsym search", hostile_table.spec(["tanh(w1)*w2", "w1 + w2**2"], claims={"lipschitz": 100.0}),
-     ["search", "SPEC", "--claim", "lipschitz", "--max-examples", "10000"], 6.0),
+     ["search", "SPEC", "--claim", "lipschitz", "--max-examples", "10000"], 3.0),
     ("SIGINT during plsym check --level certified",
      hostile_table.spec([hostile_table.nested("tanh", 30), "w1*w2"], center=[0.3, 0.2], radius=0.5),
-     ["check", "SPEC", "--level", "certified", "--samples", "100000"], 6.0),
+     ["check", "SPEC", "--level", "certified", "--samples", "100000"], 3.0),
     ("SIGINT during plsym check", hostile_table.spec([hostile_table.nested("tanh", 40), "w1*w2"], center=[0.3, 0.2]),
-     ["check", "SPEC", "--samples", "100000"], 6.0),
+     ["check", "SPEC", "--samples", "100000"], 3.0),
 ]
 
 

@@ -133,6 +133,24 @@ DOMAIN_TRAPS = [
     _case("tan(w1) around its pole: never certified", {"s.toml": spec(["tan(w1)"], ["w1"], center=[1.5707963],
                                                                       radius=0.1, claims={"lipschitz": 1e300})},
           ["check", "s.toml", *CERT], 0, r"cos\(w1\) != 0 \(from tan\(w1\)\) could not be proved"),
+    _case("log(w1**2) + w2 at w1 = 0, certified", {"s.toml": spec(["log(w1**2) + w2", "w1"])}, ["check", "s.toml", *CERT],
+          1, r"w1\*\*2 > 0 \(from log\(w1\*\*2\)\) fails"),
+    _case("exp(log(exp(log(w1)))) at w1 = 0", {"s.toml": spec(["exp(log(exp(log(w1))))", "w2"])},
+          ["check", "s.toml", *CERT], 1, r"w1 > 0 \(from log\(w1\)\) fails"),
+    _case("sqrt(sqrt(w1)**2)**2 at w1 = 0", {"s.toml": spec(["sqrt(sqrt(w1)**2)**2", "w2"])},
+          ["check", "s.toml", *CERT], 1, r"w1 >= 0 \(from sqrt\(w1\)\) fails"),
+    _case("log(1 + w1) - log(1 + w1) at w1 = -1", {"s.toml": spec(["log(1 + w1) - log(1 + w1) + w2", "w1"],
+                                                                  center=[-1, 0])},
+          ["check", "s.toml", *CERT], 1, r"from log\(w1 \+ 1\)\) fails"),
+    _case("acosh(w1 + 1) at w1 = 0, the edge of its domain", {"s.toml": spec(["acosh(w1 + 1)", "w2"])},
+          ["check", "s.toml", *CERT], 1, r"from acosh\(w1 \+ 1\)"),
+    _case("asin(w1)**2 + acos(w1) at w1 = -0.99, radius 0.02", {"s.toml": spec(["asin(w1)**2 + acos(w1)", "w2"],
+                                                                               center=[-0.99, 0], radius=0.02)},
+          ["check", "s.toml", *FAST], 1, r"from (asin|acos)\(w1\)"),
+    _case("1/(w1**2 + w2**2) at the center 0", {"s.toml": spec(["1/(w1**2 + w2**2)", "w1"])},
+          ["check", "s.toml", *FAST], 1, r"w1\*\*2 \+ w2\*\*2 != 0"),
+    _case("sqrt(w1) on radius 1e-300 at 0", {"s.toml": spec(["sqrt(w1) + w2", "w1"], radius=1e-300)},
+          ["check", "s.toml", *CERT], 1, r"w1 >= 0 \(from sqrt\(w1\)\) fails"),
     _case("0*log(w1) in plsym search", {"s.toml": spec(["w2 + 0*log(w1)", "w1"])},
           ["search", "s.toml", "--claim", "lipschitz", "--max-examples", "10"], 1, UNDEF),
 ]
@@ -184,6 +202,10 @@ SPECIAL_FILES = [
     _case("binary data", {"b.toml": bytes(range(256))}, ["check", "b.toml"], 2, r"not UTF-8|not valid TOML"),
     _case("a symlink to a FIFO", {"f.toml": "fifo", "l.toml": ("symlink", "f.toml")}, ["check", "l.toml"], 2,
           r"is not a regular file"),
+    _case("/proc/self/status as the spec", {}, ["check", "/proc/self/status"], 2, r"not valid TOML"),
+    _case("/ as the spec", {}, ["check", "/"], 2, r"is a directory"),
+    _case("a FIFO at the certified level", {"f.toml": "fifo"}, ["check", "f.toml", "--level", "certified"], 2,
+          r"is not a regular file"),
     _case("a spec with a NUL byte", {"n.toml": 'name = "a\x00b"\n'}, ["check", "n.toml"], 2, r"not valid TOML"),
 ]
 
@@ -208,12 +230,44 @@ EXTREME = [
           r": holds; "),
     _case("values overflow float64 where defined", {"s.toml": spec(["1e200*w1**2", "w1 + w2"], center=[1e60, 0])},
           ["check", "s.toml", *FAST], 2, r"F overflows float64 at the point"),
+    _case("radius nan", {"s.toml": spec(["w1", "w2"]).replace("radius = 0.1", "radius = nan")}, ["check", "s.toml"], 2,
+          r"ball.radius=nan must be a positive finite number"),
+    _case("center nan", {"s.toml": spec(["w1", "w2"]).replace("center = [0.0, 0.0]", "center = [nan, 0.0]")},
+          ["check", "s.toml"], 2, r"ball.center\[0\]=nan must be a finite number"),
+    _case("center 1.7e308", {"s.toml": spec(["w1", "w2"], center=[1.7e308, 0])}, ["check", "s.toml"], 2,
+          r"center\[0\]=1.7e\+308 with radius=0.1 is too large"),
+    _case("zoo in an expression", {"s.toml": spec(["zoo + w1", "w2"])}, ["check", "s.toml"], 2,
+          r"name 'zoo' is not a declared parameter"),
     _case("number 1e999", {"s.toml": spec(["1e999*w1", "w2"])}, ["check", "s.toml"], 2, r"the number 1e999 is too large"),
     _case("number 1e-400", {"s.toml": spec(["1e-400*w1", "w2"])}, ["check", "s.toml"], 2, r"too small"),
     _case("target 1e309", {"s.toml": spec(["w1", "w2"], targets=[1e308, 0]).replace("1e+308", "1e309")},
           ["check", "s.toml"], 2, r"targets\[0\]=inf must be a finite number"),
     _case("claim 1e400", {"s.toml": spec(["w1", "w2"]).replace("lipschitz = 1000000.0", "lipschitz = 1e400")},
           ["check", "s.toml"], 2, r"claims.lipschitz=inf must be a finite number"),
+    # values whose squares overflow float64 (the kernel, the loss) on a ball within the limits: refused, never
+    # "undefined" (the system is defined there)
+    _case("w1**2 on radius 1e150: F - y reaches 1e300", {"s.toml": spec(["w1**2", "w2"], radius=1e150,
+                                                                         claims={"lipschitz": 2.0})},
+          ["check", "s.toml", *FAST], 2, r"F - y reaches \S+e\+299 at the point .* above 1e\+150", True),
+    _case("w1**2 on radius 1e150 in plsym search", {"s.toml": spec(["w1**2", "w2"], radius=1e150,
+                                                                    claims={"lipschitz": 2.0})},
+          ["search", "s.toml", "--claim", "lipschitz", "--max-examples", "20"], 2, r"F - y reaches .* above 1e\+150"),
+    _case("w1*w2 on radius 1e100", {"s.toml": spec(["w1*w2", "w1"], radius=1e100, claims={"kernel_min_eig": 1.0})},
+          ["check", "s.toml", *FAST], 2, r"F - y reaches .* above 1e\+150"),
+    _case("exp(w1) at w1 = 400", {"s.toml": spec(["exp(w1)", "w2"], center=[400, 0], radius=1.0,
+                                                 claims={"lipschitz": 1e300})},
+          ["check", "s.toml", *FAST], 2, r"F - y reaches .* above 1e\+150"),
+    _case("w1**10 on radius 1e30", {"s.toml": spec(["w1**10", "w2"], radius=1e30, claims={"hessian_norm": 1.0})},
+          ["check", "s.toml", *FAST], 2, r"F - y reaches .* above 1e\+150"),
+    _case("w1**10 on radius 1e14: a Hessian of 9e113 refuted", {"s.toml": spec(["w1**10", "w2"], radius=1e14,
+                                                                               claims={"hessian_norm": 1.0})},
+          ["check", "s.toml", *FAST], 1, r"hessian_norm <= 1: refuted; .*ball arithmetic"),
+    _case("1e-200 w: L underflows, the PL ratio does not", {"s.toml": spec(["1e-200*w1", "1e-200*w2"],
+                                                                          claims={"pl_constant": 1.0})},
+          ["check", "s.toml", *FAST], 1, r"pl_constant >= 1: refuted", True),
+    _case("w1 on radius 1e150: residual 1e150 holds", {"s.toml": spec(["w1", "w2"], radius=1e150,
+                                                                     claims={"residual_norm": 1.5e150})},
+          ["check", "s.toml", *FAST], 0, r"residual_norm <= 1.5e\+150: holds; worst \|\|F\(w\) - y\|\| found 1e\+150"),
     # false refutations: float64 cancellation, and a witness one ulp outside the ball
     # floats (catastrophic cancellation) violate the true claim at x = 0.999; the enclosure there straddles
     # it: round-off cannot decide, so the verdict is inconclusive (never refuted)
@@ -466,3 +520,80 @@ def test_no_special_file_is_opened(tmp_path):
     assert stat.S_ISFIFO(os.stat(fifo).st_mode)
     with pytest.raises(InvalidArgument, match="not a regular file"):
         specs.load(fifo)  # returns at once instead of blocking in open()
+
+
+# -- values whose squares overflow or underflow float64 ------------------------------------------------
+
+def test_an_overflowing_enclosure_where_the_system_is_finite_is_never_undefined():
+    w1, w2 = sympy.symbols("w1 w2")
+    s = plsym.System([w1**10, w2], [w1, w2], [0.0, 0.0])
+    b = plsym.Ball([0.0, 0.0], 1e31)
+    # F = 1e310, DF = 1e281: finite in ball arithmetic, beyond float64 in the kernel's enclosure
+    v = certify.confirm_violation(s, b, "lipschitz", [1e31, 0.0], 2.0, "upper")
+    assert v.status != "undefined" and "beyond float64" in v.detail
+    s = plsym.System([sympy.log(w1), w2], [w1, w2], [0.0, 0.0])
+    assert certify.confirm_violation(s, plsym.Ball([1.0, 0.0], 1.0), "lipschitz", [0.0, 0.0], 2.0,
+                                     "upper").status == "undefined"
+
+
+def test_pl_ratio_and_residual_norm_are_scaled():
+    from plsym.quantities import QUANTITIES, pl_ratio
+
+    w1, w2 = sympy.symbols("w1 w2")
+    s = plsym.System([w1, 2 * w2], [w1, w2], [0.0, 0.0])
+    # L = (1e-170)^2 / 2 underflows to 0; the ratio ||J^T r||^2 / ||r||^2 is 1
+    assert pl_ratio(s, np.array([[1e-170, 0.0]]))[0] == pytest.approx(1.0)
+    s = plsym.System([1e100 * w1, 1e100 * w2], [w1, w2], [0.0, 0.0])
+    assert pl_ratio(s, np.array([[1.0, 1.0]]))[0] == pytest.approx(1e200)  # ||J^T r||^2 = 4e400 overflows
+    s = plsym.System([1e140 * w1, 1e140 * w2], [w1, w2], [0.0, 0.0])
+    r = QUANTITIES["residual_norm"](s).values(np.array([[3e10, 4e10]]))
+    assert r[0] == pytest.approx(5e150)
+    assert np.isnan(pl_ratio(s, np.zeros((1, 2)))[0])  # L = 0: the ratio says nothing
+
+
+def test_plsym_search_refuses_in_one_line_after_its_scan(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "s.toml").write_text(spec(["w1**2", "w2"], radius=1e150, claims={"lipschitz": 2.0}))
+    assert main(["search", "s.toml", "--claim", "lipschitz", "--max-examples", "20"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and err.startswith("plsym: error: F - y reaches"), err
+    calls = []
+    s = specs.loads(spec(["w1*w2", "w2"], claims={"lipschitz": 10.0}))
+    v = specs.deep_search(s, "lipschitz", 10.0, max_examples=5, started=lambda: calls.append(1))
+    assert calls == [1] and v.status == "holds"
+    with pytest.raises(InvalidArgument, match=r"started=3 must be a callable"):
+        specs.deep_search(s, "lipschitz", 10.0, started=3)
+
+
+def test_crafted_names_in_product_lambda_and_parameters_never_reach_generated_source(tmp_path):
+    target = tmp_path / "PWNED"
+    w1 = sympy.Symbol("w1")
+    k = sympy.Symbol(CRAFTED.format(target))
+    s = plsym.System([sympy.Product(w1 + k, (k, 1, 3))], [w1], [0.0])  # expanded: (w1 + 1)(w1 + 2)(w1 + 3)
+    assert s.F([0.0])[0] == 6.0 and s.hessians([0.0]).shape == (1, 1, 1)
+    s = plsym.System([sympy.Lambda(k, 2 * k)(w1) + w1], [w1], [0.0])
+    assert s.F([1.0])[0] == 3.0
+    s = plsym.System([k * w1, k + w1], [k, w1], [0.0, 0.0])  # a parameter with a crafted name
+    s.F([1.0, 2.0]), s.jacobian([1.0, 2.0]), s.hessians([1.0, 2.0])
+    assert "import" not in s._values_fn.source and not target.exists()
+
+
+def test_dense_hessian_norms_are_computed_in_memory_bounded_chunks(monkeypatch):
+    from plsym._linalg import CHUNK_FLOATS
+    from plsym.system import System
+
+    m, n = 20, 30
+    w = sympy.symbols(f"w1:{m + 1}")
+    s = plsym.System([sympy.tanh(w[i % m] + w[(i * 7 + 1) % m]) * w[(i * 3 + 2) % m] for i in range(n)], list(w),
+                     [0.0] * n)
+    seen = []
+    real = System._hessians
+    monkeypatch.setattr(System, "_hessians", lambda self, W: seen.append(W.shape[0]) or real(self, W))
+    W = plsym.Ball([0.1] * m, 0.1).sample(2000, rng=0)
+    expected = np.array([np.abs(np.linalg.eigvalsh(real(s, W[i:i + 1]))).max() for i in (0, 1999)])
+    got = s._hessian_norm(W)
+    assert max(seen[2:]) * n * m * m <= CHUNK_FLOATS and got.shape == (2000,)  # 2000 points would be 192 MB
+    np.testing.assert_allclose(got[[0, 1999]], expected, rtol=1e-12)
+    seen.clear()
+    s._loss_hessian_norm(W)
+    assert max(seen) * n * m * m <= CHUNK_FLOATS

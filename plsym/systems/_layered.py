@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import activations
 from .._linalg import CHUNK_FLOATS, DENSE_HESSIAN_MAX, LANCZOS_TOL, abs_max_eig, batched_top_eig, check_dense_size, \
-    hessians_from_columns
+    hessians_from_columns, in_chunks
 from ..errors import InvalidArgument, _show, as_real_array, positive_int
 from ..system import System
 
@@ -241,13 +241,8 @@ class LayeredSystem(System):
 
     def _hessian_norm_dense(self, W):
         """max_i ||H_{F_i}||_2 by eigvalsh of dense Hessians, points in memory-bounded chunks."""
-        k = W.shape[0]
-        step = max(1, DENSE_HESSIAN_MAX // (self.n * self.m * self.m))
-        out = np.empty(k)
-        for start in range(0, k, step):
-            H = self._hessians(W[start:start + step])
-            out[start:start + step] = np.abs(np.linalg.eigvalsh(H)).max(axis=(-1, -2))
-        return out
+        return in_chunks(lambda V: np.abs(np.linalg.eigvalsh(self._hessians(V))).max(axis=(-1, -2)), W,
+                         self.n * self.m * self.m, DENSE_HESSIAN_MAX)
 
     def _output_operators(self, W):
         """For each point p and output i, (p, i, matvec) with matvec v -> H_{F_i}(W[p]) v.
