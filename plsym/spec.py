@@ -51,7 +51,7 @@ from .results import LEVELS, RTOL, STATUSES, relation_of, relation_symbol, summa
 from .results import Verdict as _Verdict  # plsym.spec.Verdict is the old name of plsym.results.Verdict
 
 __all__ = ["Spec", "Constant", "Report", "claim", "load", "loads", "from_dict", "check", "deep_search",
-           "search_engine", "verdict_text", "check_budget",
+           "search_engine", "verdict_text", "check_budget", "MAX_VALUE",
            # the size limits of a spec, checked before any work (plsym._spec_file)
            "BALL_KEYS", "MAX_EXAMPLES", "MAX_FACTORS", "MAX_HESSIAN_ENTRIES", "MAX_JACOBIAN_ENTRIES",
            "MAX_MATRIX_ENTRIES", "MAX_OUTPUTS", "MAX_PARAMS", "MAX_SAMPLES", "MAX_SPEC_BYTES", "MAX_SYMBOLIC_HESSIAN",
