@@ -324,9 +324,11 @@ def _batch_linear_forms(params, exprs, lines, memo, constants):
     for func in sorted(calls, key=lambda f: _FUNCS[f]):
         for _, a in calls[func]:
             rows.append(a)
+    listed = set(rows)  # a set: list membership compares sympy trees, quadratic in the number of forms
     for e in forms:
-        if e not in rows:
+        if e not in listed:
             rows.append(e)
+            listed.add(e)
     C = np.zeros((len(rows), len(params)))
     b = np.zeros((len(rows), 1))
     for r, e in enumerate(rows):
