@@ -631,8 +631,10 @@ def bench_estimators(quick):
         B = ball.sample(64, rng=1)
         for name, one in (("kernel_min_eig", lambda P: np.linalg.eigvalsh(net.kernel(P))[:, 0]),
                           ("hessian_norm", lambda P: net.hessian_norm(P))):
-            tracemalloc.start()
             t_est, e = once(lambda name=name: getattr(plsym.estimate, name)(net, ball))
+            # the peak memory from a second, traced run: tracing slows every allocation, so it is not timed
+            tracemalloc.start()
+            getattr(plsym.estimate, name)(net, ball)
             peak = tracemalloc.get_traced_memory()[1]
             tracemalloc.stop()
             per_point = race({"one": lambda one=one: one(B)}, budget=0.5, min_repeats=3)["one"]
