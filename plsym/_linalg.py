@@ -117,6 +117,18 @@ def _ritz(alpha, beta, steps):
     return lam, coef, resid
 
 
+def _stopping(alpha, beta, steps, at, nrm, j, tol):
+    """Which of the operators ``at`` stop after step j (``nrm`` their new beta): an invariant Krylov space
+    (the Ritz values are exact), or, tested every four steps from the eighth, a residual bound
+    beta_j |s_j| of the Ritz pair of largest modulus within ``tol`` of its value."""
+    scale = np.abs(alpha[at, :j + 1]).max(axis=1) + beta[at, :j + 1].max(axis=1)
+    done = nrm <= 1e-14 * scale
+    if j + 1 >= 8 and (j + 1) % 4 == 0:
+        lam, _, resid = _ritz(alpha[at], beta[at], steps[at])
+        done |= resid <= tol * np.abs(lam)
+    return done
+
+
 def _lanczos_values(matvec, rows, m, v0, tol, max_steps):
     """Block of :func:`batched_top_eig` without vectors: the three-term recurrence on the live operators
     only, with the last two Lanczos vectors rotated in place (no copies of the bases)."""
@@ -136,13 +148,9 @@ def _lanczos_values(matvec, rows, m, v0, tol, max_steps):
         nrm = _row_norms(W)
         beta[live, j] = nrm
         steps[live] = j + 1
-        scale = np.abs(alpha[live, :j + 1]).max(axis=1) + beta[live, :j + 1].max(axis=1)
-        done = nrm <= 1e-14 * scale  # invariant Krylov space: the Ritz values are exact
         if j + 1 == max_steps:
             break
-        if j + 1 >= 8 and (j + 1) % 4 == 0:
-            lam, _, resid = _ritz(alpha[live], beta[live], steps[live])
-            done |= resid <= tol * np.abs(lam)
+        done = _stopping(alpha, beta, steps, live, nrm, j, tol)
         W /= np.where(done, 1.0, nrm)[:, None]
         q_prev, q = q, W
         if done.any():
@@ -175,18 +183,13 @@ def _lanczos(matvec, rows, m, v0, tol, max_steps):
         nrm = _row_norms(W)
         beta[idx, j] = nrm
         steps[idx] = j + 1
-        scale = np.abs(alpha[idx, :j + 1]).max(axis=1) + beta[idx, :j + 1].max(axis=1)
-        invariant = nrm <= 1e-14 * scale
-        Q[idx, j + 1] = np.where(invariant[:, None], 0.0, W / np.where(invariant, 1.0, nrm)[:, None])
-        active[idx[invariant]] = False
-        if j + 1 == max_steps or not active.any():
+        if j + 1 == max_steps:
             break
-        if j + 1 >= 8 and (j + 1) % 4 == 0:
-            live = np.flatnonzero(active)
-            lam, _, resid = _ritz(alpha[live], beta[live], steps[live])
-            active[live[resid <= tol * np.abs(lam)]] = False
-            if not active.any():
-                break
+        done = _stopping(alpha, beta, steps, idx, nrm, j, tol)
+        Q[idx, j + 1] = W / np.where(done, 1.0, nrm)[:, None]  # a stopped row's next vector is never used
+        active[idx[done]] = False
+        if not active.any():
+            break
     lam, coef, _ = _ritz(alpha, beta, steps)
     vec = (coef[:, None, :Q.shape[1]] @ Q[:, :coef.shape[1]])[:, 0]
     norms = np.linalg.norm(vec, axis=1, keepdims=True)
