@@ -27,6 +27,7 @@ import numpy as np
 import sympy
 
 from .._memory import require_fits
+from ..activations import _owned
 from .._options import checked_options
 from ..errors import InvalidArgument, as_rng, positive_int
 from ._layered import LayeredSystem, check_activations, check_data_rows, check_int_list
@@ -68,11 +69,11 @@ def _two_layer_block_norms(act, z, v, s2, width, *, parts=False):
         a, b = v * d2 / root_width, d1 / root_width
     P = np.abs(d2 * v)
     P *= 0.5 * s2
-    Q = np.multiply(d1, d1, out=d1 if isinstance(d1, np.ndarray) and d1 is not z else None)
+    Q = np.multiply(d1, d1, out=_owned(d1) if d1 is not z else None)
     Q *= s2
     G = P * P
     G += Q
-    G = np.sqrt(G, out=G if isinstance(G, np.ndarray) else None)
+    G = np.sqrt(G, out=_owned(G))
     G += P
     G /= root_width
     return (G, a, b) if parts else G
@@ -363,7 +364,7 @@ class NetworkSystem(LayeredSystem):
         z = (self.X @ np.swapaxes(U, -1, -2)) / self._scale[0]
         G, a, b = self._two_layer_blocks(z, v, parts=True)
         i, r = np.unravel_index(G.reshape(k, -1).argmax(axis=1), G.shape[1:])
-        s = np.sqrt(np.sum(self.X ** 2, axis=1) / self._dims[0])[i]
+        s = np.sqrt(self._row_norms2[i, 0])
         a, b = a[rows, i, r], b[rows, i, r]
         # [[a s^2, b s], [b s, 0]]: the eigenvalue of largest modulus and its eigenvector (lam, b s)
         root = np.sqrt(a * a * s ** 4 + 4.0 * b * b * s * s)
