@@ -123,7 +123,8 @@ def judge_convergence(tr, rate, rc):
     if floor_reached:
         return Verdict(name, "holds", "run", None, final, None, f"after {_count(tr.steps, 'step')}")
     if rc.status == "refuted":
-        return Verdict(name, "inconclusive", "run", None, final, None, f"after {_count(tr.steps, 'step')}; the rate failed first")
+        return Verdict(name, "inconclusive", "run", None, final, None,
+                       f"after {_count(tr.steps, 'step')}; the rate failed first")
     return Verdict(name, "inconclusive", "run", None, final, None,
                    f"the step budget ({tr.steps}) ended before the round-off level of L; the rate held so far")
 

@@ -323,8 +323,8 @@ def _t22(system, ball, *, level, rng, claim, widths, samples, draws):
     concl = combine([pl, lam_v, ball_v, hess_v, hess_ball_v])
     series = {"widths": list(widths), "lambda0": lam0, "hessian_at_w0": H, "hessian_ball": H_ball,
               "lambda0_slope": ls, "hessian_slope": hs, "lambda0_slope_error": le, "hessian_slope_error": he,
-              "hessian_ball_slope": hbs, "lambda_min_ball": inf_ball, "lambda_min_ball_slope": bs, "mu": mu, "R": R, "seeds": net_seeds,
-              "allowance": allowance}
+              "hessian_ball_slope": hbs, "lambda_min_ball": inf_ball, "lambda_min_ball_slope": bs, "mu": mu, "R": R,
+              "seeds": net_seeds, "allowance": allowance}
     return TheoremCheck("T22", T22.title, f"{system.name} at widths {list(widths)}", level, hyps, concl, seed, series)
 
 
