@@ -269,6 +269,29 @@ def test_lanczos_hessian_norm_equals_dense(monkeypatch, case):
     _close(net.hessian_norm(W), dense, 1e-8)  # the Lanczos path
 
 
+@pytest.mark.parametrize("case", ["conv1d-circular-pool", "conv2d-zero-pool-sigmoid", "resnet-depth2", "network-deep"])
+def test_lanczos_eigenpair_is_the_worst_outputs_own(case):
+    """One Lanczos over all (point, output) pairs: each point's best output, Ritz value and vector are
+    those of that output's own dense Hessian (per-pair data rows in the tape, not shared ones)."""
+    net = network(*_signals_flat(), [6, 5]) if case == "network-deep" else CASES[case]()
+    W = _point(net, k=3)
+    H = net.hessians(W)
+    vals = np.linalg.eigvalsh(H)  # (k, n, m)
+    top = np.where(-vals[..., 0] > vals[..., -1], vals[..., 0], vals[..., -1])  # signed, largest modulus
+    norm, best_i, q, lam = net._hessian_norm_lanczos(W, vectors=True)
+    want_i = np.abs(top).argmax(axis=1)
+    assert best_i.tolist() == want_i.tolist()
+    _close(lam, top[np.arange(3), want_i], 1e-8)
+    _close(norm, np.abs(top).max(axis=1), 1e-8)
+    Hq = np.einsum("kij,kj->ki", H[np.arange(3), best_i], q)
+    assert np.abs(Hq - lam[:, None] * q).max() <= 1e-6 * np.abs(lam).max()
+
+
+def _signals_flat(n=4, d=3, seed=5):
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((n, d)), rng.standard_normal(n)
+
+
 @pytest.mark.parametrize("case", ["conv1d-zero-flatten-tanh", "resnet-depth2"])
 def test_layer_block_norms_match_dense_blocks_and_bound_the_norm(case):
     net = CASES[case]()

@@ -263,32 +263,36 @@ class LayeredSystem(System):
     def _hessian_norm_lanczos(self, W, *, tol=LANCZOS_TOL, vectors=False):
         """max_i ||H_{F_i}||_2 by Lanczos on the matrix-free hvp (Ritz values: lower bounds).
 
-        One batched Lanczos (:func:`plsym._linalg.batched_top_eig`) per output i runs on
-        every point at once, each step one tangent pass over data row i. With
-        ``vectors=True``, also the output, Ritz vector and signed Ritz value of the
-        best, per point (as :meth:`_hessian_norm_top`).
+        One batched Lanczos (:func:`plsym._linalg.batched_top_eig`) runs on the k n operators
+        (point p, output i) at once, each step one tangent pass in which pair (p, i) sees
+        only its data row (the tape takes per-pair data, shape (pairs, 1, ...)), so a single
+        point costs one Lanczos, not n. With ``vectors=True``, also the output, Ritz vector
+        and signed Ritz value of the best, per point (as :meth:`_hessian_norm_top`).
         """
-        k, m = W.shape[0], self.m
+        k, m, n = W.shape[0], self.m, self.n
         layers_all = self._split(W)
-        out = np.zeros(k)
-        best_i, best_q, best_lam = np.zeros(k, dtype=np.intp), np.zeros((k, m)), np.zeros(k)
-        best_q[:, 0] = 1.0
-        for i in range(self.n):
-            tapes = {}
+        tapes = {}
 
-            def matvec(V, rows, i=i, tapes=tapes):
-                key = rows.tobytes()  # Lanczos asks the same rows until one of them converges
-                if key not in tapes:
-                    tapes.clear()
-                    tapes[key] = self._tape([Wj[rows] for Wj in layers_all], self._data[i:i + 1], second=True)
-                return self._tangent(tapes[key], self._split(V[:, None]))[:, 0, 0]
+        def matvec(V, rows):
+            key = rows.tobytes()  # Lanczos asks the same rows until one of them converges
+            if key not in tapes:
+                tapes.clear()
+                points, outputs = np.divmod(rows, n)
+                tapes[key] = self._tape([Wj[points] for Wj in layers_all], self._data[outputs][:, None],
+                                        second=True)
+            return self._tangent(tapes[key], self._split(V[:, None]))[:, 0, 0]
 
-            lam, Q = batched_top_eig(matvec, k, m, tol=tol, vectors=vectors)
-            better = np.abs(lam) > out
-            out[better] = np.abs(lam[better])
-            if vectors:
-                best_i[better], best_q[better], best_lam[better] = i, Q[better], lam[better]
-        return (out, best_i, best_q, best_lam) if vectors else out
+        lam, Q = batched_top_eig(matvec, k * n, m, tol=tol, vectors=vectors)
+        size = np.abs(lam).reshape(k, n)
+        out = size.max(axis=1)
+        if not vectors:
+            return out
+        best_i = size.argmax(axis=1)  # the first output attaining the max
+        pick = np.arange(k) * n + best_i
+        best_q, best_lam = Q[pick], lam[pick]
+        zero = out == 0  # the zero operator: e_0, as no output improves on 0
+        best_q[zero], best_i[zero] = np.eye(1, m), 0
+        return out, best_i, best_q, best_lam
 
     def _hessian_norm_top(self, W):
         """The eigenpair behind ||H_F(w)|| (see :meth:`System._hessian_norm_top`): dense for small

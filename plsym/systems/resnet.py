@@ -156,7 +156,7 @@ class ResNetSystem(LayeredSystem):
         return hs, ss
 
     def _tape(self, layers, X, *, second=False):
-        """Forward and backward pass for layers (k, a, b) on inputs X (n, d)."""
+        """Forward and backward pass for layers (k, a, b) on inputs X (n, d), or per point (k, n, d)."""
         hs, ss = self._forward(layers, X)
         v = layers[-1]  # (k, 1, m)
         z = (ss[-1] @ np.swapaxes(v, -1, -2))[..., 0] / self._sqrt_m  # (k, n)
@@ -201,7 +201,7 @@ class ResNetSystem(LayeredSystem):
         L = self.depth
         k, p = V[0].shape[:2]
         n = tape.hs[0].shape[-2]
-        X = tape.X
+        X = tape.X if tape.X.ndim == 2 else tape.X[:, None]  # shared (n, d), or per point (k, 1, n, d)
         hd = (X @ np.swapaxes(V[0], -1, -2)) / self._sqrt_d  # (k, p, n, m)
         hdots, sdots = [hd], [tape.d1[0][:, None] * hd]
         for l in range(1, L + 1):
