@@ -173,13 +173,14 @@ class NetworkSystem(LayeredSystem):
         self._scale = tuple(np.sqrt(float(b)) for b in dims[:-1])
         self._linear_output = out.name == "identity"
         self._gram0 = self.X @ self.X.T  # alpha_0 alpha_0^T, the same at every W
+        self._xhat_t = self.X.T / self._scale[0]  # (d, n): the scaled inputs x_i / sqrt(d) as columns
         self._row_norms2 = (np.sum(self.X ** 2, axis=1) / dims[0])[:, None]  # ||x_i / sqrt(d)||^2, (n, 1)
 
     # -- backpropagation ----------------------------------------------------------
     def _tape(self, layers, X, *, second=False):
-        """Forward and backward pass for layers (k, a, b) on inputs X (n, d)."""
+        """Forward and backward pass for layers (k, a, b) on inputs X (n, d), or per point (k, n, d)."""
         k = layers[0].shape[0]
-        alphas = [np.broadcast_to(X, (k,) + X.shape)]
+        alphas = [X if X.ndim == 3 else np.broadcast_to(X, (k,) + X.shape)]
         hs, d1, d2 = [], [], ([] if second else None)
         for j, Wj in enumerate(layers):
             h = (alphas[-1] @ np.swapaxes(Wj, -1, -2)) / self._scale[j]
@@ -220,16 +221,22 @@ class NetworkSystem(LayeredSystem):
         return super()._kernel(W)
 
     def _kernel_two_layer(self, W):
-        """The two-layer identity K = (1/m)[(S' diag(v^2) S'^T) * (X X^T / d) + S S^T], S = sigma(X U^T / sqrt d)."""
+        """The two-layer identity K = (1/m)[(S' diag(v^2) S'^T) * (X X^T / d) + S S^T], S = sigma(X U^T / sqrt d).
+
+        Computed in the (width, n) layout: U xhat^T is one product per point with the long
+        axis first, and the two n x n products contract over the width."""
         U, v = self._split(W)
         act = self._acts[0]
-        H = self.X @ np.swapaxes(U, -1, -2)  # (k, n, m)
-        H /= self._scale[0]
-        S = act.sigma(H)
-        A = act.dsigma_from_sigma(S) if act.dsigma_from_sigma is not None else act.dsigma(H)
-        A *= v  # v has shape (k, 1, m): S' diag(v); A A^T is a symmetric product (syrk)
-        K = (A @ np.swapaxes(A, -1, -2)) * (self._gram0 / self._dims[0])
-        K += S @ np.swapaxes(S, -1, -2)
+        H = U @ self._xhat_t  # (k, width, n): the pre-activations, transposed
+        if act.dsigma_from_sigma is not None:  # sigma' from sigma: H is not needed after sigma
+            S = act.sigma(H, out=H) if isinstance(act.sigma, np.ufunc) else act.sigma(H)
+            A = act.dsigma_from_sigma(S)
+        else:
+            S, A = act.sigma(H), act.dsigma(H)
+        A *= np.swapaxes(v, -1, -2)  # diag(v) S', v as (k, width, 1)
+        K = np.swapaxes(A, -1, -2) @ A
+        K *= self._gram0 / self._dims[0]
+        K += np.swapaxes(S, -1, -2) @ S
         K /= self._dims[1]
         return K
 
