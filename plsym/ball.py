@@ -204,6 +204,8 @@ class Ball:
             f = self.radius / scaled_norm(u, axis=1, keepdims=True)
             if where == "interior":
                 f *= gen.random((b, 1)) ** (1.0 / self.m)
+            else:  # on the sphere up to the margin that project() would take off to prove it inside
+                f *= 1.0 - 3.0 * (self.m + 4) * _EPS
             u *= f
             u += self.center
             yield self.project(u)  # exactly inside, despite rounding
