@@ -113,13 +113,20 @@ class Ball:
         difference that underflows is exact), so the exact sum lies within a factor
         (1 +- gamma) of the float one, up to _TINY per term for underflow.
         """
+        return self._side(self._scaled_offsets(W)[1])
+
+    def _scaled_offsets(self, W):
+        """(D, s): the offsets D = (W - center) / 2^shift (exactly scaled) and their squared norms s."""
         with np.errstate(over="ignore", invalid="ignore"):
             D = W - self.center
             if abs(self._shift) < 1000:
                 D *= math.ldexp(1.0, -self._shift)  # a power of 2: exact, as ldexp
             else:
                 np.ldexp(D, -self._shift, out=D)
-            s = np.einsum("...j,...j->...", D, D)
+            return D, np.einsum("...j,...j->...", D, D)
+
+    def _side(self, s):
+        """The float test of :meth:`_sorted` on the squared scaled norms s."""
         gamma = (self.m + 4) * _EPS  # twice the first-order bound (m + 3) eps / 2
         slack = self.m * _TINY
         r2_lo, r2_hi = self._r2 * (1 - gamma), self._r2 * (1 + gamma)
@@ -248,37 +255,49 @@ class Ball:
         """The nearest point of the ball to each point of ``w`` (shape (m,) or (k, m)).
 
         Every returned point lies exactly inside the closed ball (checked as in
-        :meth:`exactly_contains`): a projected point the float test cannot place
-        inside (one on the sphere, up to rounding) is moved towards the center by a
-        relative 3 (m + 4) eps R, or, when the center's own rounding is coarser than
-        that, by shortening its step further, down to the center itself.
+        :meth:`exactly_contains`). Points the float test proves inside are returned
+        as they are; the others (outside, or on the sphere up to rounding) go to the
+        sphere and then a relative 3 (m + 4) eps R towards the center, where the test
+        proves them inside, or, when the center's own rounding is coarser than that,
+        further along their segment, down to the center itself.
         """
         W = self._points(w)
         single = W.ndim == 1
         W2 = W[None, :] if single else W
-        # points proved inside are their own nearest points; the others are projected on the sphere
-        # and then, where the float test cannot place them (on the sphere, up to rounding), moved in
-        todo = np.flatnonzero(self._sorted(W2) >= 0)
+        D, s = self._scaled_offsets(W2)  # in units of 2^shift, where the radius is sqrt(_r2)
+        todo = np.flatnonzero(self._side(s) >= 0)
+        d = D if len(todo) == len(D) else D[todo]
+        del D  # freed before the copy below (fresh memory is slow to fault in)
         if not todo.size:
             return W2[0].copy() if single else W2.copy()
         P = W2.copy()
-        d = W2[todo] - self.center
-        norm = scaled_norm(d, keepdims=True)
+        with np.errstate(over="ignore", invalid="ignore"):
+            norm = np.sqrt(s[todo])
+        odd = ~((norm > 1e-150) & (norm < 1e150))  # squares that under- or overflowed: rescaled norms
+        if odd.any():
+            norm[odd] = scaled_norm(d[odd])
+        r = math.sqrt(self._r2)  # the radius in these units, up to rounding that the test below absorbs
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            scale = np.where(norm > self.radius, self.radius / np.where(norm > 0, norm, 1.0), 1.0)
-        P[todo] = self.center + d * scale
-        rest = np.flatnonzero(self._sorted(P[todo]) >= 0)  # positions in todo
-        # shorten the step until the float test proves the point inside: first by a relative margin
-        # above the test's, then, when the center's ulp is coarse against R, by growing fractions
-        # (the center itself, t = 0, is exactly inside)
+            scale = np.where(norm > r, r / np.where(norm > 0, norm, 1.0), 1.0) * math.ldexp(1.0, self._shift) \
+                if abs(self._shift) < 1000 else None
+        if scale is None:  # radii beyond 2^+-1000: scale in two exact steps
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                scale = np.where(norm > r, r / np.where(norm > 0, norm, 1.0), 1.0)
+            d = np.ldexp(d, self._shift)
+        # move in until the float test proves the point inside: first by a relative margin above the
+        # test's, then, when the center's ulp is coarse against R, by growing fractions (the center
+        # itself, t = 0, is exactly inside)
         gamma = (self.m + 4) * _EPS
+        rest = np.arange(len(todo))
         for f in [1 - 3 * gamma] + [1 - 2.0**-k for k in range(44, 0, -4)] + [0.25, 0.0]:
-            if not rest.size:
-                break
-            Q = self.center + d[rest] * (scale[rest] * f)
+            Q = d[rest] if len(rest) < len(todo) else d
+            Q = Q * (scale[rest] * f)[:, None]
+            Q += self.center
             fine = self._sorted(Q) < 0
             P[todo[rest[fine]]] = Q[fine]
             rest = rest[~fine]
+            if not rest.size:
+                break
         return P[0] if single else P
 
     def strictly_contains(self, w):
