@@ -194,6 +194,10 @@ class HessianNorm(Quantity):
         if s._non_smooth_reason is not None or s.derivatives.get("hessians") != "exact":
             return None
         with np.errstate(all="ignore"):
+            closed = getattr(s, "_hessian_norm_value_and_grad", None)  # a family's closed form, if any
+            got = closed(W) if closed is not None else None
+            if got is not None:
+                return got if np.all(np.isfinite(got[0])) and np.all(np.isfinite(got[1])) else None
             try:
                 norm, i, q, lam = s._hessian_norm_top(W)
             except (np.linalg.LinAlgError, ValueError):

@@ -374,3 +374,29 @@ def test_ball_arithmetic_by_layers_encloses_the_real_network():
                 assert lo <= exact <= hi and hi - lo < 1e-13
         np.testing.assert_allclose([[float(J[i, j].mid()) for j in range(net.m)] for i in range(net.n)],
                                    net.jacobian(w), rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("activation", SMOOTH)
+def test_two_layer_hessian_norm_gradient_in_closed_form(activation):
+    """The closed-form gradient of ||H_F|| (one neuron's block) against a Richardson-extrapolated
+    central difference of ||H_F|| itself along random directions, and against the generic path
+    (central difference of two Hessian-vector products)."""
+    from plsym.quantities import HessianNorm
+
+    X, y = _data(n=7, d=4, seed=2)
+    net = network(X, y, [50], activation=activation)
+    W = _point(net, scale=0.5, k=4, seed=5)
+    norm, grad = net._hessian_norm_value_and_grad(W)
+    np.testing.assert_allclose(norm, net.hessian_norm(W), rtol=1e-14, atol=0)
+    D = np.random.default_rng(1).standard_normal(W.shape)
+
+    def central(h):
+        return (net.hessian_norm(W + h * D) - net.hessian_norm(W - h * D)) / (2 * h)
+
+    want = (4 * central(1e-4) - central(2e-4)) / 3
+    np.testing.assert_allclose(np.sum(grad * D, axis=1), want, rtol=1e-7, atol=0)
+    assert np.count_nonzero(grad, axis=1).max() <= X.shape[1] + 1  # one neuron's (u_r, v_r)
+    # the estimators take it: HessianNorm.value_and_grad returns the closed form
+    got = HessianNorm(net).value_and_grad(W)
+    np.testing.assert_array_equal(got[1], grad)
+    assert network(X, y, [5, 5])._hessian_norm_value_and_grad(_point(network(X, y, [5, 5]), k=1)) is None

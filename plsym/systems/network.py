@@ -367,19 +367,7 @@ class NetworkSystem(LayeredSystem):
         self._require_smooth()
         k = W.shape[0]
         rows = np.arange(k)
-        U, v = self._split(W)
-        z = (self.X @ np.swapaxes(U, -1, -2)) / self._scale[0]
-        G, a, b = self._two_layer_blocks(z, v, parts=True)
-        i, r = np.unravel_index(G.reshape(k, -1).argmax(axis=1), G.shape[1:])
-        s = np.sqrt(self._row_norms2[i, 0])
-        a, b = a[rows, i, r], b[rows, i, r]
-        # [[a s^2, b s], [b s, 0]]: the eigenvalue of largest modulus and its eigenvector (lam, b s)
-        root = np.sqrt(a * a * s ** 4 + 4.0 * b * b * s * s)
-        lam = 0.5 * (a * s * s + np.where(a >= 0, root, -root))
-        x1, x2 = lam, b * s
-        nrm = np.hypot(x1, x2)
-        nrm = np.where(nrm > 0, nrm, 1.0)
-        x1, x2 = np.where(nrm > 0, x1 / nrm, 1.0), x2 / nrm
+        i, r, _, s, lam, x1, x2 = self._two_layer_top(W)
         q = np.zeros((k, self.m))
         Uq, vq = self._split(q)
         xhat = self.X[i] / self._scale[0]  # (k, d), norm s
@@ -387,6 +375,56 @@ class NetworkSystem(LayeredSystem):
             Uq[rows, r] = np.where(s[:, None] > 0, x1[:, None] * xhat / s[:, None], 0.0)
         vq[rows, 0, r] = x2
         return np.abs(lam), i, q, lam
+
+    def _two_layer_top(self, W):
+        """Per point, the worst block of a two-layer net (data row i, neuron r), its pre-activation
+        z = u_r . xhat_i, s = ||xhat_i||, and its top eigenpair: the eigenvalue lam of largest
+        modulus of [[a s^2, b s], [b s, 0]] and its unit eigenvector (x1, x2)."""
+        k = W.shape[0]
+        rows = np.arange(k)
+        U, v = self._split(W)
+        z = (self.X @ np.swapaxes(U, -1, -2)) / self._scale[0]
+        G, a, b = self._two_layer_blocks(z, v, parts=True)
+        i, r = np.unravel_index(G.reshape(k, -1).argmax(axis=1), G.shape[1:])
+        s = np.sqrt(self._row_norms2[i, 0])
+        a, b = a[rows, i, r], b[rows, i, r]
+        root = np.sqrt(a * a * s ** 4 + 4.0 * b * b * s * s)
+        lam = 0.5 * (a * s * s + np.where(a >= 0, root, -root))
+        x1, x2 = lam, b * s  # (lam, b s) is an eigenvector for lam
+        nrm = np.hypot(x1, x2)
+        nrm = np.where(nrm > 0, nrm, 1.0)
+        x1, x2 = np.where(nrm > 0, x1 / nrm, 1.0), x2 / nrm
+        return i, r, z[rows, i, r], s, lam, x1, x2
+
+    def _hessian_norm_value_and_grad(self, W):
+        """||H_F(w)|| and its gradient in closed form for two-layer nets with a linear output (None
+        for other architectures).
+
+        The top eigenpair (lam, q) is that of one neuron's block, so the gradient sign(lam)
+        grad_w (q^T H_{F_i}(w) q) lives on that neuron's (u_r, v_r). With q_u = x1 xhat / s,
+        q_v = x2, c = xhat . q_u = x1 s and z = u_r . xhat: q^T H_{F_i} q = (v_r s2(z) c^2
+        + 2 s1(z) c q_v) / sqrt(m) (s1, s2, s3: the first three derivatives of sigma), whose
+        partials are (v_r s3(z) c^2 + 2 s2(z) c q_v) xhat / sqrt(m) in u_r and s2(z) c^2 /
+        sqrt(m) in v_r; s3 is a central difference of s2 in the scalar z (relative error about
+        1e-10).
+        """
+        if not (self.depth == 1 and self._linear_output):
+            return None
+        self._require_smooth()
+        k = W.shape[0]
+        rows = np.arange(k)
+        i, r, z, s, lam, x1, x2 = self._two_layer_top(W)
+        v = self._split(W)[1][rows, 0, r]
+        d2sigma = self._acts[0].d2sigma
+        h = 6e-6 * np.maximum(1.0, np.abs(z))  # about eps^(1/3): truncation and rounding balanced
+        d2, d3 = d2sigma(z), (d2sigma(z + h) - d2sigma(z - h)) / (2.0 * h)
+        c = x1 * s
+        sign = np.sign(lam) / math.sqrt(self.layer_shapes[0][0])
+        grad = np.zeros((k, self.m))
+        Ug, vg = self._split(grad)
+        Ug[rows, r] = (sign * (v * d3 * c * c + 2.0 * d2 * c * x2))[:, None] * (self.X[i] / self._scale[0])
+        vg[rows, 0, r] = sign * d2 * c * c
+        return np.abs(lam), grad
 
     def _floats_per_point(self):
         """Floats per point of the structured evaluators: the point and about eight n x width
