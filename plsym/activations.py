@@ -45,8 +45,9 @@ class Activation:
         (tanh: 1 - s^2; sigmoid: s (1 - s)); exact up to an absolute rounding error
         of a few eps, which is what kernels need (not relative accuracy in the tails).
     d2sigma_from_sigma : callable, optional
-        s -> sigma''(z) from s = sigma(z) (tanh: -2 s (1 - s^2); sigmoid:
-        s (1 - s) (1 - 2 s)), with the same absolute accuracy.
+        (s, d1=None) -> sigma''(z) from s = sigma(z) (tanh: -2 s (1 - s^2); sigmoid:
+        s (1 - s) (1 - 2 s)), with the same absolute accuracy; d1 = sigma'(z), when
+        given, saves recomputing it.
 
     References
     ----------
@@ -72,7 +73,7 @@ class Activation:
         d1 = self.dsigma_from_sigma(s) if self.dsigma_from_sigma is not None else self.dsigma(z)
         if not second:
             return s, d1, None
-        d2 = self.d2sigma_from_sigma(s) if self.d2sigma_from_sigma is not None else self.d2sigma(z)
+        d2 = self.d2sigma_from_sigma(s, d1) if self.d2sigma_from_sigma is not None else self.d2sigma(z)
         return s, d1, d2
 
     def __repr__(self):
@@ -97,10 +98,13 @@ def _one_minus_square(s):
     return np.subtract(1.0, out, out=_owned(out))
 
 
-def _tanh_d2_from_sigma(s):
-    """-2 s (1 - s^2) (tanh'' from tanh), with one temporary."""
-    out = _one_minus_square(s)
-    out *= s
+def _tanh_d2_from_sigma(s, d1=None):
+    """-2 s (1 - s^2) (tanh'' from tanh, and from tanh' = 1 - s^2 when given), with one temporary."""
+    if d1 is None:
+        out = _one_minus_square(s)
+        out *= s
+    else:
+        out = np.multiply(d1, s)
     out *= -2.0
     return out
 
@@ -112,12 +116,11 @@ def _sigmoid_d1_from_sigma(s):
     return out
 
 
-def _sigmoid_d2_from_sigma(s):
-    """s (1 - s) (1 - 2 s) (sigmoid'' from sigmoid), with two temporaries."""
-    out = _sigmoid_d1_from_sigma(s)
-    t = np.multiply(s, -2.0)
-    t += 1.0
-    out *= t
+def _sigmoid_d2_from_sigma(s, d1=None):
+    """s (1 - s) (1 - 2 s) (sigmoid'' from sigmoid, and from sigmoid' = s (1 - s) when given)."""
+    out = np.multiply(s, -2.0)
+    out += 1.0
+    out *= _sigmoid_d1_from_sigma(s) if d1 is None else d1
     return out
 
 

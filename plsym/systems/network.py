@@ -53,29 +53,32 @@ class _Tape:
         self.gs = gs          # d f / d alpha_j = delta_j W_j / sqrt(dims[j]), for j >= 1
 
 
-def _two_layer_block_norms(act, z, v, s2, width, *, parts=False):
+def _two_layer_block_norms(act, z, v, s2, width, *, parts=False, worst=False):
     """Spectral norms of the per-neuron Hessian blocks of a two-layer net with a linear output.
 
     The block of neuron r on (u_r, v_r) for data row i is [[a xhat xhat^T, b xhat],
     [b xhat^T, 0]] with a = v sigma''(z) / sqrt(width), b = sigma'(z) / sqrt(width) and
-    s2 = ||xhat||^2; its norm is (|a| s2 + sqrt(a^2 s2^2 + 4 b^2 s2)) / 2, computed as
-    (P + sqrt(P^2 + Q)) / sqrt(width) with P = |v sigma''| s2 / 2, Q = sigma'^2 s2 in a few
+    s2 = ||xhat||^2; its norm (|a| s2 + sqrt(a^2 s2^2 + 4 b^2 s2)) / 2 is computed as
+    (|A| + sqrt(A^2 + sigma'^2)) sqrt(s2 / width) with A = v sigma'' sqrt(s2) / 2, in a few
     in-place passes. Arguments broadcast (z, v: (..., n, r) and (..., 1, r); s2: (n, 1) or
-    a number). With ``parts``, returns (norms, a, b).
+    a number). With ``parts``, returns (norms, a, b); with ``worst``, the largest norm over
+    the last two axes (the row factor applied after the max over neurons).
     """
     root_width = math.sqrt(width)
     _, d1, d2 = act.with_derivatives(z, second=True)  # tanh: one transcendental evaluation
     if parts:
         a, b = v * d2 / root_width, d1 / root_width
-    P = np.abs(d2 * v)
-    P *= 0.5 * s2
-    Q = np.multiply(d1, d1, out=_owned(d1) if d1 is not z else None)
-    Q *= s2
-    G = P * P
-    G += Q
+    root_s2 = np.sqrt(s2)
+    in_place = isinstance(d2, np.ndarray) and d2 is not z and d2.shape == np.broadcast_shapes(d2.shape, np.shape(v))
+    A = np.multiply(d2, v, out=d2 if in_place else None)
+    A *= 0.5 * root_s2
+    G = np.multiply(A, A)
+    G += np.multiply(d1, d1, out=_owned(d1) if d1 is not z else None)
     G = np.sqrt(G, out=_owned(G))
-    G += P
-    G /= root_width
+    G += np.abs(A, out=_owned(A))
+    if worst:
+        return (G.max(axis=-1) * root_s2[..., 0]).max(axis=-1) / root_width
+    G *= root_s2 / root_width
     return (G, a, b) if parts else G
 
 
@@ -351,7 +354,7 @@ class NetworkSystem(LayeredSystem):
         """
         U, v = self._split(W)
         z = (self.X @ np.swapaxes(U, -1, -2)) / self._scale[0]  # (k, n, width)
-        return self._two_layer_blocks(z, v).max(axis=(-1, -2))
+        return _two_layer_block_norms(self._acts[0], z, v, self._row_norms2, self.layer_shapes[0][0], worst=True)
 
     def _two_layer_blocks(self, z, v, parts=False):
         """The norms of the two-layer Hessian blocks (see :meth:`_hessian_norm_two_layer`) at
