@@ -130,6 +130,23 @@ def _scripts(directory):
     return {p.path: p for p in registry.load(directory)}
 
 
+def _weight(proof):
+    """1 for a script whose theorem measures a family of widths (the longest: networks drawn at every width), else 0."""
+    return int(any(name == "widths" for name, _, _ in getattr(proof.theorem, "options", ())))
+
+
+# Frameworks whose threads make a forked child unsafe: with one of them loaded, workers are spawned.
+_FORK_UNSAFE = ("torch", "jax", "tensorflow")
+
+
+def _context():
+    """The start method of the workers: fork where there is one (the workers inherit the imported plsym: no
+    second import of numpy, scipy and sympy per worker), spawn where fork is missing or unsafe."""
+    if "fork" in mp.get_all_start_methods() and not any(m in sys.modules for m in _FORK_UNSAFE):
+        return mp.get_context("fork")
+    return mp.get_context("spawn")
+
+
 def _one_by_path(task):
     """:func:`_one` in a worker process, which loads the script from its path."""
     path = task[2]
@@ -208,8 +225,11 @@ def run(*, out="plsym-report", quick=False, strict=False, rng=0, stream=None, on
         results = (_one(proof, task, progress) for proof, task in zip(proofs, tasks))
         pool = None
     else:  # scripts are independent and seeded: in worker processes, the same rows in the same order
-        pool = concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn"))
-        results = pool.map(_one_by_path, tasks)
+        pool = concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=_context())
+        # the longest scripts are handed out first, so that no long one starts last; rows keep the script order
+        futures = {k: pool.submit(_one_by_path, tasks[k]) for k in sorted(range(len(proofs)),
+                                                                            key=lambda k: -_weight(proofs[k]))}
+        results = (futures[k].result() for k in range(len(proofs)))
     try:
         for k, (row, check, trace) in enumerate(results, 1):
             rows.append(row)
