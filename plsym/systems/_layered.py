@@ -233,11 +233,24 @@ class LayeredSystem(System):
         return hessians_from_columns(columns, k, n, m, max(1, CHUNK_FLOATS // (4 * k * n * m)))
 
     def _hessian_norm(self, W):
-        """||H_F(w)|| = max_i ||H_{F_i}(w)||_2: dense eigvalsh for small m, else Lanczos (a lower bound)."""
+        """||H_F(w)|| = max_i ||H_{F_i}(w)||_2: dense eigvalsh for small m, else Lanczos (a lower bound).
+
+        The value at w0 is computed once per system and reused: width checks ask it at W0 and again
+        as the centre of every ball they sample around W0.
+        """
         self._require_smooth()
         if self.m <= self._dense_max_m and self.n * self.m ** 2 <= DENSE_HESSIAN_MAX:
             return self._hessian_norm_dense(W)
-        return self._hessian_norm_lanczos(W)
+        at_w0 = np.all(W == self.w0, axis=1)
+        if not at_w0.any():
+            return self._hessian_norm_lanczos(W)
+        cached = getattr(self, "_hessian_norm_w0", None)
+        if cached is None or cached[0] is not self.w0:
+            cached = self._hessian_norm_w0 = (self.w0, float(self._hessian_norm_lanczos(self.w0[None, :])[0]))
+        out = np.full(W.shape[0], cached[1])
+        if not at_w0.all():
+            out[~at_w0] = self._hessian_norm_lanczos(W[~at_w0])
+        return out
 
     def _hessian_norm_dense(self, W):
         """max_i ||H_{F_i}||_2 by eigvalsh of dense Hessians, points in memory-bounded chunks."""
