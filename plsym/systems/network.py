@@ -280,14 +280,15 @@ class NetworkSystem(LayeredSystem):
                     block += np.swapaxes(c * tape.deltas[j][:, None], -1, -2) @ (alphadots[j] / self._scale[j])
             else:
                 block = out[..., self._offsets[j]:self._offsets[j + 1]].reshape(k, p, n, a, b)
-                alpha = np.broadcast_to(alpha, hdots[j].shape[:-1] + (b,))
                 if alphadots[j] is None:
-                    np.matmul(dd[..., :, None], alpha[..., None, :], out=block)
+                    np.multiply(dd[..., :, None], alpha[..., None, :], out=block)
                 else:
                     # deltadot alpha^T + delta alphadot^T as one (a x 2)(2 x b) product per
                     # sample, written in place: much faster than two broadcast products.
-                    left = np.stack([dd, np.broadcast_to(tape.deltas[j][:, None], dd.shape)], axis=-1)
-                    right = np.stack([alpha, alphadots[j] / self._scale[j]], axis=-2)
+                    left, right = np.empty(dd.shape + (2,)), np.empty(dd.shape[:-1] + (2, b))
+                    left[..., 0], left[..., 1] = dd, tape.deltas[j][:, None]
+                    right[..., 0, :] = alpha
+                    np.divide(alphadots[j], self._scale[j], out=right[..., 1, :])
                     np.matmul(left, right, out=block)
             if j > 0:
                 gdot = (dd @ layers[j][:, None] + tape.deltas[j][:, None] @ V[j]) / self._scale[j]

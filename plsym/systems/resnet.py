@@ -227,10 +227,10 @@ class ResNetSystem(LayeredSystem):
                 return
             # coef (delta_dot inp^T + delta inp_dot^T) as one (a x 2)(2 x b) product per sample, written in
             # place: one pass over the block instead of a product, a temporary, a sum and a scaling
-            shape = np.broadcast_shapes(delta_dot.shape, delta.shape)
-            left = np.stack([np.broadcast_to(coef * delta_dot, shape), np.broadcast_to(coef * delta, shape)], axis=-1)
-            shape = np.broadcast_shapes(inp.shape, inp_dot.shape)
-            right = np.stack([np.broadcast_to(inp, shape), np.broadcast_to(inp_dot, shape)], axis=-2)
+            left, right = np.empty((k, p, n, a, 2)), np.empty((k, p, n, 2, bb))
+            np.multiply(delta_dot, coef, out=left[..., 0])
+            np.multiply(delta, coef, out=left[..., 1])
+            right[..., 0, :], right[..., 1, :] = inp, inp_dot
             np.matmul(left, right, out=block)
 
         write(L + 1, gdot, tape.ss[L][:, None], g, sdots[L], 1.0 / self._sqrt_m)
