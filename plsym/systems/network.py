@@ -216,7 +216,7 @@ class NetworkSystem(LayeredSystem):
         """K = sum_j (delta_j delta_j^T) * (alpha_j alpha_j^T) / dims[j], without forming J (see
         :meth:`LayeredSystem._kernel`), or the two-layer identity, O(k n^2 sum_l m_l) instead of O(k n^2 m)."""
         if self.depth == 1 and self._linear_output:
-            return self._kernel_two_layer(W)
+            return self._cache_chunks(self._kernel_two_layer, W)
         return super()._kernel(W)
 
     def _kernel_two_layer(self, W):
