@@ -155,11 +155,12 @@ def _run(system, w, eta, steps, direction, method, batch_size=None, seed=None):
     pts, losses, gnorms, errs = [], [], [], []
     stopped = "completed"
     ynorm = float(np.linalg.norm(system.y))
+    both = getattr(system, "_F_and_jacobian", None)  # F and DF from one pass, where the family can
     for t in range(steps + 1):
         W = w[None, :]
         with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported, not warned
-            r = system._F(W)[0] - system.y
-            J = system._jacobian(W)[0]
+            F, J = both(W) if both is not None else (system._F(W), system._jacobian(W))
+            r, J = F[0] - system.y, J[0]
             g = J.T @ r
             loss = 0.5 * float(r @ r)
             dr = 64 * _EPS * (float(np.linalg.norm(r + system.y)) + ynorm + float(np.linalg.norm(J)) * float(np.linalg.norm(w)))

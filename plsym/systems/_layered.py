@@ -192,8 +192,19 @@ class LayeredSystem(System):
         d f(x_i) / d W_j = coef delta[i]^T input[i]; delta (k, n, a) and input (k, n, b) for a
         layer applied once (an outer product), or (k, n, P, a) and (k, n, P, b), summed over
         the P positions where it is applied."""
+        return self._jacobian_from_tape(self._tape(self._split(W), self._data), W.shape[0])
+
+    def _F_from_tape(self, tape):
+        """F at the tape's points when the family keeps its output on the tape, else None."""
+        return None
+
+    def _F_and_jacobian(self, W):
+        """(F(W), DF(W)) from one forward and backward pass where the tape holds F (GD needs both at every step)."""
         tape = self._tape(self._split(W), self._data)
-        k = W.shape[0]
+        F = self._F_from_tape(tape)
+        return (self._F(W) if F is None else F), self._jacobian_from_tape(tape, W.shape[0])
+
+    def _jacobian_from_tape(self, tape, k):
         J = np.empty((k, self.n, self.m))
         for j, (delta, inp, coef) in enumerate(self._factors(tape)):
             a, b = self._mat_shapes[j]

@@ -41,9 +41,9 @@ _SYMBOLIC_MAX = 20_000
 class _Tape:
     """The forward and backward pass at a batch of points, kept for the R-operator."""
 
-    __slots__ = ("layers", "hs", "alphas", "d1", "d2", "deltas", "gs")
+    __slots__ = ("layers", "hs", "alphas", "d1", "d2", "deltas", "gs", "out")
 
-    def __init__(self, layers, hs, alphas, d1, d2, deltas, gs):
+    def __init__(self, layers, hs, alphas, d1, d2, deltas, gs, out=None):
         self.layers = layers  # per layer (k, a, b)
         self.hs = hs          # per layer (k, n, a): pre-activations h_j
         self.alphas = alphas  # per layer (k, n, b): inputs alpha_j of layer j
@@ -51,6 +51,7 @@ class _Tape:
         self.d2 = d2          # sigma_j''(h_j), or None when not asked for
         self.deltas = deltas  # d f / d h_j, (k, n, a)
         self.gs = gs          # d f / d alpha_j = delta_j W_j / sqrt(dims[j]), for j >= 1
+        self.out = out        # the network output sigma_{L+1}(h_L), (k, n, 1)
 
 
 def _two_layer_block_norms(act, z, v, s2, width, *, parts=False):
@@ -189,7 +190,7 @@ class NetworkSystem(LayeredSystem):
             d1.append(ds)
             if second:
                 d2.append(d2s)
-            if j < len(layers) - 1:  # the network output alpha_{L+1} is not needed here
+            if j < len(layers) - 1:  # the network output alpha_{L+1} is kept apart (F)
                 alphas.append(s)
         last = len(layers) - 1
         deltas = [None] * len(layers)
@@ -198,7 +199,10 @@ class NetworkSystem(LayeredSystem):
         for j in range(last, 0, -1):
             gs[j] = (deltas[j] @ layers[j]) / self._scale[j]
             deltas[j - 1] = d1[j - 1] * gs[j]
-        return _Tape(layers, hs, alphas, d1, d2, deltas, gs)
+        return _Tape(layers, hs, alphas, d1, d2, deltas, gs, s)
+
+    def _F_from_tape(self, tape):
+        return tape.out[..., 0]
 
     def _F(self, W):
         layers = self._split(W)
