@@ -19,9 +19,9 @@ from ..errors import InvalidArgument, _show, as_real_array, positive_int
 from ..system import System
 
 # The Lanczos vectors of one batch of operators hold about this many floats: each step makes a few passes
-# over them, a third faster while they stay in cache (a quarter of CHUNK_FLOATS: one operator at a time
-# for a ResNet of 130k parameters, about ten for the networks of 20k parameters).
-_LANCZOS_FLOATS = CHUNK_FLOATS // 4
+# over them and a tangent pass, a third faster while they stay in cache (an eighth of CHUNK_FLOATS: one
+# operator at a time for a ResNet of 130k parameters, four for a CNN of 26k, seven for a network of 17k).
+_LANCZOS_FLOATS = CHUNK_FLOATS // 8
 # Batched first-order passes (the kernel at many points) run on chunks of points of about this many floats
 # per layer array.
 _CACHE_FLOATS = 2**18
