@@ -575,22 +575,29 @@ def _r1(system, ball, *, level, rng, claim, X, y, width, steps, eta):
         concl = Verdict("worst step ratio ||u(k+1) - y||^2 / ||u(k) - y||^2", "not applicable", "run",
                         detail="H^inf has the closed form only for unit inputs")
         return TheoremCheck("R1", R1.title, net.name, level, (unit,), concl, seed)
-    Hinf = du_h_infinity(X)
-    lam0 = float(np.linalg.eigvalsh(Hinf)[0])
-    H0 = du_gram(X, net.w0.reshape(width, d))
-    lam_max0 = float(np.linalg.eigvalsh(H0)[-1])
-    dev = float(np.linalg.norm(H0 - Hinf, 2))
     eta_rule = "1/lambda_max(H(W0))" if eta is None else "given"
-    eta = 1.0 / lam_max0 if eta is None else positive_finite("eta", eta)
+    eta = None if eta is None else positive_finite("eta", eta)
+
+    def run():
+        """The GD run and the kernels along it: nothing here depends on the claim, so that its mutants reuse it."""
+        Hinf = du_h_infinity(X)
+        H0 = du_gram(X, net.w0.reshape(width, d))
+        lam_max0 = float(np.linalg.eigvalsh(H0)[-1])
+        step = 1.0 / lam_max0 if eta is None else eta
+        tr = gd(net, eta=step, steps=steps)
+        # C25 at W0 and along the run: the tangent kernel is Du's H(W) (a_r^2 = 1)
+        pts = tr.points[np.unique(np.linspace(0, len(tr.points) - 1, 5).astype(int))]
+        errs = []
+        for w in pts:
+            H = du_gram(X, w.reshape(width, d))
+            errs.append(float(np.abs(net.kernel(w) - H).max() / np.abs(H).max()))
+        return (Hinf, float(np.linalg.eigvalsh(Hinf)[0]), lam_max0, float(np.linalg.norm(H0 - Hinf, 2)), step, tr,
+                pts, errs)
+
+    key = ("R1", X.tobytes(), np.asarray(y, float).tobytes(), width, steps, eta, seed)
+    Hinf, lam0, lam_max0, dev, eta, tr, pts, errs = run() if seed is None else memo(R1, key, run)
     rate = 1.0 - claim.rate_factor * eta * lam0
-    tr = gd(net, eta=eta, steps=steps)
     rc = linear_rate(tr, rate)
-    # C25 at W0 and along the run: the tangent kernel is Du's H(W) (a_r^2 = 1)
-    pts = tr.points[np.unique(np.linspace(0, len(tr.points) - 1, 5).astype(int))]
-    errs = []
-    for w in pts:
-        H = du_gram(X, w.reshape(width, d))
-        errs.append(float(np.abs(net.kernel(w) - H).max() / np.abs(H).max()))
     moves = np.linalg.norm((tr.points - tr.points[0]).reshape(len(tr.points), width, d), axis=2).max()
     r0 = math.sqrt(2.0 * tr.losses[0])
     R_prime = math.sqrt(n) * r0 / (math.sqrt(width) * lam0) if lam0 > 0 else math.inf
