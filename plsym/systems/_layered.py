@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import activations
 from .._linalg import CHUNK_FLOATS, DENSE_HESSIAN_MAX, LANCZOS_TOL, abs_max_eig, batched_top_eig, check_dense_size, \
-    hessians_from_columns, in_chunks
+    hessians_from_columns, in_chunks, start_vector
 from ..errors import InvalidArgument, _show, as_real_array, positive_int
 from ..system import System
 
@@ -314,6 +314,7 @@ class LayeredSystem(System):
         out = np.zeros(k)
         best_i, best_q, best_lam = np.zeros(k, dtype=np.intp), np.zeros((k, m)), np.zeros(k)
         best_q[:, 0] = 1.0
+        v0 = start_vector(m)  # the fixed start of every output's Lanczos, drawn once
         for i in range(self.n):
             tapes = {}
 
@@ -324,7 +325,7 @@ class LayeredSystem(System):
                     tapes[key] = self._tape([Wj[rows] for Wj in layers_all], self._data[i:i + 1], second=True)
                 return self._tangent(tapes[key], self._split(V[:, None]))[:, 0, 0]
 
-            lam, Q = batched_top_eig(matvec, k, m, tol=tol, vectors=vectors, max_floats=_LANCZOS_FLOATS)
+            lam, Q = batched_top_eig(matvec, k, m, v0=v0, tol=tol, vectors=vectors, max_floats=_LANCZOS_FLOATS)
             better = np.abs(lam) > out
             out[better] = np.abs(lam[better])
             if vectors:
