@@ -150,26 +150,33 @@ def _start(system, w0):
     return as_real_array("w0", w0, shape=(system.m,)).copy()
 
 
+def _norm(x):
+    """The 2-norm (Frobenius for a matrix) of a float array, as np.linalg.norm computes it, without its overhead."""
+    v = x.ravel(order="K")
+    return math.sqrt(v.dot(v))
+
+
 def _run(system, w, eta, steps, direction, method, batch_size=None, seed=None):
     """Iterate w <- w - eta * direction(w, r, J); stop at L = 0 or non-finite values."""
     pts, losses, gnorms, errs = [], [], [], []
     stopped = "completed"
     ynorm = float(np.linalg.norm(system.y))
+    both = getattr(system, "_F_and_jacobian", None)  # F and DF from one pass, where the family can
     for t in range(steps + 1):
         W = w[None, :]
         with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported, not warned
-            r = system._F(W)[0] - system.y
-            J = system._jacobian(W)[0]
+            F, J = both(W) if both is not None else (system._F(W), system._jacobian(W))
+            r, J = F[0] - system.y, J[0]
             g = J.T @ r
             loss = 0.5 * float(r @ r)
-            dr = 64 * _EPS * (float(np.linalg.norm(r + system.y)) + ynorm + float(np.linalg.norm(J)) * float(np.linalg.norm(w)))
+            dr = 64 * _EPS * (_norm(r + system.y) + ynorm + _norm(J) * _norm(w))
         if not (np.isfinite(loss) and np.all(np.isfinite(g)) and np.all(np.isfinite(w))):
             stopped = "non-finite"
             break
         pts.append(w)
         losses.append(loss)
         errs.append(dr * math.sqrt(2 * loss) + 0.5 * dr * dr)
-        gnorms.append(float(np.linalg.norm(g)))
+        gnorms.append(_norm(g))
         if loss == 0.0:
             stopped = "zero loss"
             break

@@ -130,6 +130,23 @@ def _scripts(directory):
     return {p.path: p for p in registry.load(directory)}
 
 
+def _weight(proof):
+    """1 for a script whose theorem measures a family of widths (the longest: networks drawn at every width), else 0."""
+    return int(any(name == "widths" for name, _, _ in getattr(proof.theorem, "options", ())))
+
+
+# Frameworks whose threads make a forked child unsafe: with one of them loaded, workers are spawned.
+_FORK_UNSAFE = ("torch", "jax", "tensorflow")
+
+
+def _context():
+    """The start method of the workers: fork where there is one (the workers inherit the imported plsym: no
+    second import of numpy, scipy and sympy per worker), spawn where fork is missing or unsafe."""
+    if "fork" in mp.get_all_start_methods() and not any(m in sys.modules for m in _FORK_UNSAFE):
+        return mp.get_context("fork")
+    return mp.get_context("spawn")
+
+
 def _one_by_path(task):
     """:func:`_one` in a worker process, which loads the script from its path."""
     path = task[2]
@@ -200,38 +217,42 @@ def run(*, out="plsym-report", quick=False, strict=False, rng=0, stream=None, on
     proofs = registry.load(directory, only=only)
     jobs = _jobs(jobs, len(proofs))
     os.makedirs(out, exist_ok=True)
-    rows, checks = [], {}
+    rows, drawn = [], set()
     start = time.perf_counter()
     width = max(len(p.id) for p in proofs)
     tasks = [(k, len(proofs), proof.path, quick, rng, mutants) for k, proof in enumerate(proofs, 1)]
     if jobs == 1:
-        results = (_one(proof, task, progress) for proof, task in zip(proofs, tasks))
+        results = ((k, _one(proof, task, progress)) for k, (proof, task) in enumerate(zip(proofs, tasks)))
         pool = None
     else:  # scripts are independent and seeded: in worker processes, the same rows in the same order
-        pool = concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn"))
-        results = pool.map(_one_by_path, tasks)
+        pool = concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=_context())
+        # the longest scripts are handed out first, so that no long one starts last; rows keep the script order
+        order = sorted(range(len(proofs)), key=lambda k: -_weight(proofs[k]))
+        futures = {pool.submit(_one_by_path, tasks[k]): k for k in order}
+        results = ((futures[f], f.result()) for f in concurrent.futures.as_completed(futures))
     try:
-        for k, (row, check, trace) in enumerate(results, 1):
-            rows.append(row)
-            if check is not None:
-                checks[row["id"]] = check
-            if trace and stream is not None:
-                print(trace, file=sys.stderr, end="")
-            if stream is not None:
-                mu = row.get("mutants")
-                mut = f"mutants {mu['refuted']}/{mu['tried']} refuted" if mu and mu["tried"] else ""
-                print(f"[{k:2}/{len(proofs)}] {row['id']:<{width}} {row['verdict']:<14} "
-                      f"{row.get('sentence', row.get('error', ''))[:70]:<70} {mut:<20} ({row['seconds']:.1f} s)",
-                      file=stream, flush=True)
+        done = {}
+        for k, (row, check, trace) in results:
+            if check is not None:  # drawn as soon as its check is in, while the other scripts run
+                name, draw = FIGURES[row["id"]]
+                draw(check, os.path.join(out, name))
+                drawn.add(row["id"])
+            done[k] = (row, trace)
+            while len(rows) in done:  # the rows in script order, each printed as soon as those before it are in
+                row, trace = done.pop(len(rows))
+                rows.append(row)
+                if trace and stream is not None:
+                    print(trace, file=sys.stderr, end="")
+                if stream is not None:
+                    mu = row.get("mutants")
+                    mut = f"mutants {mu['refuted']}/{mu['tried']} refuted" if mu and mu["tried"] else ""
+                    print(f"[{len(rows):2}/{len(proofs)}] {row['id']:<{width}} {row['verdict']:<14} "
+                          f"{row.get('sentence', row.get('error', ''))[:70]:<70} {mut:<20} ({row['seconds']:.1f} s)",
+                          file=stream, flush=True)
     finally:
         if pool is not None:
-            pool.shutdown()
-    figures = []
-    for pid, (name, draw) in FIGURES.items():
-        if pid in checks:  # only checks with a figure and its series are kept
-            path = os.path.join(out, name)
-            draw(checks[pid], path)
-            figures.append(name)
+            pool.shutdown(cancel_futures=True)
+    figures = [name for pid, (name, _) in FIGURES.items() if pid in drawn]
     seconds = time.perf_counter() - start
     with open(os.path.join(out, "report.json"), "w") as fh:
         json.dump(rows, fh, indent=2, default=_json_default)

@@ -353,13 +353,18 @@ class ConvSystem(LayeredSystem):
         for j in range(last, -1, -1):
             a, b = self._mat_shapes[j]
             block = out[..., self._offsets[j]:self._offsets[j + 1]].reshape(k, p, n, a, b)
-            block[...] = np.swapaxes(dd, -1, -2) @ tape.patches[j][:, None]
+            # a product over one term (one position, or one output channel) is an outer product: written
+            # element-wise, the same numbers as the matmul, without its per-sample loop
+            prod = np.multiply if self._p_out[j] == 1 else np.matmul
+            prod(np.swapaxes(dd, -1, -2), tape.patches[j][:, None], out=block)
             if pdots[j] is not None:
-                block += np.swapaxes(tape.deltas[j], -1, -2)[:, None] @ pdots[j]
+                block += prod(np.swapaxes(tape.deltas[j], -1, -2)[:, None], pdots[j])
             block /= self._scale[j]
             if j > 0:
-                gdot = self._scatter(j, (dd @ layers[j][:, None, None]
-                                         + tape.deltas[j][:, None] @ V[j][:, :, None]) / self._scale[j])
+                prod = np.multiply if a == 1 else np.matmul
+                back = prod(dd, layers[j][:, None, None])
+                back += prod(tape.deltas[j][:, None], V[j][:, :, None])
+                gdot = self._scatter(j, back / self._scale[j])
                 dd = tape.d2[j - 1][:, None] * hdots[j - 1] * tape.gs[j][:, None] + tape.d1[j - 1][:, None] * gdot
         return out
 

@@ -41,9 +41,9 @@ _SYMBOLIC_MAX = 20_000
 class _Tape:
     """The forward and backward pass at a batch of points, kept for the R-operator."""
 
-    __slots__ = ("layers", "hs", "alphas", "d1", "d2", "deltas", "gs")
+    __slots__ = ("layers", "hs", "alphas", "d1", "d2", "deltas", "gs", "out")
 
-    def __init__(self, layers, hs, alphas, d1, d2, deltas, gs):
+    def __init__(self, layers, hs, alphas, d1, d2, deltas, gs, out=None):
         self.layers = layers  # per layer (k, a, b)
         self.hs = hs          # per layer (k, n, a): pre-activations h_j
         self.alphas = alphas  # per layer (k, n, b): inputs alpha_j of layer j
@@ -51,6 +51,7 @@ class _Tape:
         self.d2 = d2          # sigma_j''(h_j), or None when not asked for
         self.deltas = deltas  # d f / d h_j, (k, n, a)
         self.gs = gs          # d f / d alpha_j = delta_j W_j / sqrt(dims[j]), for j >= 1
+        self.out = out        # the network output sigma_{L+1}(h_L), (k, n, 1)
 
 
 def _two_layer_block_norms(act, z, v, s2, width, *, parts=False, worst=False):
@@ -193,7 +194,7 @@ class NetworkSystem(LayeredSystem):
             d1.append(ds)
             if second:
                 d2.append(d2s)
-            if j < len(layers) - 1:  # the network output alpha_{L+1} is not needed here
+            if j < len(layers) - 1:  # the network output alpha_{L+1} is kept apart (F)
                 alphas.append(s)
         last = len(layers) - 1
         deltas = [None] * len(layers)
@@ -202,7 +203,10 @@ class NetworkSystem(LayeredSystem):
         for j in range(last, 0, -1):
             gs[j] = (deltas[j] @ layers[j]) / self._scale[j]
             deltas[j - 1] = d1[j - 1] * gs[j]
-        return _Tape(layers, hs, alphas, d1, d2, deltas, gs)
+        return _Tape(layers, hs, alphas, d1, d2, deltas, gs, s)
+
+    def _F_from_tape(self, tape):
+        return tape.out[..., 0]
 
     def _F(self, W):
         layers = self._split(W)
@@ -220,7 +224,7 @@ class NetworkSystem(LayeredSystem):
         """K = sum_j (delta_j delta_j^T) * (alpha_j alpha_j^T) / dims[j], without forming J (see
         :meth:`LayeredSystem._kernel`), or the two-layer identity, O(k n^2 sum_l m_l) instead of O(k n^2 m)."""
         if self.depth == 1 and self._linear_output:
-            return self._kernel_two_layer(W)
+            return self._cache_chunks(self._kernel_two_layer, W)
         return super()._kernel(W)
 
     def _kernel_two_layer(self, W):
@@ -290,14 +294,15 @@ class NetworkSystem(LayeredSystem):
                     block += np.swapaxes(c * tape.deltas[j][:, None], -1, -2) @ (alphadots[j] / self._scale[j])
             else:
                 block = out[..., self._offsets[j]:self._offsets[j + 1]].reshape(k, p, n, a, b)
-                alpha = np.broadcast_to(alpha, hdots[j].shape[:-1] + (b,))
                 if alphadots[j] is None:
-                    np.matmul(dd[..., :, None], alpha[..., None, :], out=block)
+                    np.multiply(dd[..., :, None], alpha[..., None, :], out=block)
                 else:
                     # deltadot alpha^T + delta alphadot^T as one (a x 2)(2 x b) product per
                     # sample, written in place: much faster than two broadcast products.
-                    left = np.stack([dd, np.broadcast_to(tape.deltas[j][:, None], dd.shape)], axis=-1)
-                    right = np.stack([alpha, alphadots[j] / self._scale[j]], axis=-2)
+                    left, right = np.empty(dd.shape + (2,)), np.empty(dd.shape[:-1] + (2, b))
+                    left[..., 0], left[..., 1] = dd, tape.deltas[j][:, None]
+                    right[..., 0, :] = alpha
+                    np.divide(alphadots[j], self._scale[j], out=right[..., 1, :])
                     np.matmul(left, right, out=block)
             if j > 0:
                 gdot = (dd @ layers[j][:, None] + tape.deltas[j][:, None] @ V[j]) / self._scale[j]

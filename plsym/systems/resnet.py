@@ -222,10 +222,16 @@ class ResNetSystem(LayeredSystem):
         def write(j, delta_dot, inp, delta, inp_dot, coef):
             a, bb = self._mat_shapes[j]
             block = out[..., self._offsets[j]:self._offsets[j + 1]].reshape(k, p, n, a, bb)
-            np.multiply(delta_dot[..., :, None], inp[..., None, :], out=block)
-            if delta is not None:
-                block += delta[..., :, None] * inp_dot[..., None, :]
-            block *= coef
+            if delta is None:
+                np.multiply(delta_dot[..., :, None], coef * inp[..., None, :], out=block)
+                return
+            # coef (delta_dot inp^T + delta inp_dot^T) as one (a x 2)(2 x b) product per sample, written in
+            # place: one pass over the block instead of a product, a temporary, a sum and a scaling
+            left, right = np.empty((k, p, n, a, 2)), np.empty((k, p, n, 2, bb))
+            np.multiply(delta_dot, coef, out=left[..., 0])
+            np.multiply(delta, coef, out=left[..., 1])
+            right[..., 0, :], right[..., 1, :] = inp, inp_dot
+            np.matmul(left, right, out=block)
 
         write(L + 1, gdot, tape.ss[L][:, None], g, sdots[L], 1.0 / self._sqrt_m)
         for l in range(L, 0, -1):

@@ -75,8 +75,16 @@ def _t13(system, ball, *, level, rng, claim, widths, draws, steps, samples):
                                                                    ": a linear output is T19's case"))
     if hyp.status != "holds":
         return TheoremCheck("T13", T13.title, template.name, level, (hyp,), hyp, seed)
-    key = (widths, tuple(map(tuple, seeds)), steps)
-    H, Ht, KC, KCt = memo(template, ("T13",) + key, lambda: _t13_measure(template, widths, seeds, steps))
+    def measure():
+        """The width family and T11 (rho^2 factor) on B(W0, R) at the widest width: nothing here depends on
+        the claim, so that its mutants reuse it."""
+        inner = _twin(_draw(template, widths[-1], seeds[-1][0]))
+        t11 = T11.check(inner, Ball(inner.w0, R), level=level, rng=seed, phi=template.output, samples=samples)
+        lam = float(np.linalg.eigvalsh(_draw(template, widths[-1], seeds[-1][0]).kernel(inner.w0))[0])
+        return _t13_measure(template, widths, seeds, steps), t11, lam
+
+    key = (widths, tuple(map(tuple, seeds)), steps, R, level, seed, samples)
+    (H, Ht, KC, KCt), t11, lam = memo(template, ("T13",) + key, measure)
     hs, hts = _loglog_slope(widths, H), _loglog_slope(widths, Ht)
     ks, kts = _loglog_slope(widths, KC), _loglog_slope(widths, KCt)
     # the Theta(1) limits are random (phi''(f~(W0)) varies from draw to draw): a fitted slope that misses
@@ -92,10 +100,7 @@ def _t13(system, ball, *, level, rng, claim, widths, draws, steps, samples):
                    detail=(f"GD with eta = 1/lambda_max(K(W0)), {steps} steps; kernel change {_fmt(KC)}; error bar "
                            f"{ke:.3g}; linear-output twin {_fmt(KCt)}, slope {kts:.3g} (C24)"))
     # PL* persists: T11 (lambda_min(K_f) >= rho^2 lambda_min(K_f~)) at the widest width on B(W0, R)
-    inner = _twin(_draw(template, widths[-1], seeds[-1][0]))
-    t11 = T11.check(inner, Ball(inner.w0, R), level=level, rng=seed, phi=template.output, samples=samples)
     pl = t11.conclusion.replace(detail=f"T11 at width {widths[-1]} on B(W0, {R:g}): {t11.conclusion.detail}")
-    lam = float(np.linalg.eigvalsh(_draw(template, widths[-1], seeds[-1][0]).kernel(inner.w0))[0])
     hyps = (hyp, *t11.hypotheses,
             positive_hypothesis("lambda_min(K_f(W0)) > 0 at the widest width", lam))
     concl = combine([hess, kern, pl])
