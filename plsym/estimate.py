@@ -166,12 +166,20 @@ def _estimate(quantity: Quantity, ball: Ball, *, samples, search, rng, maxiter, 
 
     if search:
         scale = max(abs(best_obj), 1e-300)
+        # large m with an exact gradient: the random-direction compass polishes only the best point
+        # found by all the gradient searches, not each start (its moves change the value by tiny amounts)
+        polish_once = ball.m > _DENSE_SEARCH_MAX_M and quantity.has_gradient()
         for idx in _spread_starts(P, obj, order, starts, 0.1 * ball.radius):
-            w, o = _local_search(counted, sign, ball, P[idx], scale, maxiter, gen, budget=samples)
+            w, o = _local_search(counted, sign, ball, P[idx], scale, maxiter, gen, budget=samples,
+                                 compass=not polish_once)
             if w is not None and o < best_obj:
                 best_w, best_obj = w, o
         if quantity.name == "hessian_norm" and hasattr(system, "_neuron_blocks"):
             w, o = _neuron_search(counted, sign, ball, scale, gen, starts=starts, maxiter=maxiter, budget=samples)
+            if w is not None and o < best_obj:
+                best_w, best_obj = w, o
+        if polish_once:
+            w, o = _polish(counted, sign, ball, best_w, scale, maxiter, gen, budget=samples)
             if w is not None and o < best_obj:
                 best_w, best_obj = w, o
     value = float(sign * best_obj)
@@ -283,9 +291,10 @@ class _Tracker:
         return E.T @ d
 
 
-def _local_search(counted, sign, ball, w0, scale, maxiter, gen, *, budget):
-    """Minimize sign * quantity from w0 inside the ball within ``budget`` evaluations;
-    return (best point, sign * value), or (None, inf) when no point tried lay inside the ball."""
+def _local_search(counted, sign, ball, w0, scale, maxiter, gen, *, budget, compass=True):
+    """Minimize sign * quantity from w0 inside the ball within ``budget`` evaluations (gradient search,
+    then compass search unless ``compass`` is False); return (best point, sign * value), or (None, inf)
+    when no point tried lay inside the ball."""
     phi = _Tracker(counted, sign, ball, scale, gen, budget)
     c, R = ball.center, ball.radius
     try:
@@ -306,11 +315,20 @@ def _local_search(counted, sign, ball, w0, scale, maxiter, gen, *, budget):
                 _projected_gradient(phi, ball, w, maxiter)
             # Every point tried may have been a hair outside the ball (a start on the sphere,
             # iterates hugging it): compass search then starts from the projected start.
-            # in large m the compass tries random directions, which rarely help after gradient steps:
-            # a few rounds only, unless there is no exact gradient to follow
-            large = ball.m > _DENSE_SEARCH_MAX_M and counted.q.has_gradient()
-            _compass(phi, ball, phi.best_w if phi.best_w is not None else ball.project(w0), step=0.05 * R,
-                     iters=min(maxiter, _COMPASS_LARGE_M) if large else maxiter)
+            if compass:
+                _compass(phi, ball, phi.best_w if phi.best_w is not None else ball.project(w0), step=0.05 * R,
+                         iters=maxiter)
+    except _OutOfBudget:
+        pass
+    return phi.best_w, phi.best_f * scale
+
+
+def _polish(counted, sign, ball, w, scale, maxiter, gen, *, budget):
+    """A few compass rounds (random directions) from w, the best point of the gradient searches in
+    large m: they rarely help after gradient steps, but can across kinks; as :func:`_local_search`."""
+    phi = _Tracker(counted, sign, ball, scale, gen, budget)
+    try:
+        _compass(phi, ball, w, step=0.05 * ball.radius, iters=min(maxiter, _COMPASS_LARGE_M))
     except _OutOfBudget:
         pass
     return phi.best_w, phi.best_f * scale
