@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import ctypes
 import json
 import os
 import shutil
@@ -81,8 +82,32 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def console() -> None:
+    """The ``plsym`` command (and ``python -m plsym``): :func:`main` in a process tuned for it."""
+    _keep_freed_memory()
+    sys.exit(main())
+
+
+def _keep_freed_memory():
+    """On glibc, keep freed memory in the process for the next arrays instead of returning it to the
+    system after each one: plsym's evaluators allocate numpy temporaries of a few MB on every call,
+    which glibc's defaults otherwise unmap and map again, faulting every page in anew. Set only for
+    the command, which owns its process (the library leaves the allocator alone), and not when the
+    user has set glibc's MALLOC_* variables."""
+    if any(k.startswith("MALLOC_") for k in os.environ):
+        return
+    try:
+        mallopt = ctypes.CDLL("libc.so.6").mallopt
+    except (OSError, AttributeError):  # not glibc
+        return
+    m_trim_threshold, m_top_pad, m_mmap_threshold = -1, -2, -3
+    mallopt(m_mmap_threshold, 32 << 20)  # arrays below 32 MB from the heap (glibc's largest threshold)
+    mallopt(m_trim_threshold, 256 << 20)  # the heap's top is returned beyond 256 MB free
+    mallopt(m_top_pad, 64 << 20)
+
+
 def main(argv=None) -> int:
-    """Entry point of the ``plsym`` console script; returns the exit code."""
+    """Entry point of the command line (see :func:`console`); returns the exit code."""
     args = _parser().parse_args(argv)
     if args.command in ("check", "search"):
         # a run writes nothing but its output: Hypothesis' own storage goes to a temporary directory
