@@ -405,3 +405,26 @@ def test_old_claim_key_warns_on_stderr_and_still_works(tmp_path, capsys):
     assert [c["name"] for c in json.loads(out)["claims"]][1] == "pl_constant"
     code, out, err = run_cli(["search", path, "--claim", "pl_star", "--max-examples", "20"], capsys)
     assert code == 0 and "use claims.pl_constant" in err and out.startswith("pl_constant >= 0.012: holds")
+
+
+def test_the_command_keeps_freed_memory_unless_the_user_tuned_malloc(monkeypatch):
+    import ctypes
+
+    from plsym import cli
+
+    calls = []
+
+    class Libc:
+        def mallopt(self, option, value):
+            calls.append((option, value))
+            return 1
+
+    monkeypatch.setattr(ctypes, "CDLL", lambda name: Libc())
+    for key in [k for k in os.environ if k.startswith("MALLOC_")]:
+        monkeypatch.delenv(key)
+    cli._keep_freed_memory()
+    assert dict(calls) == {-3: 32 << 20, -1: 256 << 20, -2: 64 << 20}  # mmap threshold, trim, top pad
+    calls.clear()
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "2")
+    cli._keep_freed_memory()
+    assert calls == []
