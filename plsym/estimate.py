@@ -23,6 +23,7 @@ eigenvalues cross. The searched value is never worse than the sampled one.
 
 from __future__ import annotations
 
+import concurrent.futures
 import dataclasses
 import warnings
 
@@ -202,7 +203,7 @@ def _sample(counted, ball, samples, gen, sign, *, keep):
     rows = max(1, _SAMPLE_FLOATS // ball.m)
     chunks = ball.design(samples, rng=gen, rows=rows)
     P, obj = None, None
-    for C in chunks:
+    for C in _prefetched(chunks):
         vals = counted.values(C)
         # A witness must lie inside the ball as computed: points that rounding left a hair outside
         # (sphere samples, |center| >> R) are evaluated but never chosen. The center always qualifies.
@@ -216,6 +217,21 @@ def _sample(counted, ball, samples, gen, sign, *, keep):
         P = np.concatenate([P[best[old]], C[best[~old] - len(obj)]])
         obj = np.concatenate([obj[best[old]], o[best[~old] - len(obj)]])
     return P, obj
+
+
+def _prefetched(chunks):
+    """The items of the iterator ``chunks``, each drawn in a helper thread while the caller evaluates the
+    previous one: the draws (random numbers, scaling, the inside test) overlap the evaluations, in the
+    same order, so the points are those of a plain loop. numpy releases the GIL in both."""
+    end = object()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="plsym-draws") as pool:
+        pending = pool.submit(next, chunks, end)
+        while True:
+            item = pending.result()
+            if item is end:
+                return
+            pending = pool.submit(next, chunks, end)
+            yield item
 
 
 def _spread_starts(P, obj, order, starts, separation):
