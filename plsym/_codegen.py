@@ -1,0 +1,467 @@
+"""Generation of batched numpy code for a DAG of sympy expressions.
+
+The nodes are evaluated level by level in the (node, point) layout: every node
+owns a row of one array ``V`` (the parameters its first rows), and the nodes of
+one level that do the same operation (a tanh, a product of three factors, a sum
+of two terms, ...) are computed together by a few numpy calls over the block of
+rows they own, whatever their number. The time then grows with the depth of the
+DAG and the number of distinct operations, not with the number of nodes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse
+import sympy
+from sympy.printing.numpy import SciPyPrinter
+
+_PRINTER = SciPyPrinter({"fully_qualified_modules": True})
+
+_FUNCS = {
+    sympy.exp: "numpy.exp", sympy.log: "numpy.log", sympy.tanh: "numpy.tanh", sympy.sinh: "numpy.sinh",
+    sympy.cosh: "numpy.cosh", sympy.sin: "numpy.sin", sympy.cos: "numpy.cos", sympy.tan: "numpy.tan",
+    sympy.atan: "numpy.arctan", sympy.asin: "numpy.arcsin", sympy.acos: "numpy.arccos",
+    sympy.asinh: "numpy.arcsinh", sympy.acosh: "numpy.arccosh", sympy.atanh: "numpy.arctanh",
+    sympy.erf: "scipy.special.erf", sympy.erfc: "scipy.special.erfc", sympy.Abs: "numpy.abs",
+    sympy.sign: "numpy.sign",
+}
+
+# Linear forms go through a sparse product when at most this fraction of their coefficients is nonzero.
+_SPARSE_DENSITY = 0.1
+
+
+def generate(params, exprs, shape, index, symmetric):
+    """(source of ``_evaluate(V, out)``, its constants, the number of rows of V): the function fills ``out``
+    (``shape + (k,)``) with the expressions at ``index`` (and at the transposed positions in the last two
+    axes when ``symmetric``), given ``V`` of shape (rows, k) whose first ``len(params)`` rows hold the
+    parameters; it uses the other rows of V for the nodes of the DAG."""
+    return _Program(params, exprs).source(shape, index, symmetric)
+
+
+class _Program:
+    """The DAG of ``exprs`` as typed nodes, each with a level and, once scheduled, a row of ``V``."""
+
+    def __init__(self, params, exprs):
+        self.params = list(params)
+        self.exprs = list(exprs)
+        self.m = len(self.params)
+        self.const = _constants(self.exprs, set(self.params))
+        self.parents = _parent_counts(self.exprs)
+        self.affine = _Affine(self.params)
+        self.kind = {p: ("param", j) for j, p in enumerate(self.params)}  # node -> (kind, data)
+        self.level = dict.fromkeys(self.params, 0)
+        self.alias = {}  # node -> the node whose row it shares
+        stack = [(e, False) for e in self.exprs]
+        while stack:  # top-down (a node decides which children it computes itself), iteratively
+            e, done = stack.pop()
+            if done:
+                self._finish(e)
+            elif not self._known(e):
+                stack.append((e, True))
+                stack.extend((a, False) for a in self._start(e) if not self._known(a))
+
+    def _known(self, e):
+        return e in self.kind or e in self.alias or self.const.get(e) is not None
+
+    def _single(self, e):
+        """Whether e is used by one parent only and so can be merged into it."""
+        return self.parents.get(e, 0) == 1 and not self._known(e)
+
+    def _factors(self, e):
+        """(constant, factors) of a product, through the single-use products and small powers it contains."""
+        c, out = 1.0, []
+        for a in e.args:
+            v = self.const.get(a)
+            if v is not None:
+                c *= v
+            elif a.is_Mul and _plain(a) and self._single(a):
+                c2, f2 = self._factors(a)
+                c, out = c * c2, out + f2
+            elif a.is_Pow and _small_power(a) and self._single(a):
+                out += [a.args[0]] * int(a.args[1])
+            else:
+                out.append(a)
+        return c, out
+
+    def _terms(self, e):
+        """(constant, [(coefficient, term)]) of a sum, through its single-use sums and constant multiples."""
+        b, out = 0.0, []
+        for a in e.args:
+            v = self.const.get(a)
+            if v is not None:
+                b += v
+            elif a.is_Add and _plain(a) and self._single(a) and self.affine(a) is None:
+                b2, t2 = self._terms(a)
+                b, out = b + b2, out + t2
+            elif a.is_Mul and _plain(a):
+                c, fs = self._factors(a)
+                out.append((c, fs[0]) if len(fs) == 1 else (1.0, a))
+            else:
+                out.append((1.0, a))
+        return b, out
+
+    def _start(self, e):
+        """Record how node ``e`` is computed; return the nodes it needs."""
+        kind = None
+        if not e.args or not _plain(e):
+            kind = None
+        elif e.is_Add:
+            form = self.affine(e)
+            if form is not None and form[0]:
+                kind = ("lin", form)
+            else:
+                b, terms = self._terms(e)
+                if np.isfinite(b) and all(np.isfinite(c) for c, _ in terms):
+                    kind = ("add", (b, terms))
+        elif e.is_Mul and self._scaled_form(e):
+            kind = ("lin", self.affine(e))
+        elif e.is_Mul:
+            c, fs = self._factors(e)
+            if np.isfinite(c) and fs:
+                kind = ("mul", (c, fs)) if (c != 1.0 or len(fs) != 1) else ("alias", fs[0])
+        elif e.is_Pow and _small_power(e):
+            kind = ("mul", (1.0, [e.args[0]] * int(e.args[1])))
+        elif e.is_Pow and self.const.get(e.args[1]) is not None:
+            kind = ("pow", self.const[e.args[1]])
+        elif isinstance(e, sympy.Function) and len(e.args) == 1 and e.func in _FUNCS:
+            kind = ("func", _FUNCS[e.func])
+        if kind is None and e.args and _plain(e) and (
+                e.is_Add or e.is_Mul or e.is_Pow or (isinstance(e, sympy.Function) and len(e.args) == 1)):
+            kind = ("node", None)
+        if kind is None:  # piecewise, Max/Min, ...: the whole subtree printed over the parameters
+            kind = ("whole", None)
+        self.kind[e] = kind
+        return self._children(kind, e)
+
+    def _scaled_form(self, e):
+        """Whether e is a constant times a sum affine in two or more parameters that only e uses."""
+        form = self.affine(e)
+        if form is None or len(form[0]) < 2:
+            return False
+        return all(self.const.get(a) is not None or (a.is_Add and self._single(a)) for a in e.args)
+
+    def _finish(self, e):
+        """The level of ``e`` once its children have theirs (an alias takes its target's row)."""
+        kind, data = self.kind[e]
+        if kind == "alias":
+            del self.kind[e]
+            self.alias[e] = self._resolve(data)
+            return
+        self.level[e] = 1 + max((self.level[self._resolve(a)] for a in self._children((kind, data), e)
+                                 if self.const.get(a) is None), default=0)
+
+    def _children(self, kind, e):
+        if kind[0] == "add":
+            return [t for _, t in kind[1][1]]
+        if kind[0] == "mul":
+            return kind[1][1]
+        if kind[0] == "alias":
+            return [kind[1]]
+        if kind[0] in ("lin", "whole"):
+            return []
+        if kind[0] == "pow":
+            return [e.args[0]]
+        return list(e.args)
+
+    def _resolve(self, e):
+        while e in self.alias:
+            e = self.alias[e]
+        return e
+
+    # -- scheduling and code ------------------------------------------------------
+    def source(self, shape, index, symmetric):
+        groups = {}
+        for e, (kind, data) in self.kind.items():
+            if kind == "param":
+                continue
+            key = (self.level[e], kind)
+            if kind == "func":
+                key += (data,)
+            elif kind == "pow":
+                key += (data,)
+            elif kind == "mul":
+                key += (len(data[1]),)
+            elif kind == "add":
+                key += (len(data[1]),)
+            groups.setdefault(key, []).append(e)
+        row = {p: j for j, p in enumerate(self.params)}
+        nrows = self.m
+        order = sorted(groups, key=lambda k: (k[0], k[1:] and str(k[1:])))
+        for key in order:  # each group's rows contiguous
+            for e in groups[key]:
+                row[e] = nrows
+                nrows += 1
+        self.row = row
+        self.constants = {}
+        lines = ["def _evaluate(V, out):"]
+        for key in order:
+            self._emit_group(lines, key[1], groups[key])
+        self._emit_outputs(lines, shape, index, symmetric)
+        lines.append("    return out")
+        return "\n".join(lines) + "\n", self.constants, nrows
+
+    def _at(self, e):
+        return self.row[self._resolve(e)]
+
+    def _const_array(self, values, column=True):
+        name = f"_k{len(self.constants)}"
+        self.constants[name] = np.asarray(values, dtype=float).reshape((-1, 1) if column else (-1,))
+        return name
+
+    def _rows(self, rows):
+        """Text selecting ``rows`` of V: a slice when they are consecutive (no copy), else a gather."""
+        rows = np.asarray(rows, dtype=np.intp)
+        if len(rows) == 1:
+            return f"V[{int(rows[0])}:{int(rows[0]) + 1}]"
+        if np.all(np.diff(rows) == 1):
+            return f"V[{int(rows[0])}:{int(rows[-1]) + 1}]"
+        name = f"_i{len(self.constants)}"
+        self.constants[name] = rows
+        return f"V[{name}]"
+
+    def _scale(self, values):
+        """Text of a multiplier: a float literal when all are equal, else a column of constants."""
+        values = np.asarray(values, dtype=float)
+        if np.all(values == values[0]):
+            return repr(float(values[0]))
+        return self._const_array(values)
+
+    def _emit_group(self, lines, kind, nodes):
+        a, b = self.row[nodes[0]], self.row[nodes[-1]] + 1
+        o = f"V[{a}:{b}]"
+        if kind == "lin":
+            self._emit_linear(lines, nodes, o)
+        elif kind == "func":
+            fn = self.kind[nodes[0]][1]
+            lines.append(f"    {fn}({self._rows([self._at(e.args[0]) for e in nodes])}, out={o})")
+        elif kind == "pow":
+            x = self._rows([self._at(e.args[0]) for e in nodes])
+            p = self.kind[nodes[0]][1]
+            if p == 0.5:
+                lines.append(f"    numpy.sqrt({x}, out={o})")
+            elif p == -1.0:
+                lines.append(f"    numpy.divide(1.0, {x}, out={o})")
+            else:
+                lines.append(f"    numpy.power({x}, {p!r}, out={o})")
+        elif kind == "mul":
+            cs = [self.kind[e][1][0] for e in nodes]
+            fs = [self.kind[e][1][1] for e in nodes]
+            cols = [self._rows([self._at(f[q]) for f in fs]) for q in range(len(fs[0]))]
+            gathered = {}
+            for q, text in enumerate(cols):
+                if "[_i" in text and cols.count(text) > 1:
+                    if text not in gathered:
+                        gathered[text] = f"_g{len(gathered)}"
+                        lines.append(f"    {gathered[text]} = {text}")
+                    cols[q] = gathered[text]
+            scale = self._scale(cs)
+            if len(cols) == 1:
+                lines.append(f"    numpy.multiply({cols[0]}, {scale}, out={o})")
+            else:
+                lines.append(f"    numpy.multiply({cols[0]}, {cols[1]}, out={o})")
+                for text in cols[2:]:
+                    lines.append(f"    numpy.multiply({o}, {text}, out={o})")
+                if scale != "1.0":
+                    lines.append(f"    numpy.multiply({o}, {scale}, out={o})")
+        elif kind == "add":
+            bs = [self.kind[e][1][0] for e in nodes]
+            ts = [self.kind[e][1][1] for e in nodes]
+            xs = [self._rows([self._at(t[q][1]) for t in ts]) for q in range(len(ts[0]))]
+            scales = [self._scale([t[q][0] for t in ts]) for q in range(len(ts[0]))]
+            if len(xs) > 1 and scales[0] == "1.0" and scales[1] == "1.0":
+                lines.append(f"    numpy.add({xs[0]}, {xs[1]}, out={o})")
+            elif len(xs) > 1 and scales[0] == "1.0":
+                xs[0], xs[1], scales[0], scales[1] = xs[1], xs[0], scales[1], scales[0]
+            for q, (x, scale) in enumerate(zip(xs, scales)):
+                if q == 0 or (q == 1 and scales[0] == "1.0" and scale == "1.0"):
+                    if scale != "1.0" or len(xs) == 1:
+                        lines.append(f"    numpy.multiply({x}, {scale}, out={o})")
+                elif scale == "1.0":
+                    lines.append(f"    numpy.add({o}, {x}, out={o})")
+                else:
+                    lines.append(f"    numpy.add({o}, {scale}*{x}, out={o})")
+            if any(bs):
+                lines.append(f"    numpy.add({o}, {self._scale(bs)}, out={o})")
+        else:  # one line per node
+            for e in nodes:
+                lines.append(f"    V[{self.row[e]}] = {self._node_text(kind, e)}")
+
+    def _emit_linear(self, lines, nodes, o):
+        C = np.zeros((len(nodes), self.m))
+        b = np.zeros(len(nodes))
+        for r, e in enumerate(nodes):
+            coef, b[r] = self.kind[e][1]
+            for j, v in coef.items():
+                C[r, j] = v
+        name = f"_C{len(self.constants)}"
+        sparse = np.count_nonzero(C) <= _SPARSE_DENSITY * C.size and C.size > 4096
+        self.constants[name] = scipy.sparse.csr_matrix(C) if sparse else C
+        lines.append(f"    {o} = {name} @ V[:{self.m}]")
+        if np.any(b):
+            lines.append(f"    numpy.add({o}, {self._const_array(b)}, out={o})")
+
+    def _node_text(self, kind, e):
+        if kind == "whole":
+            names = {p: sympy.Symbol(f"V[{j}]") for j, p in enumerate(self.params)}
+            return _PRINTER.doprint(e.xreplace(names))
+        args = []
+        for a in e.args:
+            v = self.const.get(a)
+            args.append(repr(v) if v is not None else f"V[{self._at(a)}]")
+        fast = _fast_node(e, args)
+        if fast is None:
+            slots = [sympy.Symbol(t) for t in args]
+            fast = _PRINTER.doprint(e.func(*slots, evaluate=False))
+        return fast
+
+    def _emit_outputs(self, lines, shape, index, symmetric):
+        """Scatter the rows of the outputs (and their constants) into ``out`` seen as (positions, points)."""
+        flat = np.ravel_multi_index(index, shape) if len(self.exprs) else np.zeros(0, dtype=np.intp)
+        pos, rows, cpos, cvals = [], [], [], []
+        for e, p, ix in zip(self.exprs, flat, zip(*index)):
+            places = [p]
+            if symmetric and ix[-1] != ix[-2]:
+                places.append(np.ravel_multi_index(ix[:-2] + (ix[-1], ix[-2]), shape))
+            v = self.const.get(e)
+            for q in places:
+                if v is not None:
+                    cpos.append(q)
+                    cvals.append(v)
+                else:
+                    pos.append(q)
+                    rows.append(self._at(e))
+        lines.append("    _out = out.reshape(-1, out.shape[-1])")
+        if pos:
+            lines.append(f"    _out[{self._index(pos)}] = {self._rows(rows)}")
+        if cpos:
+            lines.append(f"    _out[{self._index(cpos)}] = {self._const_array(cvals)}")
+
+    def _index(self, values):
+        name = f"_i{len(self.constants)}"
+        self.constants[name] = np.asarray(values, dtype=np.intp)
+        return name
+
+
+class _Affine:
+    """(coefficients {j: c}, constant) of the nodes affine in the parameters (no coefficients: a constant),
+    else None; memoized, linear in the size of the DAG."""
+
+    def __init__(self, params):
+        self.index = {p: j for j, p in enumerate(params)}
+        self.memo = {}
+
+    def __call__(self, e):
+        got = self.memo.get(e, False)
+        if got is not False:
+            return got
+        got = None
+        if e in self.index:
+            got = ({self.index[e]: 1.0}, 0.0)
+        elif e.is_Number or e.is_NumberSymbol:
+            got = ({}, float(e))
+        elif e.is_Add or e.is_Mul or e.is_Pow:
+            parts = [self(a) for a in e.args]
+            if all(p is not None for p in parts):
+                got = _combine(e, parts)
+        if got is not None and not all(np.isfinite(v) for v in (*got[0].values(), got[1])):
+            got = None
+        self.memo[e] = got
+        return got
+
+
+def _combine(e, parts):
+    """The affine form of a sum, product or power of affine forms, or None when it is not affine."""
+    if e.is_Pow:
+        if parts[0][0] or parts[1][0]:
+            return None
+        try:
+            value = parts[0][1] ** parts[1][1]
+        except (OverflowError, ZeroDivisionError):
+            return None
+        return ({}, value) if isinstance(value, float) else None
+    if e.is_Add:
+        coef = {}
+        for c, _ in parts:
+            for j, v in c.items():
+                coef[j] = coef.get(j, 0.0) + v
+        return coef, sum(b for _, b in parts)
+    if sum(1 for c, _ in parts if c) > 1:  # a product of two forms that depend on parameters
+        return None
+    k = float(np.prod([b for c, b in parts if not c])) if any(not c for c, _ in parts) else 1.0
+    aff = [p for p in parts if p[0]]
+    return ({j: k * v for j, v in aff[0][0].items()}, k * aff[0][1]) if aff else ({}, k)
+
+
+def _plain(e):
+    """Whether all arguments of e are expressions (not conditions, tuples, ...)."""
+    return all(isinstance(a, sympy.Expr) for a in e.args)
+
+
+def _small_power(e):
+    """x**2, x**3, x**4: computed as products (numpy's power is slow beyond squares)."""
+    return e.args[1].is_Integer and int(e.args[1]) in (2, 3, 4)
+
+
+def _constants(exprs, params):
+    """Float values of the nodes of the DAG without parameters (sqrt(3)*0.35, -1, pi, ...), folded at
+    compile time; real, finite values only."""
+    value = {}
+    for e in _post_order(exprs):
+        if e in params or not isinstance(e, sympy.Expr):
+            continue
+        if e.is_Number or e.is_NumberSymbol or (
+                (e.is_Add or e.is_Mul or e.is_Pow or isinstance(e, sympy.Function))
+                and e.args and all(value.get(a) is not None for a in e.args)):
+            try:
+                z = complex(e.evalf())
+            except (TypeError, ValueError, OverflowError, ZeroDivisionError):
+                continue
+            if z.imag == 0.0 and np.isfinite(z.real):
+                value[e] = float(z.real)
+    return value
+
+
+def _post_order(exprs):
+    """The nodes of the DAG, each after its arguments, iteratively (deep expressions)."""
+    order, seen, stack = [], set(), list(exprs)
+    while stack:
+        e = stack.pop()
+        if isinstance(e, tuple):
+            order.append(e[1])
+            continue
+        if e in seen or not isinstance(e, sympy.Basic):
+            continue
+        seen.add(e)
+        stack.append(("done", e))
+        stack.extend(e.args)
+    return order
+
+
+def _parent_counts(exprs):
+    """How many distinct parent nodes use each node of the DAG (the outputs count as parents)."""
+    count, seen, stack = {}, set(), list(exprs)
+    for e in exprs:
+        count[e] = count.get(e, 0) + 1
+    while stack:
+        e = stack.pop()
+        if e in seen or not isinstance(e, sympy.Basic):
+            continue
+        seen.add(e)
+        for a in set(e.args):
+            count[a] = count.get(a, 0) + 1
+            stack.append(a)
+    return count
+
+
+def _fast_node(e, args):
+    """Python text for one node over its arguments' texts (rows or float literals), or None to let
+    sympy's printer handle it (printing each node with it is slow)."""
+    args = [f"({a})" if a[0] == "-" else a for a in args]  # negative literals
+    if e.is_Add:
+        return " + ".join(args)
+    if e.is_Mul:
+        return "*".join(args)
+    if e.is_Pow:
+        return f"numpy.power({args[0]}, {args[1]})"
+    name = _FUNCS.get(e.func)
+    return f"{name}({args[0]})" if name is not None else None
