@@ -95,7 +95,12 @@ class _Program:
                 b, out = b + b2, out + t2
             elif a.is_Mul and _plain(a):
                 c, fs = self._factors(a)
-                out.append((c, fs[0]) if len(fs) == 1 else (1.0, a))
+                if len(fs) == 1:
+                    out.append((c, fs[0]))
+                elif c != 1.0 and fs and np.isfinite(c):  # the constant moves to the sum's coefficients
+                    out.append((c, sympy.Mul(*fs, evaluate=False)))
+                else:
+                    out.append((1.0, a))
             else:
                 out.append((1.0, a))
         return b, out
@@ -175,18 +180,15 @@ class _Program:
             if kind == "param":
                 continue
             key = (self.level[e], kind)
-            if kind == "func":
+            if kind in ("func", "pow"):
                 key += (data,)
-            elif kind == "pow":
-                key += (data,)
-            elif kind == "mul":
-                key += (len(data[1]),)
-            elif kind == "add":
+            elif kind in ("mul", "add"):
                 key += (len(data[1]),)
             groups.setdefault(key, []).append(e)
+        order = sorted(groups, key=lambda k: (k[0], str(k[1:])))
+        self._arrange(order, groups)
         row = {p: j for j, p in enumerate(self.params)}
         nrows = self.m
-        order = sorted(groups, key=lambda k: (k[0], k[1:] and str(k[1:])))
         for key in order:  # each group's rows contiguous
             for e in groups[key]:
                 row[e] = nrows
@@ -199,6 +201,21 @@ class _Program:
         self._emit_outputs(lines, shape, index, symmetric)
         lines.append("    return out")
         return "\n".join(lines) + "\n", self.constants, nrows
+
+    def _arrange(self, order, groups):
+        """Order the nodes of each group as their first reader reads them (the outputs first), so that the
+        reads of the next levels are slices of V rather than gathers, and sums of consecutive rows reduce."""
+        rank = {}
+        for i, e in enumerate(self.exprs):
+            rank.setdefault(self._resolve(e), (-1, i, 0))
+        for g, key in enumerate(reversed(order)):
+            nodes = groups[key]
+            nodes.sort(key=lambda e: rank.get(e, (len(order), 0, 0)))
+            for i, e in enumerate(nodes):
+                for q, a in enumerate(self._children(self.kind[e], e)):
+                    a = self._resolve(a)
+                    if a in self.kind and (g, i, q) < rank.get(a, (len(order), 0, 0)):
+                        rank[a] = (g, i, q)
 
     def _at(self, e):
         return self.row[self._resolve(e)]
@@ -264,27 +281,39 @@ class _Program:
                 if scale != "1.0":
                     lines.append(f"    numpy.multiply({o}, {scale}, out={o})")
         elif kind == "add":
-            bs = [self.kind[e][1][0] for e in nodes]
-            ts = [self.kind[e][1][1] for e in nodes]
-            xs = [self._rows([self._at(t[q][1]) for t in ts]) for q in range(len(ts[0]))]
-            scales = [self._scale([t[q][0] for t in ts]) for q in range(len(ts[0]))]
-            if len(xs) > 1 and scales[0] == "1.0" and scales[1] == "1.0":
-                lines.append(f"    numpy.add({xs[0]}, {xs[1]}, out={o})")
-            elif len(xs) > 1 and scales[0] == "1.0":
-                xs[0], xs[1], scales[0], scales[1] = xs[1], xs[0], scales[1], scales[0]
-            for q, (x, scale) in enumerate(zip(xs, scales)):
-                if q == 0 or (q == 1 and scales[0] == "1.0" and scale == "1.0"):
-                    if scale != "1.0" or len(xs) == 1:
-                        lines.append(f"    numpy.multiply({x}, {scale}, out={o})")
+            self._emit_sum(lines, nodes, o)
+        else:  # one line per node
+            for e in nodes:
+                lines.append(f"    V[{self.row[e]}] = {self._node_text(kind, e)}")
+
+    def _emit_sum(self, lines, nodes, o):
+        rows = np.array([[self._at(t) for _, t in self.kind[e][1][1]] for e in nodes], dtype=np.intp)
+        coef = np.array([[c for c, _ in self.kind[e][1][1]] for e in nodes])
+        b = [self.kind[e][1][0] for e in nodes]
+        n, p = rows.shape
+        if np.all(coef == coef[:, :1]):  # one coefficient per sum: add the terms, then scale
+            if p > 2 and np.array_equal(rows.ravel(), np.arange(rows[0, 0], rows[0, 0] + n * p)):
+                lines.append(f"    numpy.add.reduce(V[{rows[0, 0]}:{rows[0, 0] + n * p}].reshape({n}, {p}, -1), "
+                             f"axis=1, out={o})")
+            elif p == 1:
+                lines.append(f"    numpy.multiply({self._rows(rows[:, 0])}, {self._scale(coef[:, 0])}, out={o})")
+            else:
+                lines.append(f"    numpy.add({self._rows(rows[:, 0])}, {self._rows(rows[:, 1])}, out={o})")
+                for q in range(2, p):
+                    lines.append(f"    numpy.add({o}, {self._rows(rows[:, q])}, out={o})")
+            if p > 1 and np.any(coef[:, 0] != 1.0):
+                lines.append(f"    numpy.multiply({o}, {self._scale(coef[:, 0])}, out={o})")
+        else:
+            for q in range(p):
+                x, scale = self._rows(rows[:, q]), self._scale(coef[:, q])
+                if q == 0:
+                    lines.append(f"    numpy.multiply({x}, {scale}, out={o})")
                 elif scale == "1.0":
                     lines.append(f"    numpy.add({o}, {x}, out={o})")
                 else:
                     lines.append(f"    numpy.add({o}, {scale}*{x}, out={o})")
-            if any(bs):
-                lines.append(f"    numpy.add({o}, {self._scale(bs)}, out={o})")
-        else:  # one line per node
-            for e in nodes:
-                lines.append(f"    V[{self.row[e]}] = {self._node_text(kind, e)}")
+        if any(b):
+            lines.append(f"    numpy.add({o}, {self._scale(b)}, out={o})")
 
     def _emit_linear(self, lines, nodes, o):
         C = np.zeros((len(nodes), self.m))
