@@ -236,6 +236,35 @@ class _Program:
         self.constants[name] = rows
         return f"V[{name}]"
 
+    def _operands(self, lines, operands, o):
+        """(texts of the operands, text of the output) of an elementwise operation of a group writing
+        ``o``, each operand given by its rows. A block of rows read as it is, or repeated row after row
+        (``V[a:b, None]``) or as a whole (``V[a:b]``) over the group, is read by broadcasting in a
+        (blocks, L, points) view instead of being gathered; other rows are gathered once each."""
+        n = len(operands[0])
+        shapes = [_pattern(np.asarray(r, dtype=np.intp)) for r in operands]
+        L = next((s[1] for s in shapes if s[0] in ("tile", "repeat")), None)
+        texts, gathered = [], {}
+        for rows, (kind, period, start) in zip(operands, shapes):
+            if kind == "one":
+                texts.append(f"V[{start}:{start + 1}]")
+            elif kind == "slice":
+                texts.append(f"V[{start}:{start + n}]" + (f".reshape({n // L}, {L}, -1)" if L else ""))
+            elif kind == "tile" and period == L:
+                texts.append(f"V[{start}:{start + L}]")
+            elif kind == "repeat" and period == L:
+                texts.append(f"V[{start}:{start + n // L}, None]")
+            else:
+                key = tuple(rows)
+                if key not in gathered:
+                    gathered[key] = self._rows(rows)
+                    if operands.count(list(rows)) > 1:  # read by several operands: gather once
+                        name = f"_g{len(lines)}"
+                        lines.append(f"    {name} = {gathered[key]}")
+                        gathered[key] = name
+                texts.append(gathered[key] + (f".reshape({n // L}, {L}, -1)" if L else ""))
+        return texts, (f"{o}.reshape({n // L}, {L}, -1)" if L else o)
+
     def _scale(self, values):
         """Text of a multiplier: a float literal when all are equal, else a column of constants."""
         values = np.asarray(values, dtype=float)
@@ -249,35 +278,27 @@ class _Program:
         if kind == "lin":
             self._emit_linear(lines, nodes, o)
         elif kind == "func":
-            fn = self.kind[nodes[0]][1]
-            lines.append(f"    {fn}({self._rows([self._at(e.args[0]) for e in nodes])}, out={o})")
+            (x,), out = self._operands(lines, [[self._at(e.args[0]) for e in nodes]], o)
+            lines.append(f"    {self.kind[nodes[0]][1]}({x}, out={out})")
         elif kind == "pow":
-            x = self._rows([self._at(e.args[0]) for e in nodes])
+            (x,), out = self._operands(lines, [[self._at(e.args[0]) for e in nodes]], o)
             p = self.kind[nodes[0]][1]
             if p == 0.5:
-                lines.append(f"    numpy.sqrt({x}, out={o})")
+                lines.append(f"    numpy.sqrt({x}, out={out})")
             elif p == -1.0:
-                lines.append(f"    numpy.divide(1.0, {x}, out={o})")
+                lines.append(f"    numpy.divide(1.0, {x}, out={out})")
             else:
-                lines.append(f"    numpy.power({x}, {p!r}, out={o})")
+                lines.append(f"    numpy.power({x}, {p!r}, out={out})")
         elif kind == "mul":
-            cs = [self.kind[e][1][0] for e in nodes]
             fs = [self.kind[e][1][1] for e in nodes]
-            cols = [self._rows([self._at(f[q]) for f in fs]) for q in range(len(fs[0]))]
-            gathered = {}
-            for q, text in enumerate(cols):
-                if "[_i" in text and cols.count(text) > 1:
-                    if text not in gathered:
-                        gathered[text] = f"_g{len(gathered)}"
-                        lines.append(f"    {gathered[text]} = {text}")
-                    cols[q] = gathered[text]
-            scale = self._scale(cs)
-            if len(cols) == 1:
-                lines.append(f"    numpy.multiply({cols[0]}, {scale}, out={o})")
+            xs, out = self._operands(lines, [[self._at(f[q]) for f in fs] for q in range(len(fs[0]))], o)
+            scale = self._scale([self.kind[e][1][0] for e in nodes])
+            if len(xs) == 1:
+                lines.append(f"    numpy.multiply({xs[0]}, {_viewed(scale, o, out)}, out={out})")
             else:
-                lines.append(f"    numpy.multiply({cols[0]}, {cols[1]}, out={o})")
-                for text in cols[2:]:
-                    lines.append(f"    numpy.multiply({o}, {text}, out={o})")
+                lines.append(f"    numpy.multiply({xs[0]}, {xs[1]}, out={out})")
+                for x in xs[2:]:
+                    lines.append(f"    numpy.multiply({out}, {x}, out={out})")
                 if scale != "1.0":
                     lines.append(f"    numpy.multiply({o}, {scale}, out={o})")
         elif kind == "add":
@@ -296,7 +317,8 @@ class _Program:
                 lines.append(f"    numpy.add.reduce(V[{rows[0, 0]}:{rows[0, 0] + n * p}].reshape({n}, {p}, -1), "
                              f"axis=1, out={o})")
             elif p == 1:
-                lines.append(f"    numpy.multiply({self._rows(rows[:, 0])}, {self._scale(coef[:, 0])}, out={o})")
+                (x,), out = self._operands(lines, [rows[:, 0]], o)
+                lines.append(f"    numpy.multiply({x}, {_viewed(self._scale(coef[:, 0]), o, out)}, out={out})")
             else:
                 lines.append(f"    numpy.add({self._rows(rows[:, 0])}, {self._rows(rows[:, 1])}, out={o})")
                 for q in range(2, p):
@@ -419,6 +441,30 @@ def _combine(e, parts):
     k = float(np.prod([b for c, b in parts if not c])) if any(not c for c, _ in parts) else 1.0
     aff = [p for p in parts if p[0]]
     return ({j: k * v for j, v in aff[0][0].items()}, k * aff[0][1]) if aff else ({}, k)
+
+
+def _viewed(scale, o, out):
+    """A multiplier read in the view ``out`` of the rows ``o``: a column of constants is reshaped alike."""
+    return scale + out[len(o):].replace("-1)", "1)") if scale[0] == "_" else scale
+
+
+def _pattern(rows):
+    """How rows of V are read: ("one", _, r), ("slice", _, a) for a..a+n-1, ("tile", L, a) for a..a+L-1
+    over and over, ("repeat", L, a) for each of a, a+1, ... L times in a row, or ("gather", _, _)."""
+    n = len(rows)
+    if n == 0 or np.all(rows == rows[0]):
+        return ("one", None, int(rows[0]) if n else 0)
+    step = np.diff(rows)
+    if np.all(step == 1):
+        return ("slice", None, int(rows[0]))
+    L = int(np.argmax(step != 0)) + 1  # length of the first run of equal rows
+    if L > 1 and n % L == 0 and np.array_equal(rows, np.repeat(rows[::L], L)) and np.all(np.diff(rows[::L]) == 1):
+        return ("repeat", L, int(rows[0]))
+    back = np.flatnonzero(rows == rows[0])
+    L = int(back[1]) if len(back) > 1 else 0
+    if L > 1 and n % L == 0 and np.all(step[:L - 1] == 1) and np.array_equal(rows, np.tile(rows[:L], n // L)):
+        return ("tile", L, int(rows[0]))
+    return ("gather", None, None)
 
 
 def _plain(e):

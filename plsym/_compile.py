@@ -74,6 +74,10 @@ def hessian_entries(grads, params, differ=None):
     return result
 
 
+# Work arrays up to this size are kept between calls.
+_KEEP_BYTES = 64 * 2**20
+
+
 class Compiled:
     """Batched numpy evaluation of expressions scattered into an array.
 
@@ -94,6 +98,7 @@ class Compiled:
     def __init__(self, params, exprs, shape, index, *, symmetric=False):
         self.shape = tuple(shape)
         self._m = len(params)
+        self._points_first = (len(self.shape),) + tuple(range(len(self.shape)))
         index = tuple(np.asarray(ix, dtype=np.intp) for ix in index)
         self.source, constants, self._rows = generate(params, exprs, self.shape, index, symmetric)
         namespace = {"numpy": np, "scipy": scipy, **constants}
@@ -103,12 +108,19 @@ class Compiled:
     def __call__(self, W: np.ndarray) -> np.ndarray:
         # Points along the last axis: every parameter, node and output slot is a
         # contiguous row, which numpy's elementwise kernels run through fastest.
-        V = np.empty((self._rows, W.shape[0]))
+        k = W.shape[0]
+        # The work array is kept for the next call with as many points (fresh memory costs a page
+        # fault per 4 kB); a call running meanwhile in another thread finds none and makes its own.
+        V = self.__dict__.pop("_work", None)
+        if V is None or V.shape[1] != k:
+            V = np.empty((self._rows, k))
         V[:self._m] = W.T
-        out = np.zeros(self.shape + (W.shape[0],))
+        out = np.zeros(self.shape + (k,))
         with np.errstate(all="ignore"):
             self._fn(V, out)
-        return np.moveaxis(out, -1, 0)  # a view; callers that need C order copy once
+        if V.nbytes <= _KEEP_BYTES:
+            self._work = V
+        return out.transpose(self._points_first)  # a view; callers that need C order copy once
 
 
 def compile_values(params, outputs):
