@@ -31,10 +31,10 @@ _SPARSE_DENSITY = 0.1
 
 
 def generate(params, exprs, shape, index, symmetric):
-    """(source of ``_evaluate(V, out)``, its constants, the number of rows of V): the function fills ``out``
-    (``shape + (k,)``) with the expressions at ``index`` (and at the transposed positions in the last two
-    axes when ``symmetric``), given ``V`` of shape (rows, k) whose first ``len(params)`` rows hold the
-    parameters; it uses the other rows of V for the nodes of the DAG."""
+    """(source of ``_evaluate(W, V, out)``, its constants, the number of rows of V): given points ``W`` of
+    shape (k, m) and a work array ``V`` of shape (rows, k), the function fills ``out`` (``shape + (k,)``)
+    with the expressions at ``index`` (and at the transposed positions in the last two axes when
+    ``symmetric``). Row j < m of V holds parameter j (copied from W when read), the others the nodes."""
     return _Program(params, exprs).source(shape, index, symmetric)
 
 
@@ -194,13 +194,25 @@ class _Program:
                 row[e] = nrows
                 nrows += 1
         self.row = row
-        self.constants = {}
-        lines = ["def _evaluate(V, out):"]
+        self.constants, self.read_all = {}, False
+        lines = ["def _evaluate(W, V, out):"]
         for key in order:
             self._emit_group(lines, key[1], groups[key])
         self._emit_outputs(lines, shape, index, symmetric)
+        lines[1:1] = [f"    V[{a}:{b}] = W[:, {a}:{b}].T" for a, b in _runs(sorted(self._params_read()))]
         lines.append("    return out")
         return "\n".join(lines) + "\n", self.constants, nrows
+
+    def _params_read(self):
+        """The parameters whose rows of V are read (the linear forms read W itself when they can)."""
+        if self.read_all or any(kind == "whole" for kind, _ in self.kind.values()):
+            return range(self.m)
+        index = {p: j for j, p in enumerate(self.params)}
+        read = {index[a] for a in map(self._resolve, self.exprs) if a in index}
+        for e, (kind, data) in self.kind.items():
+            if kind not in ("param", "lin"):
+                read.update(index[a] for a in map(self._resolve, self._children((kind, data), e)) if a in index)
+        return read
 
     def _arrange(self, order, groups):
         """Order the nodes of each group as their first reader reads them (the outputs first), so that the
@@ -241,6 +253,7 @@ class _Program:
         ``o``, each operand given by its rows. A block of rows read as it is, or repeated row after row
         (``V[a:b, None]``) or as a whole (``V[a:b]``) over the group, is read by broadcasting in a
         (blocks, L, points) view instead of being gathered; other rows are gathered once each."""
+        operands = [tuple(int(r) for r in rows) for rows in operands]
         n = len(operands[0])
         shapes = [_pattern(np.asarray(r, dtype=np.intp)) for r in operands]
         L = next((s[1] for s in shapes if s[0] in ("tile", "repeat")), None)
@@ -255,10 +268,10 @@ class _Program:
             elif kind == "repeat" and period == L:
                 texts.append(f"V[{start}:{start + n // L}, None]")
             else:
-                key = tuple(rows)
+                key = rows
                 if key not in gathered:
                     gathered[key] = self._rows(rows)
-                    if operands.count(list(rows)) > 1:  # read by several operands: gather once
+                    if operands.count(rows) > 1:  # read by several operands: gather once
                         name = f"_g{len(lines)}"
                         lines.append(f"    {name} = {gathered[key]}")
                         gathered[key] = name
@@ -347,7 +360,8 @@ class _Program:
         name = f"_C{len(self.constants)}"
         sparse = np.count_nonzero(C) <= _SPARSE_DENSITY * C.size and C.size > 4096
         self.constants[name] = scipy.sparse.csr_matrix(C) if sparse else C
-        lines.append(f"    {o} = {name} @ V[:{self.m}]")
+        self.read_all |= sparse  # a sparse product needs the parameters as contiguous rows
+        lines.append(f"    {o} = {name} @ " + (f"V[:{self.m}]" if sparse else "W.T"))
         if np.any(b):
             lines.append(f"    numpy.add({o}, {self._const_array(b)}, out={o})")
 
@@ -441,6 +455,17 @@ def _combine(e, parts):
     k = float(np.prod([b for c, b in parts if not c])) if any(not c for c, _ in parts) else 1.0
     aff = [p for p in parts if p[0]]
     return ({j: k * v for j, v in aff[0][0].items()}, k * aff[0][1]) if aff else ({}, k)
+
+
+def _runs(values):
+    """[(a, b)] for the runs a, a+1, ..., b-1 of consecutive values in a sorted list."""
+    runs = []
+    for v in values:
+        if runs and runs[-1][1] == v:
+            runs[-1][1] = v + 1
+        else:
+            runs.append([v, v + 1])
+    return [tuple(r) for r in runs]
 
 
 def _viewed(scale, o, out):

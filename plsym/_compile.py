@@ -97,7 +97,6 @@ class Compiled:
 
     def __init__(self, params, exprs, shape, index, *, symmetric=False):
         self.shape = tuple(shape)
-        self._m = len(params)
         self._points_first = (len(self.shape),) + tuple(range(len(self.shape)))
         index = tuple(np.asarray(ix, dtype=np.intp) for ix in index)
         self.source, constants, self._rows = generate(params, exprs, self.shape, index, symmetric)
@@ -114,10 +113,9 @@ class Compiled:
         V = self.__dict__.pop("_work", None)
         if V is None or V.shape[1] != k:
             V = np.empty((self._rows, k))
-        V[:self._m] = W.T
         out = np.zeros(self.shape + (k,))
         with np.errstate(all="ignore"):
-            self._fn(V, out)
+            self._fn(W, V, out)
         if V.nbytes <= _KEEP_BYTES:
             self._work = V
         return out.transpose(self._points_first)  # a view; callers that need C order copy once
