@@ -7,6 +7,9 @@ sparsity pattern of the system rather than with ``n * m**2``.
 
 from __future__ import annotations
 
+import platform
+import sys
+
 import numpy as np
 import scipy
 import scipy.special
@@ -74,8 +77,10 @@ def hessian_entries(grads, params, differ=None):
     return result
 
 
-# Work arrays up to this size are kept between calls.
+# Work arrays, and outputs whose written slots take, up to this size are kept between calls.
 _KEEP_BYTES = 64 * 2**20
+# Reference counts tell when an output can be reused (CPython).
+_REFCOUNTS = platform.python_implementation() == "CPython"
 
 
 class Compiled:
@@ -100,6 +105,7 @@ class Compiled:
         self._points_first = (len(self.shape),) + tuple(range(len(self.shape)))
         index = tuple(np.asarray(ix, dtype=np.intp) for ix in index)
         self.source, constants, self._rows = generate(params, exprs, self.shape, index, symmetric)
+        self._slots = len(index[0]) * (2 if symmetric else 1)  # output slots written (pages touched)
         namespace = {"numpy": np, "scipy": scipy, **constants}
         exec(compile(self.source, "<plsym generated>", "exec"), namespace)  # noqa: S102 - see docstring
         self._fn = namespace["_evaluate"]
@@ -108,17 +114,28 @@ class Compiled:
         # Points along the last axis: every parameter, node and output slot is a
         # contiguous row, which numpy's elementwise kernels run through fastest.
         k = W.shape[0]
-        # The work array is kept for the next call with as many points (fresh memory costs a page
-        # fault per 4 kB); a call running meanwhile in another thread finds none and makes its own.
+        # Fresh memory costs a page fault per 4 kB, so the work array is kept for the next call with
+        # as many points, and so is the output once its caller has dropped it (nothing else refers to
+        # it): every call writes the same slots and the others stay zero. A call running meanwhile in
+        # another thread finds neither and makes its own.
         V = self.__dict__.pop("_work", None)
         if V is None or V.shape[1] != k:
             V = np.empty((self._rows, k))
-        out = np.zeros(self.shape + (k,))
+        out = self.__dict__.pop("_out", None)
+        if out is None or out.shape[-1] != k or not _unshared(out):
+            out = np.zeros(self.shape + (k,))
         with np.errstate(all="ignore"):
             self._fn(W, V, out)
         if V.nbytes <= _KEEP_BYTES:
             self._work = V
+        if self._slots * k * 8 <= _KEEP_BYTES and _REFCOUNTS:
+            self._out = out
         return out.transpose(self._points_first)  # a view; callers that need C order copy once
+
+
+def _unshared(a) -> bool:
+    """Whether the caller's local name is the only reference to ``a`` (no view of it is alive)."""
+    return _REFCOUNTS and sys.getrefcount(a) <= 3  # the caller's name, the argument, getrefcount's own
 
 
 def compile_values(params, outputs):

@@ -112,3 +112,20 @@ def test_repeated_calls_and_changing_numbers_of_points():
         W = rng.standard_normal((k, len(params)))
         want = np.array([s.jacobian(w) for w in W])
         np.testing.assert_allclose(s.jacobian(W), want, rtol=1e-14, atol=1e-15)
+
+
+def test_results_kept_by_the_caller_are_never_overwritten():
+    # an evaluator reuses its output only once nothing refers to it any more
+    params, outs = two_layer(3, 2, 2, sympy.tanh)
+    s = plsym.System(outs, params, np.zeros(2))
+    rng = np.random.default_rng(10)
+    W1, W2 = rng.standard_normal((2, 4, len(params)))
+    J1, H1, row = s.jacobian(W1), s.hessians(W1), s.jacobian(W1)[1]
+    kept = [J1.copy(), H1.copy(), row.copy()]
+    for _ in range(3):
+        J2, H2 = s.jacobian(W2), s.hessians(W2)
+        del J2, H2
+    np.testing.assert_array_equal(J1, kept[0])
+    np.testing.assert_array_equal(H1, kept[1])
+    np.testing.assert_array_equal(row, kept[2])
+    np.testing.assert_allclose(s.jacobian(W2), [s.jacobian(w) for w in W2], rtol=1e-14, atol=1e-15)
