@@ -105,6 +105,14 @@ class _Program:
                 out.append((1.0, a))
         return b, out
 
+    def _term_key(self, term):
+        """Terms of a sum in the order of the parameters they multiply, so that the sums of a group read
+        their terms in the same pattern (sympy orders the terms of each sum by the whole expression)."""
+        t = term[1]
+        if t in self.affine.index:
+            return (self.affine.index[t],)
+        return tuple(sorted(self.affine.index[a] for a in t.args if a in self.affine.index)) if t.is_Mul else ()
+
     def _start(self, e):
         """Record how node ``e`` is computed; return the nodes it needs."""
         kind = None
@@ -116,6 +124,7 @@ class _Program:
                 kind = ("lin", form)
             else:
                 b, terms = self._terms(e)
+                terms.sort(key=self._term_key)
                 if np.isfinite(b) and all(np.isfinite(c) for c, _ in terms):
                     kind = ("add", (b, terms))
         elif e.is_Mul and self._scaled_form(e):
@@ -194,6 +203,8 @@ class _Program:
                 row[e] = nrows
                 nrows += 1
         self.row = row
+        self.scratch = nrows  # rows nrows.. are scratch space, as many as the largest group has nodes
+        nrows += max((len(g) for g in groups.values()), default=0)
         self.constants, self.read_all = {}, False
         lines = ["def _evaluate(W, V, out):"]
         for key in order:
@@ -238,12 +249,13 @@ class _Program:
         return name
 
     def _rows(self, rows):
-        """Text selecting ``rows`` of V: a slice when they are consecutive (no copy), else a gather."""
+        """Text selecting ``rows`` of V: a slice when they are evenly spaced (no copy), else a gather."""
         rows = np.asarray(rows, dtype=np.intp)
         if len(rows) == 1:
             return f"V[{int(rows[0])}:{int(rows[0]) + 1}]"
-        if np.all(np.diff(rows) == 1):
-            return f"V[{int(rows[0])}:{int(rows[-1]) + 1}]"
+        step = np.diff(rows)
+        if step[0] > 0 and np.all(step == step[0]):
+            return f"V[{int(rows[0])}:{int(rows[-1]) + 1}" + (f":{int(step[0])}]" if step[0] > 1 else "]")
         name = f"_i{len(self.constants)}"
         self.constants[name] = rows
         return f"V[{name}]"
@@ -346,7 +358,9 @@ class _Program:
                 elif scale == "1.0":
                     lines.append(f"    numpy.add({o}, {x}, out={o})")
                 else:
-                    lines.append(f"    numpy.add({o}, {scale}*{x}, out={o})")
+                    tmp = f"V[{self.scratch}:{self.scratch + n}]"
+                    lines.append(f"    numpy.multiply({x}, {scale}, out={tmp})")
+                    lines.append(f"    numpy.add({o}, {tmp}, out={o})")
         if any(b):
             lines.append(f"    numpy.add({o}, {self._scale(b)}, out={o})")
 
