@@ -234,11 +234,42 @@ class _Program:
         for g, key in enumerate(reversed(order)):
             nodes = groups[key]
             nodes.sort(key=lambda e: rank.get(e, (len(order), 0, 0)))
+            if key[1] == "lin" and self._blocks(nodes) is not None:
+                nodes[:] = self._blocks(nodes)[0]
             for i, e in enumerate(nodes):
                 for q, a in enumerate(self._children(self.kind[e], e)):
                     a = self._resolve(a)
                     if a in self.kind and (g, i, q) < rank.get(a, (len(order), 0, 0)):
                         rank[a] = (g, i, q)
+
+    def _blocks(self, nodes):
+        """(nodes block by block, supports) when the linear forms fall into two or more blocks of as many
+        forms each, the forms of a block in the same few parameters (their support): the forms are then
+        one batched product of small matrices (the pre-activations of a layer). Else None."""
+        parent = {}
+
+        def root(j):
+            while parent.setdefault(j, j) != j:
+                j = parent[j]
+            return j
+        for e in nodes:  # a block: the forms joined by shared parameters
+            js = list(self.kind[e][1][0])
+            for j in js:
+                parent[root(j)] = root(js[0])
+        members = {}
+        for j in list(parent):
+            members.setdefault(root(j), []).append(j)
+        by = {}
+        for e in nodes:
+            by.setdefault(tuple(sorted(members[root(next(iter(self.kind[e][1][0])))])), []).append(e)
+        sizes = {(len(s), len(f)) for s, f in by.items()}
+        if len(by) < 2 or len(sizes) != 1:
+            return None
+        s, per = sizes.pop()
+        if per < 2 or s >= self.m:
+            return None
+        supports = sorted(by)
+        return [e for sup in supports for e in by[sup]], supports
 
     def _at(self, e):
         return self.row[self._resolve(e)]
@@ -268,7 +299,7 @@ class _Program:
         operands = [tuple(int(r) for r in rows) for rows in operands]
         n = len(operands[0])
         shapes = [_pattern(np.asarray(r, dtype=np.intp)) for r in operands]
-        L = next((s[1] for s in shapes if s[0] in ("tile", "repeat")), None)
+        L = next((s[1] for s in shapes if s[0] in ("tile", "repeat", "transpose")), None)
         texts, gathered = [], {}
         for rows, (kind, period, start) in zip(operands, shapes):
             if kind == "one":
@@ -277,6 +308,8 @@ class _Program:
                 texts.append(f"V[{start}:{start + n}]" + (f".reshape({n // L}, {L}, -1)" if L else ""))
             elif kind == "tile" and period == L:
                 texts.append(f"V[{start}:{start + L}]")
+            elif kind == "transpose" and period == L:
+                texts.append(f"V[{start}:{start + n}].reshape({L}, {n // L}, -1).transpose(1, 0, 2)")
             elif kind == "repeat" and period == L:
                 texts.append(f"V[{start}:{start + n // L}, None]")
             else:
@@ -351,20 +384,36 @@ class _Program:
             if p > 1 and np.any(coef[:, 0] != 1.0):
                 lines.append(f"    numpy.multiply({o}, {self._scale(coef[:, 0])}, out={o})")
         else:
+            tmp = f"V[{self.scratch}:{self.scratch + n}]"
             for q in range(p):
-                x, scale = self._rows(rows[:, q]), self._scale(coef[:, q])
-                if q == 0:
-                    lines.append(f"    numpy.multiply({x}, {scale}, out={o})")
-                elif scale == "1.0":
-                    lines.append(f"    numpy.add({o}, {x}, out={o})")
-                else:
-                    tmp = f"V[{self.scratch}:{self.scratch + n}]"
-                    lines.append(f"    numpy.multiply({x}, {scale}, out={tmp})")
+                scale = self._scale(coef[:, q])
+                if q > 0 and scale == "1.0":
+                    lines.append(f"    numpy.add({o}, {self._rows(rows[:, q])}, out={o})")
+                    continue
+                (x,), view = self._operands(lines, [rows[:, q]], o if q == 0 else tmp)
+                lines.append(f"    numpy.multiply({x}, {_viewed(scale, o if q == 0 else tmp, view)}, out={view})")
+                if q > 0:
                     lines.append(f"    numpy.add({o}, {tmp}, out={o})")
         if any(b):
             lines.append(f"    numpy.add({o}, {self._scale(b)}, out={o})")
 
     def _emit_linear(self, lines, nodes, o):
+        b = np.array([self.kind[e][1][1] for e in nodes])
+        blocks = self._blocks(nodes)
+        if blocks is not None and blocks[0] == nodes:
+            supports = np.array(blocks[1], dtype=np.intp)
+            nb, s = supports.shape
+            per = len(nodes) // nb
+            Cb = np.array([[[self.kind[e][1][0].get(j, 0.0) for j in sup] for e in nodes[k * per:(k + 1) * per]]
+                           for k, sup in enumerate(supports)])
+            name = f"_C{len(self.constants)}"
+            self.constants[name] = Cb
+            self.read_all = True
+            lines.append(f"    numpy.matmul({name}, {self._rows(supports.ravel())}.reshape({nb}, {s}, -1), "
+                         f"out={o}.reshape({nb}, {per}, -1))")
+            if np.any(b):
+                lines.append(f"    numpy.add({o}, {self._const_array(b)}, out={o})")
+            return
         C = np.zeros((len(nodes), self.m))
         b = np.zeros(len(nodes))
         for r, e in enumerate(nodes):
@@ -503,6 +552,12 @@ def _pattern(rows):
     L = int(back[1]) if len(back) > 1 else 0
     if L > 1 and n % L == 0 and np.all(step[:L - 1] == 1) and np.array_equal(rows, np.tile(rows[:L], n // L)):
         return ("tile", L, int(rows[0]))
+    s = int(step[0])
+    if s > 1 and n % s == 0:
+        T = n // s  # rows a + r*s + i read in the order (i, r): a transposed (T, s) block
+        i = np.arange(n)
+        if np.array_equal(rows, rows[0] + (i % T) * s + i // T):
+            return ("transpose", T, int(rows[0]))
     return ("gather", None, None)
 
 

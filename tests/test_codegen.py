@@ -93,14 +93,27 @@ def test_non_smooth_outputs_have_their_first_derivatives():
     assert_agrees([x, y], outs, W, hessians=False)
 
 
-def test_wide_linear_forms_use_a_sparse_product():
-    # 120 forms in 60 parameters, 3 nonzero coefficients each: a sparse product, and the parameters read
-    # directly by the outputs copied as rows
+def test_linear_forms_of_a_layer_are_one_batched_product():
+    # the pre-activations u_r . x_i / sqrt(d) form one block per neuron r (some data entries are 0, so
+    # some forms miss a parameter of their block)
     params, outs = two_layer(15, 8, 3, sympy.sin, seed=7)
     s = plsym.System(outs, params, np.zeros(8))
-    assert " @ V[:60]" in s._values_fn.source
+    assert "numpy.matmul(" in s._values_fn.source
     W = 0.5 * np.random.default_rng(8).standard_normal((4, len(params)))
     F = sympy.lambdify(params, sympy.Matrix(outs), "numpy")
+    np.testing.assert_allclose(s.F(W), np.array([F(*w).ravel() for w in W]), rtol=RTOL, atol=RTOL)
+
+
+def test_wide_scattered_linear_forms_use_a_sparse_product():
+    # 120 forms in 60 parameters, 3 nonzero coefficients each, in no block structure: a sparse product
+    rng = np.random.default_rng(11)
+    p = sympy.symbols("p0:60")
+    outs = [sympy.sin(sympy.Add(*[sympy.Rational(int(rng.integers(1, 9)), 7) * p[j]
+                                  for j in rng.choice(60, 3, replace=False)])) for _ in range(120)]
+    s = plsym.System(outs, list(p), np.zeros(120))
+    assert " @ V[:60]" in s._values_fn.source
+    W = rng.standard_normal((4, 60))
+    F = sympy.lambdify(p, sympy.Matrix(outs), "numpy")
     np.testing.assert_allclose(s.F(W), np.array([F(*w).ravel() for w in W]), rtol=RTOL, atol=RTOL)
 
 
