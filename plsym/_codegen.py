@@ -234,8 +234,9 @@ class _Program:
         for g, key in enumerate(reversed(order)):
             nodes = groups[key]
             nodes.sort(key=lambda e: rank.get(e, (len(order), 0, 0)))
-            if key[1] == "lin" and self._blocks(nodes) is not None:
-                nodes[:] = self._blocks(nodes)[0]
+            block = self._blocks(nodes) if key[1] == "lin" else None
+            if block is not None and self._block_layout(nodes, block) is None:
+                nodes.sort(key=lambda e: block[e])  # block after block (stable: each in its readers' order)
             for i, e in enumerate(nodes):
                 for q, a in enumerate(self._children(self.kind[e], e)):
                     a = self._resolve(a)
@@ -243,9 +244,9 @@ class _Program:
                         rank[a] = (g, i, q)
 
     def _blocks(self, nodes):
-        """(nodes block by block, supports) when the linear forms fall into two or more blocks of as many
-        forms each, the forms of a block in the same few parameters (their support): the forms are then
-        one batched product of small matrices (the pre-activations of a layer). Else None."""
+        """{form: its block's parameters} when the linear forms fall into two or more blocks of as many
+        forms each, the blocks in disjoint sets of parameters (fewer than all): the forms are then one
+        batched product of small matrices (the pre-activations of a layer). Else None."""
         parent = {}
 
         def root(j):
@@ -268,8 +269,21 @@ class _Program:
         s, per = sizes.pop()
         if per < 2 or s >= self.m:
             return None
-        supports = sorted(by)
-        return [e for sup in supports for e in by[sup]], supports
+        return {e: sup for sup, forms in by.items() for e in forms}
+
+    def _block_layout(self, nodes, block):
+        """(blocks in order, [[form of block k, w-th] ...], transposed) when the rows of ``nodes`` are their
+        blocks one after the other (transposed=False) or the w-th forms of all blocks one after the other
+        (transposed=True, the order in which a layer's outputs are read), else None."""
+        nb = len(set(block.values()))
+        per = len(nodes) // nb
+        for transposed in (True, False):
+            at = (lambda k, w: nodes[w * nb + k]) if transposed else (lambda k, w: nodes[k * per + w])
+            sups = [block[at(k, 0)] for k in range(nb)]
+            forms = [[at(k, w) for w in range(per)] for k in range(nb)]
+            if len(set(sups)) == nb and all(block[e] == sups[k] for k in range(nb) for e in forms[k]):
+                return sups, forms, transposed
+        return None
 
     def _at(self, e):
         return self.row[self._resolve(e)]
@@ -399,18 +413,19 @@ class _Program:
 
     def _emit_linear(self, lines, nodes, o):
         b = np.array([self.kind[e][1][1] for e in nodes])
-        blocks = self._blocks(nodes)
-        if blocks is not None and blocks[0] == nodes:
-            supports = np.array(blocks[1], dtype=np.intp)
+        block = self._blocks(nodes)
+        layout = self._block_layout(nodes, block) if block is not None else None
+        if layout is not None:
+            sups, forms, transposed = layout
+            supports = np.array(sups, dtype=np.intp)
             nb, s = supports.shape
             per = len(nodes) // nb
-            Cb = np.array([[[self.kind[e][1][0].get(j, 0.0) for j in sup] for e in nodes[k * per:(k + 1) * per]]
-                           for k, sup in enumerate(supports)])
+            Cb = np.array([[[self.kind[e][1][0].get(j, 0.0) for j in sup] for e in fs] for sup, fs in zip(sups, forms)])
             name = f"_C{len(self.constants)}"
             self.constants[name] = Cb
             self.read_all = True
-            lines.append(f"    numpy.matmul({name}, {self._rows(supports.ravel())}.reshape({nb}, {s}, -1), "
-                         f"out={o}.reshape({nb}, {per}, -1))")
+            view = f"{o}.reshape({per}, {nb}, -1).transpose(1, 0, 2)" if transposed else f"{o}.reshape({nb}, {per}, -1)"
+            lines.append(f"    numpy.matmul({name}, {self._rows(supports.ravel())}.reshape({nb}, {s}, -1), out={view})")
             if np.any(b):
                 lines.append(f"    numpy.add({o}, {self._const_array(b)}, out={o})")
             return
