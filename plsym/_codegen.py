@@ -126,7 +126,7 @@ class _Program:
                 b, terms = self._terms(e)
                 terms.sort(key=self._term_key)
                 if np.isfinite(b) and all(np.isfinite(c) for c, _ in terms):
-                    kind = ("add", (b, terms))
+                    kind = _polynomial(b, terms) or ("add", (b, terms))
         elif e.is_Mul and self._scaled_form(e):
             kind = ("lin", self.affine(e))
         elif e.is_Mul:
@@ -167,6 +167,8 @@ class _Program:
     def _children(self, kind, e):
         if kind[0] == "add":
             return [t for _, t in kind[1][1]]
+        if kind[0] == "poly":
+            return [kind[1][0]]
         if kind[0] == "mul":
             return kind[1][1]
         if kind[0] == "alias":
@@ -193,6 +195,8 @@ class _Program:
                 key += (data,)
             elif kind in ("mul", "add"):
                 key += (len(data[1]),)
+            elif kind == "poly":
+                key += (tuple(sorted(data[2])),)
             groups.setdefault(key, []).append(e)
         order = sorted(groups, key=lambda k: (k[0], str(k[1:])))
         self._arrange(order, groups)
@@ -375,6 +379,18 @@ class _Program:
                     lines.append(f"    numpy.multiply({o}, {scale}, out={o})")
         elif kind == "add":
             self._emit_sum(lines, nodes, o)
+        elif kind == "poly":  # Horner's rule
+            (x,), view = self._operands(lines, [[self._at(self.kind[e][1][0]) for e in nodes]], o)
+            a = {k: self._scale([self.kind[e][1][2][k] for e in nodes]) for k in self.kind[nodes[0]][1][2]}
+            d = max(a)
+            lines.append(f"    numpy.multiply({x}, {_viewed(a[d], o, view)}, out={view})")
+            for k in range(d - 1, 0, -1):
+                if k in a:
+                    lines.append(f"    numpy.add({view}, {_viewed(a[k], o, view)}, out={view})")
+                lines.append(f"    numpy.multiply({view}, {x}, out={view})")
+            bs = [self.kind[e][1][1] for e in nodes]
+            if any(bs):
+                lines.append(f"    numpy.add({o}, {self._scale(bs)}, out={o})")
         else:  # one line per node
             for e in nodes:
                 lines.append(f"    V[{self.row[e]}] = {self._node_text(kind, e)}")
@@ -533,6 +549,26 @@ def _combine(e, parts):
     k = float(np.prod([b for c, b in parts if not c])) if any(not c for c, _ in parts) else 1.0
     aff = [p for p in parts if p[0]]
     return ({j: k * v for j, v in aff[0][0].items()}, k * aff[0][1]) if aff else ({}, k)
+
+
+def _polynomial(b, terms):
+    """("poly", (x, b, {k: a_k})) when the sum b + sum of c * t is a polynomial b + sum_k a_k x^k of degree
+    two to four in one node x (each t is x, x^k or x*...*x), else None."""
+    coef, base = {}, None
+    for c, t in terms:
+        if t.is_Pow and _small_power(t):
+            x, k = t.args[0], int(t.args[1])
+        elif t.is_Mul and len(t.args) in (2, 3, 4) and len(set(t.args)) == 1:
+            x, k = t.args[0], len(t.args)
+        else:
+            x, k = t, 1
+        if base is not None and x != base:
+            return None
+        base = x
+        coef[k] = coef.get(k, 0.0) + c
+    if len(terms) < 2 or max(coef) < 2:
+        return None
+    return ("poly", (base, b, coef))
 
 
 def _runs(values):

@@ -142,3 +142,12 @@ def test_results_kept_by_the_caller_are_never_overwritten():
     np.testing.assert_array_equal(H1, kept[1])
     np.testing.assert_array_equal(row, kept[2])
     np.testing.assert_allclose(s.jacobian(W2), [s.jacobian(w) for w in W2], rtol=1e-14, atol=1e-15)
+
+
+def test_polynomials_in_one_node():
+    # sums of powers of one node are evaluated by Horner's rule, whatever their degrees and constants
+    x, y = sympy.symbols("x y")
+    t = sympy.tanh(x - 2 * y)
+    outs = [2 + t - 3 * t**2 + t**4 / 5, t**3 / 3 + t, 1 - x**2 + x**3, sympy.sin(y) * (y + y**2), t**2 + t]
+    s = assert_agrees([x, y], outs, np.random.default_rng(12).uniform(-1.5, 1.5, (7, 2)))
+    assert "numpy.tanh(" in s._values_fn.source
