@@ -79,8 +79,7 @@ def hessian_entries(grads, params, differ=None):
 
 # Work arrays, and outputs whose written slots take, up to this size are kept between calls.
 _KEEP_BYTES = 64 * 2**20
-# Reference counts tell when an output can be reused (CPython).
-_REFCOUNTS = platform.python_implementation() == "CPython"
+
 
 
 class Compiled:
@@ -122,20 +121,36 @@ class Compiled:
         if V is None or V.shape[1] != k:
             V = np.empty((self._rows, k))
         out = self.__dict__.pop("_out", None)
-        if out is None or out.shape[-1] != k or not _unshared(out):
+        if out is None or out.shape[-1] != k or _refs(out) != _ALONE:  # a view of it is alive
             out = np.zeros(self.shape + (k,))
         with np.errstate(all="ignore"):
             self._fn(W, V, out)
         if V.nbytes <= _KEEP_BYTES:
             self._work = V
-        if self._slots * k * 8 <= _KEEP_BYTES and _REFCOUNTS:
+        if self._slots * k * 8 <= _KEEP_BYTES and _ALONE is not None:
             self._out = out
         return out.transpose(self._points_first)  # a view; callers that need C order copy once
 
 
-def _unshared(a) -> bool:
-    """Whether the caller's local name is the only reference to ``a`` (no view of it is alive)."""
-    return _REFCOUNTS and sys.getrefcount(a) <= 3  # the caller's name, the argument, getrefcount's own
+def _refs(a) -> int:
+    """References to ``a``, counted the same way wherever a local name is passed in."""
+    return sys.getrefcount(a)
+
+
+def _calibrate() -> int | None:
+    """The count :func:`_refs` gives for an array only a local name refers to, or None when a live view
+    does not raise it (an interpreter that borrows references): outputs are then never reused."""
+    if platform.python_implementation() != "CPython":
+        return None
+    a = np.empty(1)
+    alone = _refs(a)
+    view = a[:]
+    held = _refs(a)
+    del view
+    return alone if held > alone else None
+
+
+_ALONE = _calibrate()
 
 
 def compile_values(params, outputs):
