@@ -6,6 +6,12 @@ one level that do the same operation (a tanh, a product of three factors, a sum
 of two terms, ...) are computed together by a few numpy calls over the block of
 rows they own, whatever their number. The time then grows with the depth of the
 DAG and the number of distinct operations, not with the number of nodes.
+
+The rows of a group are ordered as the next level reads them, so that most
+reads are slices of V or broadcasts of a block of rows rather than gathers; the
+linear forms in the parameters are one matrix product (batched over blocks for
+the pre-activations of a layer, sparse when scattered), sums of consecutive rows
+one reduction, and polynomials in one node go by Horner's rule.
 """
 
 from __future__ import annotations
