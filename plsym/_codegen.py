@@ -32,9 +32,6 @@ _FUNCS = {
     sympy.sign: "numpy.sign",
 }
 
-# Outputs in at least this many consecutive rows of V are written from a slice (no gather).
-_MIN_RUN = 4
-
 # Linear forms go through a sparse product when at most this fraction of their coefficients is nonzero.
 _SPARSE_DENSITY = 0.1
 
@@ -499,25 +496,8 @@ class _Program:
                     pos.append(q)
                     rows.append(self._at(e))
         lines.append("    _out = out.reshape(-1, out.shape[-1])")
-        # runs of consecutive rows are written from slices of V (a row written at several places: once per
-        # place), the rest gathered once
-        order = np.lexsort((pos, rows))
-        rows, pos = np.asarray(rows, dtype=np.intp)[order], np.asarray(pos, dtype=np.intp)[order]
-        nth = np.zeros(len(rows), dtype=np.intp)  # which place of its row each entry is
-        for i in range(1, len(rows)):
-            nth[i] = nth[i - 1] + 1 if rows[i] == rows[i - 1] else 0
-        rest = []
-        for layer in np.unique(nth):
-            at = np.flatnonzero(nth == layer)
-            starts = np.flatnonzero(np.r_[True, np.diff(rows[at]) != 1])
-            for a, b in zip(starts, np.r_[starts[1:], len(at)]):
-                if b - a >= _MIN_RUN:
-                    r = rows[at[a:b]]
-                    lines.append(f"    _out[{self._index(pos[at[a:b]])}] = V[{r[0]}:{r[-1] + 1}]")
-                else:
-                    rest += list(at[a:b])
-        if rest:
-            lines.append(f"    _out[{self._index(pos[rest])}] = {self._rows(rows[rest])}")
+        if pos:
+            lines.append(f"    _out[{self._index(pos)}] = {self._rows(rows)}")
         if cpos:
             lines.append(f"    _out[{self._index(cpos)}] = {self._const_array(cvals)}")
 
