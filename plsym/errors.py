@@ -45,7 +45,7 @@ def as_real_array(name: str, value, *, ndim=None, shape=None, finite: bool = Tru
         if arr.ndim != len(shape) or any(s is not None and s != a for s, a in zip(shape, arr.shape)):
             want = "(" + ", ".join("k" if s is None else str(s) for s in shape) + ")"
             raise InvalidArgument(f"{name} has shape {arr.shape}; the shape allowed is {want}")
-    if finite and not np.all(np.isfinite(arr)):
+    if finite and not np.isfinite(arr).all():
         bad = arr[~np.isfinite(arr)].ravel()[0]
         raise InvalidArgument(f"{name} contains {bad}; all entries must be finite real numbers")
     return arr

@@ -469,7 +469,7 @@ def test_norms_do_not_overflow_and_extreme_balls_are_refused():
 def test_cancelling_sextic_is_not_refuted_where_floats_say_so():
     s = specs.loads(spec(["w**6 - 6*w**5 + 15*w**4 - 20*w**3 + 15*w**2 - 6*w + 1"], ["w"], center=[1.0],
                          radius=1e-3, claims={"hessian_norm": 3.0003e-11}))
-    w = [0.999]  # on the sphere; the true value there is 30 (1e-3)^4 = 3e-11
+    w = [1.001]  # on the sphere; the true value there is 30 (1e-3)^4 = 3e-11
     assert s.system.hessian_norm(w) > 3.0003e-11  # float64 cancellation over-estimates it
     v = certify.confirm_violation(s.system, s.ball, "hessian_norm", w, 3.0003e-11, "upper")
     assert v.status == "inconclusive" and v.lower <= 3e-11 <= v.upper and "near miss" in v.detail

@@ -1,0 +1,153 @@
+"""The generated batched evaluators of F, DF and H_F against sympy's lambdify on random points."""
+
+import numpy as np
+import pytest
+import sympy
+
+import plsym
+
+RTOL = 1e-13
+
+
+def reference(params, outputs, W, hessians):
+    """F, DF and (with ``hessians``) the per-output Hessians from sympy's derivatives and lambdify."""
+    n = len(outputs)
+    F = sympy.lambdify(params, sympy.Matrix(outputs), ["scipy", "numpy"])
+    J = sympy.lambdify(params, sympy.Matrix(outputs).jacobian(params), ["scipy", "numpy"])
+    got = [np.array([np.broadcast_to(np.asarray(F(*w), float).ravel(), (n,)) for w in W]),
+           np.array([np.asarray(J(*w), float) for w in W])]
+    if hessians:
+        H = [sympy.lambdify(params, sympy.hessian(f, params), ["scipy", "numpy"]) for f in outputs]
+        got.append(np.array([[np.asarray(h(*w), float) for h in H] for w in W]))
+    return got
+
+
+def assert_agrees(params, outputs, W, hessians=True):
+    s = plsym.System(outputs, params, np.zeros(len(outputs)))
+    want = reference(params, outputs, W, hessians)
+    got = [s.F(W), s.jacobian(W)] + ([s.hessians(W)] if hessians else [])
+    for g, w in zip(got, want, strict=True):
+        assert g.shape == w.shape
+        np.testing.assert_allclose(g, w, rtol=RTOL, atol=RTOL * max(1.0, np.abs(w).max()))
+    return s
+
+
+def two_layer(width, n, d, sigma, *, bias=False, seed=0):
+    rng = np.random.default_rng(seed)
+    X = np.round(rng.standard_normal((n, d)), 2)
+    U = [[sympy.Symbol(f"u{r}_{j}") for j in range(d)] for r in range(width)]
+    b = [sympy.Symbol(f"b{r}") for r in range(width)]
+    v = [sympy.Symbol(f"v{r}") for r in range(width)]
+    outs = [sympy.Add(*[v[r] * sigma(sympy.Add(*[U[r][j] * sympy.Rational(str(x[j])) for j in range(d)])
+                                     / sympy.sqrt(d) + (b[r] if bias else 0)) for r in range(width)])
+            / sympy.sqrt(width) for x in X]
+    return [p for row in U for p in row] + (b if bias else []) + v, outs
+
+
+@pytest.mark.parametrize("sigma", [sympy.tanh, lambda z: z + z**3 / 3, lambda z: sympy.exp(-z**2)])
+def test_two_layer_networks(sigma):
+    # many outputs of the same shape: the nodes are computed by groups, read by broadcasting and summed
+    # over consecutive rows
+    params, outs = two_layer(5, 4, 3, sigma, bias=True)
+    W = 0.5 * np.random.default_rng(1).standard_normal((7, len(params)))
+    assert_agrees(params, outs, W)
+
+
+def test_parameters_in_any_order_and_a_single_point():
+    params, outs = two_layer(4, 3, 2, sympy.tanh)
+    order = np.random.default_rng(2).permutation(len(params))
+    shuffled = [params[j] for j in order]
+    W = 0.5 * np.random.default_rng(3).standard_normal((5, len(params)))
+    s = assert_agrees(shuffled, outs, W)
+    np.testing.assert_allclose(s.jacobian(W[2]), s.jacobian(W)[2], rtol=1e-14, atol=1e-15)
+
+
+def test_mixed_terms_constants_repeated_factors_and_unused_parameters():
+    x, y, z, w = sympy.symbols("x y z w")
+    outs = [
+        # many terms of mixed shapes: products of 1, 2 and 3 factors, functions, powers and a constant
+        3 * x + x * y - 2 * x * y * z + sympy.tanh(x - y) + sympy.exp(z) * sympy.sin(y) + x**2 * y + 7,
+        sympy.Integer(5),  # a constant output
+        x * x * x * y * y + (x * y)**3 + x**4,  # repeated factors and powers
+        sympy.atan(x) / (1 + y**2) + sympy.sqrt(2 + x**2) + x**sympy.Rational(3, 2),  # no z nor w
+        x,  # a parameter itself
+        sympy.erf(x + 2 * y - z) * sympy.tanh(x + 2 * y - z) + sympy.log(1 + (x + 2 * y - z)**2),  # shared form
+    ]
+    W = np.random.default_rng(4).uniform(0.2, 1.5, (6, 4))
+    assert_agrees([x, y, z, w], outs, W)
+
+
+def test_outputs_mixing_functions_share_their_subexpressions():
+    p = sympy.symbols("p0:5")
+    a = sympy.tanh(p[0] + p[1] - p[2])
+    b = sympy.cos(p[3] * p[4]) + p[0]**2
+    outs = [a * b, a + b, a**2 * b**3, sympy.exp(a) - sympy.sin(b), (a + b + p[2])**2 * p[1]]
+    W = np.random.default_rng(5).uniform(-1, 1, (9, 5))
+    assert_agrees(list(p), outs, W)
+
+
+def test_non_smooth_outputs_have_their_first_derivatives():
+    x, y = sympy.symbols("x y", real=True)
+    outs = [sympy.Abs(x - 0.3) * y, sympy.Piecewise((x**2, x > 0.1), (y, True)) + y**2, x * y]
+    W = np.random.default_rng(6).uniform(-1, 1, (8, 2))
+    assert_agrees([x, y], outs, W, hessians=False)
+
+
+def test_linear_forms_of_a_layer_are_one_batched_product():
+    # the pre-activations u_r . x_i / sqrt(d) form one block per neuron r (some data entries are 0, so
+    # some forms miss a parameter of their block)
+    params, outs = two_layer(15, 8, 3, sympy.sin, seed=7)
+    s = plsym.System(outs, params, np.zeros(8))
+    assert "numpy.matmul(" in s._values_fn.source
+    W = 0.5 * np.random.default_rng(8).standard_normal((4, len(params)))
+    F = sympy.lambdify(params, sympy.Matrix(outs), "numpy")
+    np.testing.assert_allclose(s.F(W), np.array([F(*w).ravel() for w in W]), rtol=RTOL, atol=RTOL)
+
+
+def test_wide_scattered_linear_forms_use_a_sparse_product():
+    # 120 forms in 60 parameters, 3 nonzero coefficients each, in no block structure: a sparse product
+    rng = np.random.default_rng(11)
+    p = sympy.symbols("p0:60")
+    outs = [sympy.sin(sympy.Add(*[sympy.Rational(int(rng.integers(1, 9)), 7) * p[j]
+                                  for j in rng.choice(60, 3, replace=False)])) for _ in range(120)]
+    s = plsym.System(outs, list(p), np.zeros(120))
+    assert " @ V[:60]" in s._values_fn.source
+    W = rng.standard_normal((4, 60))
+    F = sympy.lambdify(p, sympy.Matrix(outs), "numpy")
+    np.testing.assert_allclose(s.F(W), np.array([F(*w).ravel() for w in W]), rtol=RTOL, atol=RTOL)
+
+
+def test_repeated_calls_and_changing_numbers_of_points():
+    params, outs = two_layer(3, 2, 2, sympy.tanh)
+    s = plsym.System(outs, params, np.zeros(2))
+    rng = np.random.default_rng(9)
+    for k in (5, 5, 1, 12, 5):
+        W = rng.standard_normal((k, len(params)))
+        want = np.array([s.jacobian(w) for w in W])
+        np.testing.assert_allclose(s.jacobian(W), want, rtol=1e-14, atol=1e-15)
+
+
+def test_results_kept_by_the_caller_are_never_overwritten():
+    # an evaluator reuses its output only once nothing refers to it any more
+    params, outs = two_layer(3, 2, 2, sympy.tanh)
+    s = plsym.System(outs, params, np.zeros(2))
+    rng = np.random.default_rng(10)
+    W1, W2 = rng.standard_normal((2, 4, len(params)))
+    J1, H1, row = s.jacobian(W1), s.hessians(W1), s.jacobian(W1)[1]
+    kept = [J1.copy(), H1.copy(), row.copy()]
+    for _ in range(3):
+        J2, H2 = s.jacobian(W2), s.hessians(W2)
+        del J2, H2
+    np.testing.assert_array_equal(J1, kept[0])
+    np.testing.assert_array_equal(H1, kept[1])
+    np.testing.assert_array_equal(row, kept[2])
+    np.testing.assert_allclose(s.jacobian(W2), [s.jacobian(w) for w in W2], rtol=1e-14, atol=1e-15)
+
+
+def test_polynomials_in_one_node():
+    # sums of powers of one node are evaluated by Horner's rule, whatever their degrees and constants
+    x, y = sympy.symbols("x y")
+    t = sympy.tanh(x - 2 * y)
+    outs = [2 + t - 3 * t**2 + t**4 / 5, t**3 / 3 + t, 1 - x**2 + x**3, sympy.sin(y) * (y + y**2), t**2 + t]
+    s = assert_agrees([x, y], outs, np.random.default_rng(12).uniform(-1.5, 1.5, (7, 2)))
+    assert "numpy.tanh(" in s._values_fn.source
