@@ -23,7 +23,7 @@ from .errors import InvalidArgument
 from .progress import reporting
 from .quantities import QUANTITIES
 
-__all__ = ["main"]
+__all__ = ["console", "main"]
 
 
 class _ArgumentParser(argparse.ArgumentParser):
