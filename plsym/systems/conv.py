@@ -254,7 +254,8 @@ class ConvSystem(LayeredSystem):
 
     # -- backpropagation --------------------------------------------------------------------------
     def _tape(self, layers, data, *, second=False):
-        """Forward and backward pass for per-layer matrices (k, a, b) on data (n, P, C_0), or per point (k, n, P, C_0)."""
+        """Forward and backward pass for per-layer matrices (k, a, b) on data (n, P, C_0), or per point
+        (k, n, P, C_0)."""
         k = layers[0].shape[0]
         alpha = data if data.ndim == 4 else np.broadcast_to(data, (k,) + data.shape)
         last = len(layers) - 1
