@@ -121,10 +121,8 @@ class KernelMinEig(Quantity):
         if s._non_smooth_reason is not None or s.derivatives.get("hessians") != "exact":
             return None
         lam, v = _eigh_extreme(s._kernel(W), self.which)
-        # d lambda / dw = v^T dK v = 2 sum_i v_i H_{F_i} (J^T v): a backward product and one
-        # v-weighted Hessian-vector product (matrix-free for networks), never J J^T
-        grad = 2.0 * s._whvp(W, v, s._vjp(W, v))
-        return lam, grad
+        # d lambda / dw = v^T dK v, the gradient of the quadratic form at the fixed eigenvector v
+        return lam, s._kernel_form_grad(W, v)
 
 
 class Lipschitz(KernelMinEig):

@@ -275,6 +275,11 @@ class System:
         """sum_i c_i H_{F_i}(w) v: (k, m), (k, n), (k, m) -> (k, m)."""
         return np.einsum("kn,kni->ki", C, self._hvp(W, V))
 
+    def _kernel_form_grad(self, W, C):
+        """grad_w (c^T K(w) c) per point, c fixed: 2 sum_i c_i H_{F_i} (DF^T c) (a backward product
+        and one c-weighted second-order pass; never J J^T). (k, m), (k, n) -> (k, m)."""
+        return 2.0 * self._whvp(W, C, self._vjp(W, C))
+
     def _loss_hvp(self, W, V):
         """H_L(w) v = DF^T (DF v) + sum_i r_i H_{F_i} v (C8): a forward product, a backward
         product and one residual-weighted second-order pass."""

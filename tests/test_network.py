@@ -400,3 +400,25 @@ def test_two_layer_hessian_norm_gradient_in_closed_form(activation):
     got = HessianNorm(net).value_and_grad(W)
     np.testing.assert_array_equal(got[1], grad)
     assert network(X, y, [5, 5])._hessian_norm_value_and_grad(_point(network(X, y, [5, 5]), k=1)) is None
+
+
+@pytest.mark.parametrize("activation", SMOOTH + ["identity"])
+def test_two_layer_kernel_form_gradient_in_closed_form(activation):
+    """grad (c^T K(w) c) of two-layer nets in closed form, against the generic backward and
+    second-order passes and against a central difference of c^T K c."""
+    from plsym.system import System
+
+    X, y = _data(n=9, d=4, seed=2)
+    net = network(X, y, [40], activation=activation)
+    W = _point(net, scale=0.5, k=4, seed=5)
+    C = np.random.default_rng(5).standard_normal((4, net.n))
+    got = net._kernel_form_grad(W, C)
+    np.testing.assert_allclose(got, System._kernel_form_grad(net, W, C), rtol=1e-12, atol=1e-14)
+    D = np.random.default_rng(6).standard_normal(W.shape)
+
+    def form(V):
+        return np.einsum("ki,kij,kj->k", C, net.kernel(V), C)
+
+    h = 1e-5
+    want = (form(W + h * D) - form(W - h * D)) / (2 * h)
+    np.testing.assert_allclose(np.sum(got * D, axis=1), want, rtol=1e-6, atol=0)

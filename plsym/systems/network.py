@@ -434,6 +434,35 @@ class NetworkSystem(LayeredSystem):
         vg[rows, 0, r] = sign * d2 * c * c
         return np.abs(lam), grad
 
+    def _kernel_form_grad(self, W, C):
+        """grad_w (c^T K(w) c) in closed form for two-layer nets with a linear output (else the
+        generic backward and second-order passes).
+
+        With K = (1/m)[(A A^T) * (Xhat Xhat^T) + S S^T], A = sigma'(Z) diag(v), S = sigma(Z),
+        Z = Xhat U^T: c^T K c = (1/m) sum_r (v_r^2 ||D_r||^2 + e_r^2) with D_r = sum_i c_i
+        sigma'(z_ir) xhat_i and e_r = sum_i c_i sigma(z_ir), so the partials are
+        (2/m) (v_r^2 sum_i c_i sigma''(z_ir) (D_r . xhat_i) xhat_i + e_r D_r) in u_r and
+        (2/m) v_r ||D_r||^2 in v_r: a few (n x width) passes, no tape.
+        """
+        if not (self.depth == 1 and self._linear_output):
+            return super()._kernel_form_grad(W, C)
+        U, v = self._split(W)  # (k, width, d), (k, 1, width)
+        xhat = self.X / self._scale[0]  # (n, d)
+        s, d1, d2 = self._acts[0].with_derivatives(xhat @ np.swapaxes(U, -1, -2), second=True)  # (k, n, width)
+        c = C[:, :, None]
+        D = np.swapaxes(c * d1, -1, -2) @ xhat  # (k, width, d)
+        e = np.swapaxes(s, -1, -2) @ c  # (k, width, 1)
+        T = c * d2
+        T *= xhat @ np.swapaxes(D, -1, -2)  # c_i sigma''(z_ir) (D_r . xhat_i)
+        vr = np.swapaxes(v, -1, -2)  # (k, width, 1)
+        grad = np.empty_like(W)
+        gU, gv = self._split(grad)
+        np.multiply(vr * vr, np.swapaxes(T, -1, -2) @ xhat, out=gU)
+        gU += e * D
+        np.multiply(v, np.swapaxes(np.sum(D * D, axis=-1, keepdims=True), -1, -2), out=gv)
+        grad *= 2.0 / self._dims[1]
+        return grad
+
     def _floats_per_point(self):
         """Floats per point of the structured evaluators: the point and about eight n x width
         arrays per layer (activations, derivatives, tangents; the Jacobian is never formed),
