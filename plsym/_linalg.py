@@ -117,6 +117,18 @@ def _ritz(alpha, beta, steps):
     return lam, coef, resid
 
 
+def _end_of_step(W, alpha, beta, steps, at, j, tol, max_steps):
+    """After step j of the operators ``at`` (W their new, orthogonalized vectors): records beta_j = ||W||
+    and the step count, and returns (beta_j, which stop): all of them after the last step, else as
+    :func:`_stopping`."""
+    nrm = _row_norms(W)
+    beta[at, j] = nrm
+    steps[at] = j + 1
+    if j + 1 == max_steps:
+        return nrm, np.ones(len(nrm), dtype=bool)
+    return nrm, _stopping(alpha, beta, steps, at, nrm, j, tol)
+
+
 def _stopping(alpha, beta, steps, at, nrm, j, tol):
     """Which of the operators ``at`` stop after step j (``nrm`` their new beta): an invariant Krylov space
     (the Ritz values are exact), or, tested after steps 8, 12, 16 and then every eighth step, a
@@ -147,12 +159,7 @@ def _lanczos_values(matvec, rows, m, v0, tol, max_steps):
         W -= a[:, None] * q
         if q_prev is not None:
             W -= beta[live, j - 1, None] * q_prev
-        nrm = _row_norms(W)
-        beta[live, j] = nrm
-        steps[live] = j + 1
-        if j + 1 == max_steps:
-            break
-        done = _stopping(alpha, beta, steps, live, nrm, j, tol)
+        nrm, done = _end_of_step(W, alpha, beta, steps, live, j, tol, max_steps)
         W /= np.where(done, 1.0, nrm)[:, None]
         q_prev, q = q, W
         if done.any():
@@ -182,12 +189,7 @@ def _lanczos(matvec, rows, m, v0, tol, max_steps):
         alpha[idx, j] = np.einsum("pm,pm->p", W, q)
         for _ in range(2):
             W -= (np.matmul(basis, W[:, :, None])[:, :, 0][:, None, :] @ basis)[:, 0]
-        nrm = _row_norms(W)
-        beta[idx, j] = nrm
-        steps[idx] = j + 1
-        if j + 1 == max_steps:
-            break
-        done = _stopping(alpha, beta, steps, idx, nrm, j, tol)
+        nrm, done = _end_of_step(W, alpha, beta, steps, idx, j, tol, max_steps)
         Q[idx, j + 1] = W / np.where(done, 1.0, nrm)[:, None]  # a stopped row's next vector is never used
         active[idx[done]] = False
         if not active.any():
