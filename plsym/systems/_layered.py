@@ -281,9 +281,9 @@ class LayeredSystem(System):
         return out
 
     def _hessian_norm_dense(self, W):
-        """max_i ||H_{F_i}||_2 by eigvalsh of dense Hessians, points in memory-bounded chunks."""
-        return in_chunks(lambda V: np.abs(np.linalg.eigvalsh(self._hessians(V))).max(axis=(-1, -2)), W,
-                         self.n * self.m * self.m, DENSE_HESSIAN_MAX)
+        """max_i ||H_{F_i}||_2 by eigvalsh of dense Hessians, points in memory-bounded chunks (the
+        generic :meth:`System._hessian_norm`)."""
+        return System._hessian_norm(self, W)
 
     def _output_operators(self, W):
         """For each point p and output i, (p, i, matvec) with matvec v -> H_{F_i}(W[p]) v.
