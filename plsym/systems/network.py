@@ -177,7 +177,7 @@ class NetworkSystem(LayeredSystem):
         self._scale = tuple(np.sqrt(float(b)) for b in dims[:-1])
         self._linear_output = out.name == "identity"
         self._gram0 = self.X @ self.X.T  # alpha_0 alpha_0^T, the same at every W
-        self._xhat_t = self.X.T / self._scale[0]  # (d, n): the scaled inputs x_i / sqrt(d) as columns
+        self._xhat = self.X / self._scale[0]  # (n, d): the scaled inputs x_i / sqrt(d)
         self._row_norms2 = (np.sum(self.X ** 2, axis=1) / dims[0])[:, None]  # ||x_i / sqrt(d)||^2, (n, 1)
 
     # -- backpropagation ----------------------------------------------------------
@@ -234,7 +234,7 @@ class NetworkSystem(LayeredSystem):
         axis first, and the two n x n products contract over the width."""
         U, v = self._split(W)
         act = self._acts[0]
-        H = U @ self._xhat_t  # (k, width, n): the pre-activations, transposed
+        H = U @ self._xhat.T  # (k, width, n): the pre-activations, transposed
         if act.dsigma_from_sigma is not None:  # sigma' from sigma: H is not needed after sigma
             S = act.sigma(H, out=H) if isinstance(act.sigma, np.ufunc) else act.sigma(H)
             A = act.dsigma_from_sigma(S)
@@ -378,7 +378,7 @@ class NetworkSystem(LayeredSystem):
         i, r, _, s, lam, x1, x2 = self._two_layer_top(W)
         q = np.zeros((k, self.m))
         Uq, vq = self._split(q)
-        xhat = self.X[i] / self._scale[0]  # (k, d), norm s
+        xhat = self._xhat[i]  # (k, d), norm s
         with np.errstate(invalid="ignore", divide="ignore"):
             Uq[rows, r] = np.where(s[:, None] > 0, x1[:, None] * xhat / s[:, None], 0.0)
         vq[rows, 0, r] = x2
@@ -430,7 +430,7 @@ class NetworkSystem(LayeredSystem):
         sign = np.sign(lam) / math.sqrt(self.layer_shapes[0][0])
         grad = np.zeros((k, self.m))
         Ug, vg = self._split(grad)
-        Ug[rows, r] = (sign * (v * d3 * c * c + 2.0 * d2 * c * x2))[:, None] * (self.X[i] / self._scale[0])
+        Ug[rows, r] = (sign * (v * d3 * c * c + 2.0 * d2 * c * x2))[:, None] * self._xhat[i]
         vg[rows, 0, r] = sign * d2 * c * c
         return np.abs(lam), grad
 
@@ -447,7 +447,7 @@ class NetworkSystem(LayeredSystem):
         if not (self.depth == 1 and self._linear_output):
             return super()._kernel_form_grad(W, C)
         U, v = self._split(W)  # (k, width, d), (k, 1, width)
-        xhat = self.X / self._scale[0]  # (n, d)
+        xhat = self._xhat
         s, d1, d2 = self._acts[0].with_derivatives(xhat @ np.swapaxes(U, -1, -2), second=True)  # (k, n, width)
         c = C[:, :, None]
         D = np.swapaxes(c * d1, -1, -2) @ xhat  # (k, width, d)
