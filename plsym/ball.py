@@ -278,11 +278,10 @@ class Ball:
             norm[odd] = scaled_norm(d[odd])
         r = math.sqrt(self._r2)  # the radius in these units, up to rounding that the test below absorbs
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            scale = np.where(norm > r, r / np.where(norm > 0, norm, 1.0), 1.0) * math.ldexp(1.0, self._shift) \
-                if abs(self._shift) < 1000 else None
-        if scale is None:  # radii beyond 2^+-1000: scale in two exact steps
-            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                scale = np.where(norm > r, r / np.where(norm > 0, norm, 1.0), 1.0)
+            scale = np.where(norm > r, r / np.where(norm > 0, norm, 1.0), 1.0)
+        if abs(self._shift) < 1000:
+            scale *= math.ldexp(1.0, self._shift)  # back to the original units, exactly (a power of 2)
+        else:  # radii beyond 2^+-1000, where 2^shift is no float: the offsets are scaled back instead
             d = np.ldexp(d, self._shift)
         # move in until the float test proves the point inside: first by a relative margin above the
         # test's, then, when the center's ulp is coarse against R, by growing fractions (the center
