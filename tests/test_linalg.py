@@ -66,3 +66,70 @@ def test_chunks_give_the_same_values_and_bound_the_batch(vectors):
     chunked, _ = batched_top_eig(mv, 6, 40, vectors=vectors, max_floats=40 * (64 if vectors else 4))  # one per chunk
     assert max(asked) == 1
     np.testing.assert_allclose(np.abs(chunked), np.abs(whole), rtol=1e-12)
+
+
+def _dense_extreme(a, b):
+    from plsym._linalg import _tridiagonal
+
+    theta, S = np.linalg.eigh(_tridiagonal(a[None], b[None])[0])
+    best = int(np.argmax(np.abs(theta)))
+    return theta[best], S[:, best]
+
+
+def test_the_ritz_pair_of_a_tridiagonal_matrix_is_its_dense_extreme_eigenpair():
+    from plsym._linalg import _extreme_pair, _tridiagonal
+
+    rng = np.random.default_rng(7)
+    cases = [(np.array([2.5]), np.zeros(0)),  # one step
+             (np.array([-1.0, 1.0]), np.zeros(1)),  # a tie of moduli: the lower one, as the dense solve picks
+             (np.array([0.3, -0.2, 0.9, 0.1]), np.array([1.0, 0.0, 2.0]))]  # split into two blocks
+    for _ in range(300):
+        j = int(rng.integers(2, 60))
+        scale = 10.0 ** rng.integers(-100, 100)
+        cases.append((scale * rng.standard_normal(j), scale * np.abs(rng.standard_normal(j - 1))))
+    for a, b in cases:
+        lam, s = _extreme_pair(a, b)
+        want, _ = _dense_extreme(a, b)
+        T = _tridiagonal(a[None], b[None])[0]
+        top = np.abs(np.linalg.eigvalsh(T)).max()
+        assert lam == pytest.approx(want, rel=1e-13, abs=1e-13 * top)
+        assert np.linalg.norm(s) == pytest.approx(1.0, rel=1e-13)
+        assert np.linalg.norm(T @ s - lam * s) <= 1e-13 * top
+    assert _extreme_pair(np.array([-1.0, 1.0]), np.zeros(1))[0] == -1.0
+
+
+def test_the_ritz_pair_falls_back_to_a_dense_solve_when_mrrr_fails(monkeypatch):
+    import plsym._linalg as linalg
+
+    def failing(d, e, *args):
+        return 0, np.zeros(len(d)), np.zeros((len(d), len(d))), 1  # info > 0: MRRR did not converge
+
+    a, b = np.array([0.5, -2.0, 1.0]), np.array([0.3, 0.7])
+    monkeypatch.setattr(linalg, "_dstemr", failing)
+    lam, s = linalg._extreme_pair(a, b)
+    want, v = _dense_extreme(a, b)
+    assert lam == want and abs(float(s @ v)) == pytest.approx(1.0, rel=1e-14)
+
+
+@pytest.mark.parametrize("m", [50, 5000])  # numpy broadcasting, and BLAS axpy row by row
+def test_rows_are_updated_in_place_on_contiguous_and_strided_arrays(m):
+    from plsym._linalg import _AXPY_MIN_M, _row_dots, _subtract_scaled
+
+    assert (m >= _AXPY_MIN_M) == (m == 5000)
+    rng = np.random.default_rng(1)
+    X, c = rng.standard_normal((3, m)), rng.standard_normal(3)
+    for W in (rng.standard_normal((3, m)), np.asfortranarray(rng.standard_normal((3, m)))):
+        want = W - c[:, None] * X
+        _subtract_scaled(W, c, X)
+        np.testing.assert_allclose(W, want, rtol=1e-14, atol=1e-14)
+    np.testing.assert_allclose(_row_dots(W, X), np.sum(W * X, axis=1), rtol=1e-12)
+
+
+def test_batched_lanczos_on_long_vectors_converges_to_the_top_eigenvalue():
+    m = 6000  # long enough for the row-by-row BLAS updates
+    d = np.random.default_rng(5).standard_normal((3, m))
+    d[1, 17] = -9.0  # the largest modulus is negative
+    lam, Q = batched_top_eig(lambda V, rows: d[rows] * V, 3, m, vectors=False)
+    want = d[np.arange(3), np.argmax(np.abs(d), axis=1)]
+    np.testing.assert_allclose(lam, want, rtol=1e-10)
+    assert lam[1] == pytest.approx(-9.0, rel=1e-10)
