@@ -185,7 +185,7 @@ def _estimate(quantity: Quantity, ball: Ball, *, samples, search, rng, maxiter, 
                 best_w, best_obj = w, o
     value = float(sign * best_obj)
     return Estimate(
-        quantity=quantity.name, value=value, x=tuple(float(c) for c in best_w),
+        quantity=quantity.name, value=value, x=tuple(np.asarray(best_w, dtype=float).tolist()),
         method="searched" if search else "sampled", relation="upper" if quantity.kind == "inf" else "lower",
         nfev=int(counted.evaluations), seed=seed, sampled_value=float(sampled_value), samples=int(samples),
         derivatives=_derivatives(system, quantity),

@@ -146,7 +146,7 @@ class Verdict:
         object.__setattr__(self, "claimed", _num(self.claimed))
         object.__setattr__(self, "measured", _num(self.measured))
         if self.x is not None:
-            object.__setattr__(self, "x", tuple(float(v) for v in np.ravel(self.x)))
+            object.__setattr__(self, "x", tuple(np.ravel(np.asarray(self.x, dtype=float)).tolist()))
 
     witness = renamed_attribute("witness", "x")
 
