@@ -10,6 +10,7 @@ sigma' and sigma''; ``relu`` is offered for first-order work only (its
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Callable, Optional
 
@@ -48,6 +49,10 @@ class Activation:
         (s, d1=None) -> sigma''(z) from s = sigma(z) (tanh: -2 s (1 - s^2); sigmoid:
         s (1 - s) (1 - 2 s)), with the same absolute accuracy; d1 = sigma'(z), when
         given, saves recomputing it.
+    dsigma_sup, d2sigma_sup : float, optional
+        sup over the real line of |sigma'| and of |sigma''|, where they are finite
+        and known in closed form (None otherwise): bounds that hold at every z, used
+        to discard neurons that cannot reach a maximum.
 
     References
     ----------
@@ -62,6 +67,8 @@ class Activation:
     smooth: bool
     dsigma_from_sigma: Optional[Callable[[np.ndarray], np.ndarray]] = None
     d2sigma_from_sigma: Optional[Callable[[np.ndarray], np.ndarray]] = None
+    dsigma_sup: Optional[float] = None
+    d2sigma_sup: Optional[float] = None
 
     def with_derivatives(self, z, second=False):
         """(sigma(z), sigma'(z), sigma''(z) or None), sharing work where sigma gives the derivatives.
@@ -178,16 +185,21 @@ def _zero(z):
 _REGISTRY = {
     a.name: a
     for a in (
-        Activation("tanh", np.tanh, _sech2, _tanh_d2, sympy.tanh, True, _one_minus_square, _tanh_d2_from_sigma),
+        Activation("tanh", np.tanh, _sech2, _tanh_d2, sympy.tanh, True, _one_minus_square, _tanh_d2_from_sigma,
+                   dsigma_sup=1.0, d2sigma_sup=4.0 / (3.0 * math.sqrt(3.0))),  # tanh'' peaks where tanh^2 = 1/3
         Activation("sigmoid", scipy.special.expit, _sigmoid_d1, _sigmoid_d2,
-                   lambda z: 1 / (1 + sympy.exp(-z)), True, _sigmoid_d1_from_sigma, _sigmoid_d2_from_sigma),
+                   lambda z: 1 / (1 + sympy.exp(-z)), True, _sigmoid_d1_from_sigma, _sigmoid_d2_from_sigma,
+                   dsigma_sup=0.25, d2sigma_sup=math.sqrt(3.0) / 18.0),  # at s = 1/2 and s = 1/2 +- sqrt(3)/6
         Activation("softplus", lambda z: np.logaddexp(0.0, z), scipy.special.expit, _sigmoid_d1,
-                   lambda z: sympy.log(1 + sympy.exp(z)), True),
-        Activation("sin", np.sin, np.cos, lambda z: -np.sin(z), sympy.sin, True),
+                   lambda z: sympy.log(1 + sympy.exp(z)), True, dsigma_sup=1.0, d2sigma_sup=0.25),
+        Activation("sin", np.sin, np.cos, lambda z: -np.sin(z), sympy.sin, True, dsigma_sup=1.0, d2sigma_sup=1.0),
         Activation("gelu", _gelu, _gelu_d1, _gelu_d2,
-                   lambda z: z * (1 + sympy.erf(z / sympy.sqrt(2))) / 2, True),
-        Activation("relu", _relu, _relu_d1, None, lambda z: sympy.Max(0, z), False),
-        Activation("identity", _identity, _one, _zero, lambda z: z, True),
+                   lambda z: z * (1 + sympy.erf(z / sympy.sqrt(2))) / 2, True,
+                   # gelu' = Phi + z phi peaks at z = sqrt 2 (gelu'' = (2 - z^2) phi); |gelu''| peaks at z = 0
+                   dsigma_sup=float(scipy.special.ndtr(math.sqrt(2.0)) + math.sqrt(2.0) * _phi(math.sqrt(2.0))),
+                   d2sigma_sup=2.0 * _INV_SQRT_2PI),
+        Activation("relu", _relu, _relu_d1, None, lambda z: sympy.Max(0, z), False, dsigma_sup=1.0),
+        Activation("identity", _identity, _one, _zero, lambda z: z, True, dsigma_sup=1.0, d2sigma_sup=0.0),
     )
 }
 

@@ -5,6 +5,8 @@ truncation error O(h^2) and rounding error O(eps / h), about 1e-10 relative
 here, so rtol 1e-6 leaves a wide margin while still catching any wrong term.
 """
 
+import dataclasses
+
 import numpy as np
 import pytest
 import sympy
@@ -422,3 +424,33 @@ def test_two_layer_kernel_form_gradient_in_closed_form(activation):
     h = 1e-5
     want = (form(W + h * D) - form(W - h * D)) / (2 * h)
     np.testing.assert_allclose(np.sum(got * D, axis=1), want, rtol=1e-6, atol=0)
+
+
+@pytest.mark.parametrize("name", [a for a in activations.NAMES if activations.get(a).dsigma_sup is not None])
+def test_activation_sups_bound_the_derivatives_everywhere_and_are_attained(name):
+    act = activations.get(name)
+    z = np.concatenate([np.linspace(-60.0, 60.0, 1_200_001), [-1e300, -1e8, 1e8, 1e300]])
+    with np.errstate(all="ignore"):
+        pairs = [(act.dsigma, act.dsigma_sup)] + ([(act.d2sigma, act.d2sigma_sup)] if act.d2sigma_sup is not None else [])
+        for f, sup in pairs:
+            values = np.abs(f(z))
+            values = values[np.isfinite(values)]
+            assert values.max() <= sup * (1 + 1e-12)  # a bound at every z
+            assert values.max() >= sup * (1 - 1e-9)  # and the least one: the grid comes within 1e-9 of it
+
+
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid", "softplus", "sin", "gelu"])
+def test_the_two_layer_sup_witness_is_the_same_with_and_without_the_neuron_pruning(activation, monkeypatch):
+    """Neurons whose block norm cannot reach the best found (bounded through the activation's sups) are
+    not gridded: the witness is bit-identical to the one of the full grid."""
+    from plsym.theorems import wide
+
+    rng = np.random.default_rng(4)
+    X = rng.standard_normal((3, 4))
+    net = network(X, np.zeros(3), [96], activation=activation, rng=2)
+    pruned = wide._two_layer_sup_witness(net, 0.7)
+    act = activations.get(activation)
+    unbounded = dataclasses.replace(act, dsigma_sup=None, d2sigma_sup=None)
+    monkeypatch.setattr(wide.activations, "get", lambda name, **kw: unbounded)
+    full = wide._two_layer_sup_witness(net, 0.7)
+    assert np.array_equal(pruned, full)

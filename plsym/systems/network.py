@@ -65,8 +65,15 @@ def _two_layer_block_norms(act, z, v, s2, width, *, parts=False, worst=False):
     a number). With ``parts``, returns (norms, a, b); with ``worst``, the largest norm over
     the last two axes (the row factor applied after the max over neurons).
     """
-    root_width = math.sqrt(width)
     _, d1, d2 = act.with_derivatives(z, second=True)  # tanh: one transcendental evaluation
+    return _block_norms_of(d1, d2, v, s2, width, parts=parts, worst=worst, z=z)
+
+
+def _block_norms_of(d1, d2, v, s2, width, *, parts=False, worst=False, z=None):
+    """:func:`_two_layer_block_norms` from sigma'(z) and sigma''(z) (``d1``, ``d2``; written over
+    when they are arrays other than ``z``). The norm grows with |v|, |sigma'| and |sigma''|, so
+    bounds of these give a bound of the norm."""
+    root_width = math.sqrt(width)
     if parts:
         a, b = v * d2 / root_width, d1 / root_width
     root_s2 = np.sqrt(s2)

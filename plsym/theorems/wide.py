@@ -48,7 +48,7 @@ from ..dynamics import gd, linear_rate
 from ..errors import InvalidArgument, _show, as_real_array, as_rng, positive_finite, positive_int
 from ..system import System
 from ..systems.callable import from_callable
-from ..systems.network import NetworkSystem, _two_layer_block_norms, network
+from ..systems.network import NetworkSystem, _block_norms_of, _two_layer_block_norms, network
 import dataclasses
 
 from ._core import Claim, Mutant, Theorem, TheoremCheck, Verdict, compare, constant, memo, positive_hypothesis
@@ -139,10 +139,6 @@ def _search_level(level):
 # -- T19 ------------------------------------------------------------------------------
 
 # sup |sigma'| and sup |sigma''| of the activations whose exact witness search prunes neurons by them
-_DERIVATIVE_SUPS = {"tanh": (1.0, 4.0 / (3.0 * math.sqrt(3.0))), "sigmoid": (0.25, math.sqrt(3.0) / 18.0),
-                    "sin": (1.0, 1.0)}
-
-
 def _two_layer_sup_witness(net, R, *, grid=256):
     """A point of B(w0, R) maximizing ||H_F|| for a two-layer linear-output net, by exact reduction.
 
@@ -171,14 +167,12 @@ def _two_layer_sup_witness(net, R, *, grid=256):
 
     # Only neurons whose block norm can reach the best found on the neurons of largest |v0| are gridded:
     # the same maximizer (the others stay below it everywhere on their circle), a fraction of the work.
-    sups = _DERIVATIVE_SUPS.get(act.name)
     candidates = {i: np.arange(width) for i in rows}
-    if sups is not None and rows:
+    if act.dsigma_sup is not None and act.d2sigma_sup is not None and rows:
         top = np.sort(np.argsort(-np.abs(v0), kind="stable")[:8])
         found = max(float(grid_norms(i, top).max()) for i in rows)
-        for i in rows:
-            p = (np.abs(v0) + R) * sups[1] * (s[i] * s[i]) / 2
-            bound = (p + np.sqrt(p * p + (sups[0] * s[i]) ** 2)) / math.sqrt(width)
+        for i in rows:  # the block norm at the sups of |sigma'|, |sigma''| and |v| on the circle bounds it there
+            bound = _block_norms_of(act.dsigma_sup, act.d2sigma_sup, np.abs(v0) + R, s[i] * s[i], width)
             candidates[i] = np.flatnonzero(bound * (1 + 1e-6) >= found)
     best = (-1.0, None, None, None)
     for i in rows:
