@@ -27,6 +27,8 @@ _dstemr = scipy.linalg.lapack.dstemr
 _daxpy = scipy.linalg.blas.daxpy
 # Rows at least this long are updated by BLAS axpy one at a time (see _subtract_scaled).
 _AXPY_MIN_M = 4096
+# Ritz pairs of at most this many Lanczos steps come from one batched dense eigen-solve (see _ritz).
+_DENSE_RITZ_MAX = 12
 
 
 def start_vector(m):
@@ -127,13 +129,24 @@ def _row_norms(W):
 
 def _ritz(alpha, beta, steps):
     """Per row, the Ritz value of largest modulus of the first ``steps`` Lanczos steps, its vector's
-    coefficients (padded with zeros to alpha's width) and the residual bound beta_j |s_j|."""
+    coefficients (padded with zeros to alpha's width) and the residual bound beta_j |s_j|.
+
+    Rows of at most ``_DENSE_RITZ_MAX`` steps are diagonalized together (one batched dense
+    eigen-solve per step count, cheaper there than a call per row); longer ones one by one by
+    :func:`_extreme_pair`, whose cost grows like j where the dense solve's grows like j^3."""
     b, width = alpha.shape
     lam, coef, resid = np.zeros(b), np.zeros((b, width)), np.zeros(b)
-    for p in range(b):
+    for j in np.unique(steps[steps <= _DENSE_RITZ_MAX]):
+        rows = np.flatnonzero(steps == j)
+        theta, S = np.linalg.eigh(_tridiagonal(alpha[rows, :j], beta[rows, :j - 1]))
+        best = np.argmax(np.abs(theta), axis=1)
+        pick = np.arange(len(rows))
+        lam[rows], coef[rows, :j] = theta[pick, best], S[pick, :, best]
+    for p in np.flatnonzero(steps > _DENSE_RITZ_MAX):
         j = int(steps[p])
         lam[p], coef[p, :j] = _extreme_pair(alpha[p, :j], beta[p, :j - 1])
-        resid[p] = beta[p, j - 1] * abs(coef[p, j - 1])
+    last = np.maximum(steps, 1) - 1
+    resid[:] = beta[np.arange(b), last] * np.abs(coef[np.arange(b), last])
     return lam, coef, resid
 
 
@@ -145,17 +158,20 @@ def _extreme_pair(a, b):
     j = len(a)
     if j == 1:
         return float(a[0]), np.ones(1)
-    e = np.append(b, 0.0)  # dstemr's off-diagonal has n entries, the last one workspace
-    pairs = []
+    e = np.empty(j)  # dstemr's off-diagonal has n entries, the last one workspace; it writes over e
+    low = high = None
     for i in (1, j):
-        _, w, z, info = _dstemr(a, e.copy(), 2, 0.0, 0.0, i, i)
+        e[:-1] = b
+        _, w, z, info = _dstemr(a, e, 2, 0.0, 0.0, i, i)
         if info != 0:
             theta, S = np.linalg.eigh(_tridiagonal(a[None], b[None])[0])
             best = int(np.argmax(np.abs(theta)))
             return float(theta[best]), S[:, best]
-        pairs.append((float(w[0]), z[:, 0]))
-    (low, s_low), (high, s_high) = pairs
-    return (low, s_low) if abs(low) >= abs(high) else (high, s_high)
+        if i == 1:
+            low = (float(w[0]), z[:, 0])
+        else:
+            high = (float(w[0]), z[:, 0])
+    return low if abs(low[0]) >= abs(high[0]) else high
 
 
 def _end_of_step(W, alpha, beta, steps, at, j, tol, max_steps):

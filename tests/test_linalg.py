@@ -133,3 +133,20 @@ def test_batched_lanczos_on_long_vectors_converges_to_the_top_eigenvalue():
     want = d[np.arange(3), np.argmax(np.abs(d), axis=1)]
     np.testing.assert_allclose(lam, want, rtol=1e-10)
     assert lam[1] == pytest.approx(-9.0, rel=1e-10)
+
+
+def test_ritz_pairs_of_short_and_long_runs_in_one_batch_are_the_dense_ones():
+    """Rows of few steps go through one batched dense solve, longer ones through MRRR row by row: both
+    give each row's own extreme eigenpair and residual bound beta_j |s_j|."""
+    from plsym._linalg import _DENSE_RITZ_MAX, _ritz
+
+    rng = np.random.default_rng(11)
+    steps = np.array([1, 5, _DENSE_RITZ_MAX, _DENSE_RITZ_MAX + 1, 30, 5, 40])
+    width = 41
+    alpha, beta = rng.standard_normal((len(steps), width)), np.abs(rng.standard_normal((len(steps), width)))
+    lam, coef, resid = _ritz(alpha, beta, steps)
+    for p, j in enumerate(steps):
+        want, v = _dense_extreme(alpha[p, :j], beta[p, :j - 1])
+        assert lam[p] == pytest.approx(want, rel=1e-13)
+        assert abs(float(coef[p, :j] @ v)) == pytest.approx(1.0, rel=1e-12) and not coef[p, j:].any()
+        assert resid[p] == pytest.approx(beta[p, j - 1] * abs(v[-1]), rel=1e-8, abs=1e-15)
