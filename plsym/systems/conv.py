@@ -365,8 +365,12 @@ class ConvSystem(LayeredSystem):
                 prod = np.multiply if a == 1 else np.matmul
                 back = prod(dd, layers[j][:, None, None])
                 back += prod(tape.deltas[j][:, None], V[j][:, :, None])
-                gdot = self._scatter(j, back / self._scale[j])
-                dd = tape.d2[j - 1][:, None] * hdots[j - 1] * tape.gs[j][:, None] + tape.d1[j - 1][:, None] * gdot
+                gdot = self._scatter(j, back / self._scale[j])  # a temporary of its own: written over
+                # sigma''(h) hdot g + sigma'(h) gdot, in place (the same operations in the same order)
+                dd = tape.d2[j - 1][:, None] * hdots[j - 1]
+                dd *= tape.gs[j][:, None]
+                gdot *= tape.d1[j - 1][:, None]
+                dd += gdot
         return out
 
 

@@ -312,8 +312,14 @@ class NetworkSystem(LayeredSystem):
                     np.divide(alphadots[j], self._scale[j], out=right[..., 1, :])
                     np.matmul(left, right, out=block)
             if j > 0:
-                gdot = (dd @ layers[j][:, None] + tape.deltas[j][:, None] @ V[j]) / self._scale[j]
-                dd = tape.d2[j - 1][:, None] * hdots[j - 1] * tape.gs[j][:, None] + tape.d1[j - 1][:, None] * gdot
+                gdot = dd @ layers[j][:, None]
+                gdot += tape.deltas[j][:, None] @ V[j]
+                gdot /= self._scale[j]
+                # sigma''(h) hdot g + sigma'(h) gdot, in place (the same operations in the same order)
+                dd = tape.d2[j - 1][:, None] * hdots[j - 1]
+                dd *= tape.gs[j][:, None]
+                gdot *= tape.d1[j - 1][:, None]
+                dd += gdot
         return out
 
     def _jvp(self, W, V):
