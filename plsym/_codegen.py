@@ -217,12 +217,60 @@ class _Program:
         nrows += max((len(g) for g in groups.values()), default=0)
         self.constants, self.read_all = {}, False
         lines = ["def _evaluate(W, V, out):"]
+        self.weighted = self._weighted_sums(order, groups)
+        skipped = {id(muls) for muls in self.weighted.values()}
         for key in order:
-            self._emit_group(lines, key[1], groups[key])
+            if id(groups[key]) not in skipped:
+                self._emit_group(lines, key[1], groups[key])
         self._emit_outputs(lines, shape, index, symmetric)
         lines[1:1] = [f"    V[{a}:{b}] = W[:, {a}:{b}].T" for a, b in _runs(sorted(self._params_read()))]
         lines.append("    return out")
         return "\n".join(lines) + "\n", self.constants, nrows
+
+    def _weighted_sums(self, order, groups):
+        """{first node of a group of sums: the group of products it adds} when the sums add consecutive rows,
+        each with one coefficient, that are exactly a group of products of two factors (no constant) read by
+        nothing else: the sums of products are then one einsum, and the products are not stored."""
+        readers = {}
+        for e in self.exprs:
+            readers[self._resolve(e)] = readers.get(self._resolve(e), 0) + 1
+        for e, (kind, data) in self.kind.items():
+            if kind != "param":
+                for a in map(self._resolve, self._children((kind, data), e)):
+                    readers[a] = readers.get(a, 0) + 1
+        products = {self.row[groups[k][0]]: groups[k] for k in order if k[1:] == ("mul", 2)}
+        fused = {}
+        for key in order:
+            if key[1] != "add":
+                continue
+            nodes = groups[key]
+            rows = np.array([[self._at(t) for _, t in self.kind[e][1][1]] for e in nodes], dtype=np.intp)
+            coef = np.array([[c for c, _ in self.kind[e][1][1]] for e in nodes])
+            n, p = rows.shape
+            muls = products.get(int(rows[0, 0]))
+            if (p < 2 or muls is None or len(muls) != n * p or np.any(coef != coef[:, :1])
+                    or not np.array_equal(rows.ravel(), np.arange(rows[0, 0], rows[0, 0] + n * p))):
+                continue
+            if all(self.kind[e][1][0] == 1.0 and readers.get(e, 0) == 1 for e in muls):
+                fused[nodes[0]] = muls
+        return fused
+
+    def _summand(self, rows, n, p):
+        """(text, einsum subscripts) of the factor read at ``rows`` (n sums of p terms, sum i, term r, in
+        order) by a weighted sum: a row, a block of p rows (the same for every sum), a block of n rows (one
+        per sum), all n*p rows in either order, or a gather."""
+        kind, period, a = _pattern(rows)
+        if kind == "one":
+            return f"V[{a}]", "k"
+        if kind == "slice":
+            return f"V[{a}:{a + n * p}].reshape({n}, {p}, -1)", "irk"
+        if kind == "tile" and period == p:
+            return f"V[{a}:{a + p}]", "rk"
+        if kind == "repeat" and period == p:
+            return f"V[{a}:{a + n}]", "ik"
+        if kind == "transpose" and period == p:
+            return f"V[{a}:{a + n * p}].reshape({p}, {n}, -1)", "rik"
+        return f"{self._rows(rows)}.reshape({n}, {p}, -1)", "irk"
 
     def _params_read(self):
         """The parameters whose rows of V are read (the linear forms read W itself when they can)."""
@@ -407,7 +455,11 @@ class _Program:
         b = [self.kind[e][1][0] for e in nodes]
         n, p = rows.shape
         if np.all(coef == coef[:, :1]):  # one coefficient per sum: add the terms, then scale
-            if p > 2 and np.array_equal(rows.ravel(), np.arange(rows[0, 0], rows[0, 0] + n * p)):
+            if nodes[0] in self.weighted:  # sum_r x_r y_r: one einsum, no products stored
+                fs = [self.kind[e][1][1] for e in self.weighted[nodes[0]]]
+                (x, sx), (y, sy) = (self._summand(np.array([self._at(f[q]) for f in fs], dtype=np.intp), n, p) for q in (0, 1))
+                lines.append(f"    numpy.einsum('{sx},{sy}->ik', {x}, {y}, out={o})")
+            elif p > 2 and np.array_equal(rows.ravel(), np.arange(rows[0, 0], rows[0, 0] + n * p)):
                 lines.append(f"    numpy.add.reduce(V[{rows[0, 0]}:{rows[0, 0] + n * p}].reshape({n}, {p}, -1), "
                              f"axis=1, out={o})")
             elif p == 1:
@@ -444,10 +496,21 @@ class _Program:
             per = len(nodes) // nb
             Cb = np.array([[[self.kind[e][1][0].get(j, 0.0) for j in sup] for e in fs] for sup, fs in zip(sups, forms)])
             name = f"_C{len(self.constants)}"
-            self.constants[name] = Cb
-            self.read_all = True
-            view = f"{o}.reshape({per}, {nb}, -1).transpose(1, 0, 2)" if transposed else f"{o}.reshape({nb}, {per}, -1)"
-            lines.append(f"    numpy.matmul({name}, {self._rows(supports.ravel())}.reshape({nb}, {s}, -1), out={view})")
+            cols = supports.ravel()
+            if np.array_equal(cols, np.arange(cols[0], cols[0] + len(cols))):
+                # W read in place: per block, (points, s) @ (s, per) into the rows seen transposed (BLAS takes
+                # both strided operands as they are; the parameters need no transposed copy)
+                self.constants[name] = np.ascontiguousarray(Cb.transpose(0, 2, 1))
+                view = f"{o}.reshape({per}, {nb}, -1).transpose(1, 2, 0)" if transposed else \
+                    f"{o}.reshape({nb}, {per}, -1).transpose(0, 2, 1)"
+                x = f"W[:, {cols[0]}:{cols[0] + len(cols)}].reshape(-1, {nb}, {s}).transpose(1, 0, 2)"
+                lines.append(f"    numpy.matmul({x}, {name}, out={view})")
+            else:
+                self.constants[name] = Cb
+                self.read_all = True
+                view = f"{o}.reshape({per}, {nb}, -1).transpose(1, 0, 2)" if transposed else \
+                    f"{o}.reshape({nb}, {per}, -1)"
+                lines.append(f"    numpy.matmul({name}, {self._rows(cols)}.reshape({nb}, {s}, -1), out={view})")
             if np.any(b):
                 lines.append(f"    numpy.add({o}, {self._const_array(b)}, out={o})")
             return

@@ -151,3 +151,63 @@ def test_polynomials_in_one_node():
     outs = [2 + t - 3 * t**2 + t**4 / 5, t**3 / 3 + t, 1 - x**2 + x**3, sympy.sin(y) * (y + y**2), t**2 + t]
     s = assert_agrees([x, y], outs, np.random.default_rng(12).uniform(-1.5, 1.5, (7, 2)))
     assert "numpy.tanh(" in s._values_fn.source
+
+
+@pytest.mark.parametrize("layout", ["C", "F", "strided"])
+def test_linear_forms_read_the_points_in_place_in_any_memory_layout(layout):
+    # a layer's pre-activations (a batched product) and a dense set of forms (one product) read W itself;
+    # only the parameters read elsewhere are copied
+    params, outs = two_layer(6, 5, 3, sympy.tanh, seed=13)
+    x, y, z = sympy.symbols("x y z")
+    dense = [sympy.sin(x + 2 * y - z / 3), sympy.cos(x - y + z), sympy.exp(x / 5 + y / 7 + z)]
+    rng = np.random.default_rng(14)
+    W = 0.5 * rng.standard_normal((6, len(params)))
+    W3 = rng.standard_normal((6, 3))
+    if layout == "F":
+        W, W3 = np.asfortranarray(W), np.asfortranarray(W3)
+    elif layout == "strided":
+        W = np.repeat(W, 2, axis=1)[:, ::2]
+        W3 = np.repeat(W3, 3, axis=0)[::3]
+    s = assert_agrees(params, outs, W)
+    assert "numpy.matmul(W[:, 0:18].reshape(-1, 6, 3)" in s._values_fn.source
+    assert "W[:, 0:18].T" not in s._values_fn.source and "V[18:24] = W[:, 18:24].T" in s._values_fn.source
+    s = assert_agrees([x, y, z], dense, W3)
+    assert "_C0 @ W.T" in s._values_fn.source and "W[:, " not in s._values_fn.source
+
+
+def test_sums_of_products_are_one_einsum():
+    # sum_r a * b over a product group read only by the sums: the factors read as a block per sum term
+    # ('rk'), one row per sum ('ik'), one row ('k') or all rows ('irk'); the products are never stored
+    p, q, c = sympy.symbols("p0:4"), sympy.symbols("q0:5"), sympy.Symbol("c")
+    t = sympy.tanh(c)
+    systems = {
+        "ik": [sympy.Add(*[sympy.exp(p[i]) * sympy.cos(q[r] * p[i]) for r in range(5)]) for i in range(4)],
+        "k": [sympy.Add(*[t * sympy.sin(q[r] - 2 * p[i]) for r in range(5)]) / 3 for i in range(4)],
+        "rk": [sympy.Add(*[sympy.sin(q[r]) * sympy.cos(q[r] + p[i]) for r in range(5)]) for i in range(4)],
+    }
+    params = list(p) + list(q) + [c]
+    W = np.random.default_rng(15).uniform(-1, 1, (5, len(params)))
+    for pattern, outs in systems.items():
+        s = assert_agrees(params, outs, W)
+        src = s._values_fn.source
+        assert f"'{pattern},irk->ik'" in src or f"'irk,{pattern}->ik'" in src, src
+    params, outs = two_layer(5, 4, 3, sympy.tanh)
+    s = assert_agrees(params, outs, 0.5 * np.random.default_rng(1).standard_normal((7, len(params))))
+    assert "numpy.einsum('rk,irk->ik', " in s._values_fn.source
+    assert "numpy.add.reduce" not in s._values_fn.source
+
+
+def test_random_sums_of_products_against_lambdify():
+    # sums of products of random functions of random parameters: whichever order the factors come in
+    rng = np.random.default_rng(16)
+    p = sympy.symbols("p0:6")
+    funcs = [sympy.sin, sympy.cos, sympy.tanh, sympy.exp]
+    taken = 0
+    for trial in range(6):
+        a = [funcs[int(rng.integers(4))](p[int(rng.integers(6))] * int(rng.integers(1, 4))) for _ in range(4)]
+        b = [funcs[int(rng.integers(4))](p[int(rng.integers(6))] - int(rng.integers(1, 4))) for _ in range(3)]
+        outs = [sympy.Add(*[a[(i + r * trial) % 4] * b[r] for r in range(3)]) for i in range(4)]
+        W = rng.uniform(-1, 1, (4, 6))
+        s = assert_agrees(list(p), outs, W)
+        taken += "numpy.einsum(" in s._values_fn.source
+    assert taken >= 3
