@@ -543,24 +543,39 @@ class _Program:
         return fast
 
     def _emit_outputs(self, lines, shape, index, symmetric):
-        """Scatter the rows of the outputs (and their constants) into ``out`` seen as (positions, points)."""
+        """Copy the rows of the outputs (and their constants) into ``out`` seen as (positions, points): blocks
+        of consecutive rows going to evenly spaced runs of positions as slices, the others scattered."""
         flat = np.ravel_multi_index(index, shape) if len(self.exprs) else np.zeros(0, dtype=np.intp)
-        pos, rows, cpos, cvals = [], [], [], []
+        lists = ({}, {}, [])  # {row: position} of the first and mirrored places, then the further places
+        cpos, cvals = [], []
         for e, p, ix in zip(self.exprs, flat, zip(*index)):
-            places = [p]
+            places = [(p, lists[0])]
             if symmetric and ix[-1] != ix[-2]:
-                places.append(np.ravel_multi_index(ix[:-2] + (ix[-1], ix[-2]), shape))
+                places.append((np.ravel_multi_index(ix[:-2] + (ix[-1], ix[-2]), shape), lists[1]))
             v = self.const.get(e)
-            for q in places:
+            for q, to in places:
                 if v is not None:
                     cpos.append(q)
                     cvals.append(v)
+                elif self._at(e) in to:  # a row already placed (outputs equal as expressions)
+                    lists[2].append((self._at(e), int(q)))
                 else:
-                    pos.append(q)
-                    rows.append(self._at(e))
+                    to[self._at(e)] = int(q)
         lines.append("    _out = out.reshape(-1, out.shape[-1])")
-        if pos:
-            lines.append(f"    _out[{self._index(pos)}] = {self._rows(rows)}")
+        total = int(np.prod(shape))
+        rest = []
+        for some in (list(lists[0].items()), list(lists[1].items()), lists[2]):
+            blocks, left = _blocks_of_outputs(sorted(some), total)
+            rest += left
+            for r0, p0, A, B, step in blocks:
+                if A == 1:
+                    lines.append(f"    _out[{p0}:{p0 + B}] = V[{r0}:{r0 + B}]")
+                else:
+                    a, b = divmod(p0, step)
+                    lines.append(f"    _out.reshape({total // step}, {step}, -1)[{a}:{a + A}, {b}:{b + B}] = "
+                                 f"V[{r0}:{r0 + A * B}].reshape({A}, {B}, -1)")
+        if rest:
+            lines.append(f"    _out[{self._index([q for _, q in rest])}] = {self._rows([r for r, _ in rest])}")
         if cpos:
             lines.append(f"    _out[{self._index(cpos)}] = {self._const_array(cvals)}")
 
@@ -638,6 +653,37 @@ def _polynomial(b, terms):
     if len(terms) < 2 or max(coef) < 2:
         return None
     return ("poly", (base, b, coef))
+
+
+def _blocks_of_outputs(pairs, total, smallest=8, most=24):
+    """([(r0, p0, A, B, step)], the other pairs) from (row, position) pairs sorted by row: the rows r0 ..
+    r0 + A*B - 1 go, B at a time, to the positions p0 + a*step .. p0 + a*step + B - 1 (a < A), a block of
+    the positions seen as (total // step, step); only the ``most`` largest of ``smallest`` rows or more."""
+    found, i, n = [], 0, len(pairs)
+    while i < n:
+        r0, p0 = pairs[i]
+        B = 1
+        while i + B < n and pairs[i + B] == (r0 + B, p0 + B):
+            B += 1
+        A, step = 1, B
+        if i + B < n and pairs[i + B][0] == r0 + B and pairs[i + B][1] - p0 >= B:
+            step = pairs[i + B][1] - p0
+            while i + (A + 1) * B <= n and all(pairs[i + A * B + b] == (r0 + A * B + b, p0 + A * step + b)
+                                               for b in range(B)):
+                A += 1
+        if A == 1:
+            step = B
+        if A * B >= smallest and (A == 1 or (total % step == 0 and p0 % step + B <= step)):
+            found.append((i, A * B, (r0, p0, A, B, step)))
+            i += A * B
+        else:
+            i += 1
+    found.sort(key=lambda f: -f[1])
+    kept = sorted(found[:most])
+    taken = np.zeros(n, dtype=bool)
+    for start, size, _ in kept:
+        taken[start:start + size] = True
+    return [block for _, _, block in kept], [pq for pq, t in zip(pairs, taken) if not t]
 
 
 def _runs(values):
