@@ -204,6 +204,7 @@ class _Program:
             elif kind == "poly":
                 key += (tuple(sorted(data[2])),)
             groups.setdefault(key, []).append(e)
+        self._monic()
         order = sorted(groups, key=lambda k: (k[0], str(k[1:])))
         self._arrange(order, groups)
         row = {p: j for j, p in enumerate(self.params)}
@@ -231,13 +232,7 @@ class _Program:
         """{first node of a group of sums: the group of products it adds} when the sums add consecutive rows,
         each with one coefficient, that are exactly a group of products of two factors (no constant) read by
         nothing else: the sums of products are then one einsum, and the products are not stored."""
-        readers = {}
-        for e in self.exprs:
-            readers[self._resolve(e)] = readers.get(self._resolve(e), 0) + 1
-        for e, (kind, data) in self.kind.items():
-            if kind != "param":
-                for a in map(self._resolve, self._children((kind, data), e)):
-                    readers[a] = readers.get(a, 0) + 1
+        readers = self._readers()
         products = {self.row[groups[k][0]]: groups[k] for k in order if k[1:] == ("mul", 2)}
         fused = {}
         for key in order:
@@ -254,6 +249,34 @@ class _Program:
             if all(self.kind[e][1][0] == 1.0 and readers.get(e, 0) == 1 for e in muls):
                 fused[nodes[0]] = muls
         return fused
+
+    def _readers(self):
+        """{node: how many nodes and outputs read it}."""
+        readers = {}
+        for e in self.exprs:
+            readers[self._resolve(e)] = readers.get(self._resolve(e), 0) + 1
+        for e, (kind, data) in self.kind.items():
+            if kind != "param":
+                for a in map(self._resolve, self._children((kind, data), e)):
+                    readers[a] = readers.get(a, 0) + 1
+        return readers
+
+    def _monic(self):
+        """Polynomials a_d x^d + ... in a linear form x read by nothing else take x' = c x instead (the form's
+        coefficients times c, c^d = a_d), and so have the leading coefficient 1: one pass less."""
+        readers = self._readers()
+        for e, (kind, data) in list(self.kind.items()):
+            if kind != "poly":
+                continue
+            x, b, a = data
+            x = self._resolve(x)
+            d = max(a)
+            if self.kind.get(x, ("",))[0] != "lin" or readers.get(x) != 1 or a[d] == 0 or (d % 2 == 0 and a[d] < 0):
+                continue
+            c = float(np.sign(a[d]) * abs(a[d]) ** (1.0 / d))
+            coef, b0 = self.kind[x][1]
+            self.kind[x] = ("lin", ({j: v * c for j, v in coef.items()}, b0 * c))
+            self.kind[e] = ("poly", (x, b, {k: (1.0 if k == d else v / c**k) for k, v in a.items()}))
 
     def _summand(self, rows, n, p):
         """(text, einsum subscripts) of the factor read at ``rows`` (n sums of p terms, sum i, term r, in
@@ -437,8 +460,15 @@ class _Program:
             (x,), view = self._operands(lines, [[self._at(self.kind[e][1][0]) for e in nodes]], o)
             a = {k: self._scale([self.kind[e][1][2][k] for e in nodes]) for k in self.kind[nodes[0]][1][2]}
             d = max(a)
-            lines.append(f"    numpy.multiply({x}, {_viewed(a[d], o, view)}, out={view})")
-            for k in range(d - 1, 0, -1):
+            top = d - 1
+            if a[d] != "1.0":
+                lines.append(f"    numpy.multiply({x}, {_viewed(a[d], o, view)}, out={view})")
+            elif d - 1 in a:  # monic: x + a_{d-1}, then times x
+                lines.append(f"    numpy.add({x}, {_viewed(a.pop(d - 1), o, view)}, out={view})")
+            else:
+                lines.append(f"    numpy.multiply({x}, {x}, out={view})")
+                top = d - 2
+            for k in range(top, 0, -1):
                 if k in a:
                     lines.append(f"    numpy.add({view}, {_viewed(a[k], o, view)}, out={view})")
                 lines.append(f"    numpy.multiply({view}, {x}, out={view})")

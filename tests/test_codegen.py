@@ -1,5 +1,7 @@
 """The generated batched evaluators of F, DF and H_F against sympy's lambdify on random points."""
 
+import re
+
 import numpy as np
 import pytest
 import sympy
@@ -242,3 +244,30 @@ def test_outputs_are_copied_by_blocks_wherever_they_go(seed):
                     want[t, i, k, j] = v
         np.testing.assert_allclose(c(W), want, rtol=1e-15, atol=0)
         np.testing.assert_allclose(c(W[:1]), want[:1], rtol=1e-15, atol=0)
+
+
+def test_polynomials_in_a_linear_form_are_made_monic():
+    # a polynomial in a linear form read by nothing else: the form is scaled so that the leading
+    # coefficient is 1 (odd degrees of either sign, even degrees of positive sign), whatever the others
+    x, y, z = sympy.symbols("x y z")
+    rng = np.random.default_rng(17)
+    W = rng.uniform(-1.5, 1.5, (6, 3))
+    cases = [
+        (lambda u: u**3 / 3 + sympy.sqrt(2) * u, True), (lambda u: -2 * u**3 + u**2 / 7 - 3, True),
+        (lambda u: 5 * u**2 + sympy.sqrt(3) * u, True), (lambda u: u**4 / 9 - u**2 + 2, True),
+        (lambda u: 3 * u**4 + u**3, True),
+        (lambda u: -u**2 / 4 + sympy.sqrt(2) * u, False),  # an even degree, a negative leading coefficient
+    ]
+    for poly, monic in cases:
+        outs = [poly(sympy.Rational(int(rng.integers(1, 9)), 7) * x - y / 3 + sympy.Rational(1, 5) * z + q)
+                for q in range(4)]
+        s = assert_agrees([x, y, z], outs, W)
+        src = s._values_fn.source
+        rows = re.search(r"V\[(\d+:\d+)\] = _C0 @ W\.T", src).group(1)  # the forms, then Horner's first step
+        step = re.search(rf"numpy\.(multiply|add)\(V\[{rows}\], ([^,]+), out=V\[(?!{rows})", src)
+        assert (step.group(2) == f"V[{rows}]" or step.group(1) == "add") == monic, src
+    params, outs = two_layer(5, 4, 3, lambda u: u + u**3 / 3)
+    s = assert_agrees(params, outs, 0.5 * np.random.default_rng(18).standard_normal((5, len(params))))
+    src = s._values_fn.source
+    assert re.search(r"numpy\.multiply\(V\[(\d+:\d+)\], V\[\1\], out=", src), src  # x'^2, then + a_1, times x'
+    assert src.count("numpy.multiply(") == 3 and src.count("numpy.add(") == 1, src  # and the final scale
