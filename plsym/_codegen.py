@@ -218,12 +218,14 @@ class _Program:
         nrows += max((len(g) for g in groups.values()), default=0)
         self.constants, self.read_all = {}, False
         lines = ["def _evaluate(W, V, out):"]
+        plan = self._output_plan(shape, index, symmetric)
+        self.copy_scales, self.deferred = self._scaled_on_copy(plan), {}
         self.weighted = self._weighted_sums(order, groups)
         skipped = {id(muls) for muls in self.weighted.values()}
         for key in order:
             if id(groups[key]) not in skipped:
                 self._emit_group(lines, key[1], groups[key])
-        self._emit_outputs(lines, shape, index, symmetric)
+        self._emit_outputs(lines, plan)
         lines[1:1] = [f"    V[{a}:{b}] = W[:, {a}:{b}].T" for a, b in _runs(sorted(self._params_read()))]
         lines.append("    return out")
         return "\n".join(lines) + "\n", self.constants, nrows
@@ -452,7 +454,7 @@ class _Program:
                 lines.append(f"    numpy.multiply({xs[0]}, {xs[1]}, out={out})")
                 for x in xs[2:]:
                     lines.append(f"    numpy.multiply({out}, {x}, out={out})")
-                if scale != "1.0":
+                if scale != "1.0" and not self._defer(nodes, [self.kind[e][1][0] for e in nodes]):
                     lines.append(f"    numpy.multiply({o}, {scale}, out={o})")
         elif kind == "add":
             self._emit_sum(lines, nodes, o)
@@ -499,7 +501,7 @@ class _Program:
                 lines.append(f"    numpy.add({self._rows(rows[:, 0])}, {self._rows(rows[:, 1])}, out={o})")
                 for q in range(2, p):
                     lines.append(f"    numpy.add({o}, {self._rows(rows[:, q])}, out={o})")
-            if p > 1 and np.any(coef[:, 0] != 1.0):
+            if p > 1 and np.any(coef[:, 0] != 1.0) and (any(b) or not self._defer(nodes, coef[:, 0])):
                 lines.append(f"    numpy.multiply({o}, {self._scale(coef[:, 0])}, out={o})")
         else:
             tmp = f"V[{self.scratch}:{self.scratch + n}]"
@@ -572,9 +574,9 @@ class _Program:
             fast = _PRINTER.doprint(e.func(*slots, evaluate=False))
         return fast
 
-    def _emit_outputs(self, lines, shape, index, symmetric):
-        """Copy the rows of the outputs (and their constants) into ``out`` seen as (positions, points): blocks
-        of consecutive rows going to evenly spaced runs of positions as slices, the others scattered."""
+    def _output_plan(self, shape, index, symmetric):
+        """(blocks (r0, p0, A, B, step) copied as slices, other (row, position) pairs, constant positions and
+        values, number of positions) placing the outputs in ``out`` seen as (positions, points): see :func:`_blocks_of_outputs`."""
         flat = np.ravel_multi_index(index, shape) if len(self.exprs) else np.zeros(0, dtype=np.intp)
         lists = ({}, {}, [])  # {row: position} of the first and mirrored places, then the further places
         cpos, cvals = [], []
@@ -591,19 +593,54 @@ class _Program:
                     lists[2].append((self._at(e), int(q)))
                 else:
                     to[self._at(e)] = int(q)
-        lines.append("    _out = out.reshape(-1, out.shape[-1])")
         total = int(np.prod(shape))
-        rest = []
+        blocks, rest = [], []
         for some in (list(lists[0].items()), list(lists[1].items()), lists[2]):
-            blocks, left = _blocks_of_outputs(sorted(some), total)
+            found, left = _blocks_of_outputs(sorted(some), total)
+            blocks += found
             rest += left
-            for r0, p0, A, B, step in blocks:
-                if A == 1:
-                    lines.append(f"    _out[{p0}:{p0 + B}] = V[{r0}:{r0 + B}]")
-                else:
-                    a, b = divmod(p0, step)
-                    lines.append(f"    _out.reshape({total // step}, {step}, -1)[{a}:{a + A}, {b}:{b + B}] = "
-                                 f"V[{r0}:{r0 + A * B}].reshape({A}, {B}, -1)")
+        return blocks, rest, cpos, cvals, total
+
+    def _scaled_on_copy(self, plan):
+        """The rows that are outputs read by nothing else and copied once, by a block: a constant factor of
+        theirs can be applied by the copy instead of a pass of its own."""
+        blocks, rest = plan[:2]
+        count = {}
+        for r0, _, A, B, _ in blocks:
+            for r in range(r0, r0 + A * B):
+                count[r] = count.get(r, 0) + 1
+        for r, _ in rest:
+            count[r] = count.get(r, 0) + 2
+        readers = self._readers()
+        return {self.row[e] for e in readers if readers[e] == 1 and e in self.row and count.get(self.row[e]) == 1}
+
+    def _defer(self, nodes, values):
+        """Whether the constant factors ``values`` of ``nodes`` are left to the copy into ``out``."""
+        if not all(self.row[e] in self.copy_scales for e in nodes):
+            return False
+        for e, v in zip(nodes, values):
+            self.deferred[self.row[e]] = float(v)
+        return True
+
+    def _emit_outputs(self, lines, plan):
+        """Copy the rows of the outputs (times the factors left to the copy) and their constants into ``out``
+        seen as (positions, points): blocks as slices, the others scattered."""
+        blocks, rest, cpos, cvals, total = plan
+        lines.append("    _out = out.reshape(-1, out.shape[-1])")
+        for r0, p0, A, B, step in blocks:
+            a, b = divmod(p0, step)
+            dest = f"_out[{p0}:{p0 + B}]" if A == 1 else \
+                f"_out.reshape({total // step}, {step}, -1)[{a}:{a + A}, {b}:{b + B}]"
+            src = f"V[{r0}:{r0 + B}]" if A == 1 else f"V[{r0}:{r0 + A * B}].reshape({A}, {B}, -1)"
+            scale = [self.deferred.get(r, 1.0) for r in range(r0, r0 + A * B)]
+            if all(c == 1.0 for c in scale):
+                lines.append(f"    {dest} = {src}")
+                continue
+            if all(c == scale[0] for c in scale):
+                factor = repr(scale[0])
+            else:
+                factor = self._const_array(scale) + ("" if A == 1 else f".reshape({A}, {B}, 1)")
+            lines.append(f"    numpy.multiply({src}, {factor}, out={dest})")
         if rest:
             lines.append(f"    _out[{self._index([q for _, q in rest])}] = {self._rows([r for r, _ in rest])}")
         if cpos:
@@ -688,7 +725,8 @@ def _polynomial(b, terms):
 def _blocks_of_outputs(pairs, total, smallest=8, most=24):
     """([(r0, p0, A, B, step)], the other pairs) from (row, position) pairs sorted by row: the rows r0 ..
     r0 + A*B - 1 go, B at a time, to the positions p0 + a*step .. p0 + a*step + B - 1 (a < A), a block of
-    the positions seen as (total // step, step); only the ``most`` largest of ``smallest`` rows or more."""
+    the positions seen as (total // step, step); only the ``most`` largest of ``smallest`` rows or more (or
+    of all the rows)."""
     found, i, n = [], 0, len(pairs)
     while i < n:
         r0, p0 = pairs[i]
@@ -703,7 +741,7 @@ def _blocks_of_outputs(pairs, total, smallest=8, most=24):
                 A += 1
         if A == 1:
             step = B
-        if A * B >= smallest and (A == 1 or (total % step == 0 and p0 % step + B <= step)):
+        if A * B >= min(smallest, n) and (A == 1 or (total % step == 0 and p0 % step + B <= step)):
             found.append((i, A * B, (r0, p0, A, B, step)))
             i += A * B
         else:

@@ -271,3 +271,14 @@ def test_polynomials_in_a_linear_form_are_made_monic():
     src = s._values_fn.source
     assert re.search(r"numpy\.multiply\(V\[(\d+:\d+)\], V\[\1\], out=", src), src  # x'^2, then + a_1, times x'
     assert src.count("numpy.multiply(") == 3 and src.count("numpy.add(") == 1, src  # and the final scale
+
+
+@pytest.mark.parametrize("sigma", [sympy.tanh, lambda z: z + z**3 / 3])
+def test_constant_factors_of_outputs_are_applied_by_the_copy(sigma):
+    # outputs read by nothing else and copied once by a block: their constant factors (a column of them
+    # or one number) multiply on the way into out, in F (a sum's factor) as in DF and H_F (products')
+    params, outs = two_layer(4, 5, 3, sigma, seed=19)  # 1 / sqrt(4): a rational, a coefficient of the sum
+    s = assert_agrees(params, outs, 0.5 * np.random.default_rng(20).standard_normal((6, len(params))))
+    assert re.search(r"numpy\.multiply\(V\[\d+:\d+\], [0-9.]+, out=_out\[0:5\]\)", s._values_fn.source)
+    assert re.search(r"numpy\.multiply\(V\[\d+:\d+\]\.reshape\(5, 12, -1\), (_k\d+\.reshape\(5, 12, 1\)|[0-9.]+), "
+                     r"out=_out\.reshape\(5, 16, -1\)\[0:5, 0:12\]\)", s._jacobian_fn.source), s._jacobian_fn.source
