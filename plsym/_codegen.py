@@ -575,8 +575,8 @@ class _Program:
         return fast
 
     def _output_plan(self, shape, index, symmetric):
-        """(blocks (r0, p0, A, B, step) copied as slices, other (row, position) pairs, constant positions and
-        values, number of positions) placing the outputs in ``out`` seen as (positions, points): see :func:`_blocks_of_outputs`."""
+        """(blocks (r0, p0, A, B, step) copied as slices, runs of (row, position) pairs on consecutive rows, the
+        other pairs, constant positions and values, number of positions) placing the outputs in ``out`` seen as (positions, points): see :func:`_blocks_of_outputs`."""
         flat = np.ravel_multi_index(index, shape) if len(self.exprs) else np.zeros(0, dtype=np.intp)
         lists = ({}, {}, [])  # {row: position} of the first and mirrored places, then the further places
         cpos, cvals = [], []
@@ -594,17 +594,22 @@ class _Program:
                 else:
                     to[self._at(e)] = int(q)
         total = int(np.prod(shape))
-        blocks, rest = [], []
+        blocks, runs, rest = [], [], []
         for some in (list(lists[0].items()), list(lists[1].items()), lists[2]):
             found, left = _blocks_of_outputs(sorted(some), total)
             blocks += found
-            rest += left
-        return blocks, rest, cpos, cvals, total
+            start = 0  # the others by runs of consecutive rows, read as slices of V
+            for i in range(1, len(left) + 1):
+                if i == len(left) or left[i][0] != left[i - 1][0] + 1:
+                    (runs if i - start >= 8 else rest).extend([left[start:i]] if i - start >= 8 else left[start:i])
+                    start = i
+        return blocks, runs, rest, cpos, cvals, total
 
     def _scaled_on_copy(self, plan):
         """The rows that are outputs read by nothing else and copied once, by a block: a constant factor of
         theirs can be applied by the copy instead of a pass of its own."""
-        blocks, rest = plan[:2]
+        blocks, runs, rest = plan[:3]
+        rest = rest + [pair for run in runs for pair in run]
         count = {}
         for r0, _, A, B, _ in blocks:
             for r in range(r0, r0 + A * B):
@@ -625,7 +630,7 @@ class _Program:
     def _emit_outputs(self, lines, plan):
         """Copy the rows of the outputs (times the factors left to the copy) and their constants into ``out``
         seen as (positions, points): blocks as slices, the others scattered."""
-        blocks, rest, cpos, cvals, total = plan
+        blocks, runs, rest, cpos, cvals, total = plan
         lines.append("    _out = out.reshape(-1, out.shape[-1])")
         for r0, p0, A, B, step in blocks:
             a, b = divmod(p0, step)
@@ -641,6 +646,8 @@ class _Program:
             else:
                 factor = self._const_array(scale) + ("" if A == 1 else f".reshape({A}, {B}, 1)")
             lines.append(f"    numpy.multiply({src}, {factor}, out={dest})")
+        for run in runs:
+            lines.append(f"    _out[{self._index([q for _, q in run])}] = V[{run[0][0]}:{run[-1][0] + 1}]")
         if rest:
             lines.append(f"    _out[{self._index([q for _, q in rest])}] = {self._rows([r for r, _ in rest])}")
         if cpos:

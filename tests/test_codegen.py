@@ -217,8 +217,9 @@ def test_random_sums_of_products_against_lambdify():
 
 @pytest.mark.parametrize("seed", range(4))
 def test_outputs_are_copied_by_blocks_wherever_they_go(seed):
-    # one group of rows copied to evenly spaced runs of positions (as slices of out), the rest scattered;
-    # with and without the transposed copies of a symmetric output
+    # one group of rows copied to evenly spaced runs of positions (as slices of out), the rest scattered
+    # (from a slice of rows when they are consecutive); with and without the transposed copies of a
+    # symmetric output
     from plsym._compile import Compiled
     rng = np.random.default_rng(seed)
     p = sympy.symbols("p0:3")
@@ -226,7 +227,7 @@ def test_outputs_are_copied_by_blocks_wherever_they_go(seed):
     cells = [(i, j, k) for i in range(3) for j in range(5) for k in range(j, 5)]
     runs = [(i, 0, k) for i in range(3) for k in range(1, 5)]  # 3 runs of 4 positions, 25 apart
     rest = [c for c in cells if c not in runs]
-    some = [rest[q] for q in rng.choice(len(rest), 12, replace=False)]
+    some = [rest[q] for q in rng.choice(len(rest), 20, replace=False)]
     chosen = some[:seed * 3] + runs + some[seed * 3:]
     exprs = [sympy.sin(sympy.Integer(q + 2) * p[q % 3]) for q in range(len(chosen))]
     exprs[-1] = sympy.Integer(2)  # a constant
@@ -235,6 +236,7 @@ def test_outputs_are_copied_by_blocks_wherever_they_go(seed):
     for symmetric in (False, True):
         c = Compiled(list(p), exprs, shape, tuple(np.array(chosen).T), symmetric=symmetric)
         assert "_out.reshape(3, 25, -1)[0:3, 1:5] = V[" in c.source, c.source
+        assert re.search(r"_out\[_i\d+\] = V\[\d+:\d+\]", c.source), c.source  # consecutive rows, scattered
         want = np.zeros((4,) + shape)
         f = sympy.lambdify(p, exprs, "numpy")
         for t, w in enumerate(W):
