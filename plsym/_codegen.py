@@ -282,8 +282,11 @@ class _Program:
                 continue
             c = float(np.sign(a[d]) * abs(a[d]) ** (1.0 / d))
             coef, b0 = self.kind[x][1]
-            self.kind[x] = ("lin", ({j: v * c for j, v in coef.items()}, b0 * c))
-            self.kind[e] = ("poly", (x, b, {k: (1.0 if k == d else v / c**k) for k, v in a.items()}))
+            form = ({j: v * c for j, v in coef.items()}, b0 * c)
+            poly = {k: (1.0 if k == d else v / c**k) for k, v in a.items()}
+            if all(np.isfinite(v) and (v != 0.0 or w == 0.0) for v, w in zip(
+                    [*form[0].values(), form[1], *poly.values()], [*coef.values(), b0, *a.values()])):
+                self.kind[x], self.kind[e] = ("lin", form), ("poly", (x, b, poly))
 
     def _summand(self, rows, n, p):
         """(text, einsum subscripts) of the factor read at ``rows`` (n sums of p terms, sum i, term r, in

@@ -284,3 +284,13 @@ def test_constant_factors_of_outputs_are_applied_by_the_copy(sigma):
     assert re.search(r"numpy\.multiply\(V\[\d+:\d+\], [0-9.]+, out=_out\[0:5\]\)", s._values_fn.source)
     assert re.search(r"numpy\.multiply\(V\[\d+:\d+\]\.reshape\(5, 12, -1\), (_k\d+\.reshape\(5, 12, 1\)|[0-9.]+), "
                      r"out=_out\.reshape\(5, 16, -1\)\[0:5, 0:12\]\)", s._jacobian_fn.source), s._jacobian_fn.source
+
+
+def test_polynomials_with_extreme_coefficients_stay_as_they_are():
+    # scaling the form by c with c^3 = 1e-300 would take the other coefficients out of range: not monic
+    x, y = sympy.symbols("x y")
+    u = x / 3 - 2 * y
+    outs = [sympy.Float(1e-300) * u**3 + sympy.Float(1e300) * u**2 + u * sympy.sqrt(2), sympy.sin(x)]
+    W = np.random.default_rng(21).uniform(-1, 1, (5, 2))
+    s = assert_agrees([x, y], outs, W, hessians=False)
+    assert "1e-300" in s._values_fn.source
