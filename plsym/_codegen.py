@@ -25,6 +25,7 @@ import sympy
 from sympy.printing.numpy import SciPyPrinter
 
 from ._dag import _Affine, _constants, _parent_counts, _plain, _polynomial, _small_power
+from ._outputs import _Outputs
 
 _PRINTER = SciPyPrinter({"fully_qualified_modules": True})
 
@@ -49,7 +50,7 @@ def generate(params, exprs, shape, index, symmetric):
     return _Program(params, exprs).source(shape, index, symmetric)
 
 
-class _Program:
+class _Program(_Outputs):
     """The DAG of ``exprs`` as typed nodes, each with a level and, once scheduled, a row of ``V``."""
 
     def __init__(self, params, exprs):
@@ -197,6 +198,8 @@ class _Program:
 
     # -- scheduling and code ------------------------------------------------------
     def source(self, shape, index, symmetric):
+        self._share_scaled()
+        self.readers = self._readers()
         groups = {}
         for e, (kind, data) in self.kind.items():
             if kind == "param":
@@ -224,7 +227,7 @@ class _Program:
         self.constants, self.read_all = {}, False
         lines = ["def _evaluate(W, V, out):"]
         plan = self._output_plan(shape, index, symmetric)
-        self.copy_scales, self.deferred = self._scaled_on_copy(plan), {}
+        self.copy_scales, self.deferred, self.remap = self._scaled_on_copy(plan), {}, {}
         self.weighted = self._weighted_sums(order, groups)
         skipped = {id(muls) for muls in self.weighted.values()}
         for key in order:
@@ -239,7 +242,7 @@ class _Program:
         """{first node of a group of sums: the group of products it adds} when the sums add consecutive rows,
         each with one coefficient, that are exactly a group of products of two factors (no constant) read by
         nothing else: the sums of products are then one einsum, and the products are not stored."""
-        readers = self._readers()
+        readers = self.readers
         products = {self.row[groups[k][0]]: groups[k] for k in order if k[1:] == ("mul", 2)}
         fused = {}
         for key in order:
@@ -257,6 +260,72 @@ class _Program:
                 fused[nodes[0]] = muls
         return fused
 
+    def _share_scaled(self):
+        """Products that differ only by their constant are computed once, each then scaled (by the copy into
+        ``out`` when it is an output), and so are sums b + sum c t read by one product that differ only by a
+        factor: the product takes b, the sum 1 + sum (c/b) t is shared."""
+        readers = self._readers()
+        mul_readers = {}
+        for e, (kind, data) in self.kind.items():
+            if kind == "mul":
+                for a in data[1]:
+                    mul_readers.setdefault(self._resolve(a), []).append(e)
+        alike = {}  # (terms) -> [[ratios, sums...]]
+        for e, (kind, data) in self.kind.items():
+            b, terms = data if kind == "add" else (0.0, ())
+            if b == 0.0 or readers.get(e) != 1 or len(mul_readers.get(e, ())) != 1:
+                continue
+            ratios = [c / b for c, _ in terms]
+            if not all(np.isfinite(ratios)):
+                continue
+            same = alike.setdefault(tuple(self._resolve(t) for _, t in terms), [])
+            for entry in same:  # equal ratios up to rounding: the first one's are taken
+                if all(abs(r - q) <= 4 * np.spacing(abs(q)) for r, q in zip(ratios, entry[0])):
+                    entry.append(e)
+                    break
+            else:
+                same.append([ratios, e])
+        for terms, entries in alike.items():
+            for ratios, *sums in entries:
+                if len(sums) < 2:
+                    continue
+                core = ("sum", len(self.kind))
+                self.kind[core] = ("add", (1.0, list(zip(ratios, terms))))
+                for e in sums:
+                    (parent,), b = mul_readers[e], self.kind.pop(e)[1][0]
+                    c, fs = self.kind[parent][1]
+                    self.kind[parent] = ("mul", (c * b, [core if self._resolve(f) == e else f for f in fs]))
+        products = {}
+        for e, (kind, data) in self.kind.items():
+            if kind == "mul" and len(data[1]) > 1:
+                products.setdefault(tuple(self._resolve(f) for f in data[1]), []).append(e)
+        for fs, nodes in products.items():
+            if len(nodes) > 1:
+                core = ("product", len(self.kind))
+                self.kind[core] = ("mul", (1.0, list(fs)))
+                for e in nodes:
+                    self.kind[e] = ("mul", (self.kind[e][1][0], [core]))
+        self._relevel()
+
+    def _relevel(self):
+        """The level of every node (1 + the highest of its children's) after nodes were added."""
+        level = dict.fromkeys(self.params, 0)
+        for top in self.kind:
+            stack = [top]
+            while stack:
+                e = stack[-1]
+                if e in level:
+                    stack.pop()
+                    continue
+                kids = [self._resolve(a) for a in self._children(self.kind[e], e) if self.const.get(a) is None]
+                missing = [a for a in kids if a not in level]
+                if missing:
+                    stack.extend(missing)
+                else:
+                    level[e] = 1 + max((level[a] for a in kids), default=0)
+                    stack.pop()
+        self.level = level
+
     def _readers(self):
         """{node: how many nodes and outputs read it}."""
         readers = {}
@@ -271,7 +340,7 @@ class _Program:
     def _monic(self):
         """Polynomials a_d x^d + ... in a linear form x read by nothing else take x' = c x instead (the form's
         coefficients times c, c^d = a_d), and so have the leading coefficient 1: one pass less."""
-        readers = self._readers()
+        readers = self.readers
         for e, (kind, data) in list(self.kind.items()):
             if kind != "poly":
                 continue
@@ -456,7 +525,10 @@ class _Program:
             fs = [self.kind[e][1][1] for e in nodes]
             xs, out = self._operands(lines, [[self._at(f[q]) for f in fs] for q in range(len(fs[0]))], o)
             scale = self._scale([self.kind[e][1][0] for e in nodes])
-            if len(xs) == 1:
+            if len(xs) == 1 and all(self.row[e] in self.copy_scales for e in nodes):  # scaled by the copy
+                for e, (c, (x,)) in ((e, self.kind[e][1]) for e in nodes):
+                    self.deferred[self.row[e]], self.remap[self.row[e]] = float(c), self._at(x)
+            elif len(xs) == 1:
                 lines.append(f"    numpy.multiply({xs[0]}, {_viewed(scale, o, out)}, out={out})")
             else:
                 lines.append(f"    numpy.multiply({xs[0]}, {xs[1]}, out={out})")
@@ -497,7 +569,8 @@ class _Program:
         if np.all(coef == coef[:, :1]):  # one coefficient per sum: add the terms, then scale
             if nodes[0] in self.weighted:  # sum_r x_r y_r: one einsum, no products stored
                 fs = [self.kind[e][1][1] for e in self.weighted[nodes[0]]]
-                (x, sx), (y, sy) = (self._summand(np.array([self._at(f[q]) for f in fs], dtype=np.intp), n, p) for q in (0, 1))
+                (x, sx), (y, sy) = (self._summand(np.array([self._at(f[q]) for f in fs], dtype=np.intp), n, p)
+                                    for q in (0, 1))
                 lines.append(f"    numpy.einsum('{sx},{sy}->ik', {x}, {y}, out={o})")
             elif p > 2 and np.array_equal(rows.ravel(), np.arange(rows[0, 0], rows[0, 0] + n * p)):
                 lines.append(f"    numpy.add.reduce(V[{rows[0, 0]}:{rows[0, 0] + n * p}].reshape({n}, {p}, -1), "
@@ -581,123 +654,6 @@ class _Program:
             slots = [sympy.Symbol(t) for t in args]
             fast = _PRINTER.doprint(e.func(*slots, evaluate=False))
         return fast
-
-    def _output_plan(self, shape, index, symmetric):
-        """(blocks (r0, p0, A, B, step) copied as slices, runs of (row, position) pairs on consecutive rows, the
-        other pairs, constant positions and values, number of positions) placing the outputs in ``out`` seen as (positions, points): see :func:`_blocks_of_outputs`."""
-        flat = np.ravel_multi_index(index, shape) if len(self.exprs) else np.zeros(0, dtype=np.intp)
-        lists = ({}, {}, [])  # {row: position} of the first and mirrored places, then the further places
-        cpos, cvals = [], []
-        for e, p, ix in zip(self.exprs, flat, zip(*index)):
-            places = [(p, lists[0])]
-            if symmetric and ix[-1] != ix[-2]:
-                places.append((np.ravel_multi_index(ix[:-2] + (ix[-1], ix[-2]), shape), lists[1]))
-            v = self.const.get(e)
-            for q, to in places:
-                if v is not None:
-                    cpos.append(q)
-                    cvals.append(v)
-                elif self._at(e) in to:  # a row already placed (outputs equal as expressions)
-                    lists[2].append((self._at(e), int(q)))
-                else:
-                    to[self._at(e)] = int(q)
-        total = int(np.prod(shape))
-        blocks, runs, rest = [], [], []
-        for some in (list(lists[0].items()), list(lists[1].items()), lists[2]):
-            found, left = _blocks_of_outputs(sorted(some), total)
-            blocks += found
-            start = 0  # the others by runs of consecutive rows, read as slices of V
-            for i in range(1, len(left) + 1):
-                if i == len(left) or left[i][0] != left[i - 1][0] + 1:
-                    (runs if i - start >= 8 else rest).extend([left[start:i]] if i - start >= 8 else left[start:i])
-                    start = i
-        return blocks, runs, rest, cpos, cvals, total
-
-    def _scaled_on_copy(self, plan):
-        """The rows that are outputs read by nothing else and copied once, by a block: a constant factor of
-        theirs can be applied by the copy instead of a pass of its own."""
-        blocks, runs, rest = plan[:3]
-        rest = rest + [pair for run in runs for pair in run]
-        count = {}
-        for r0, _, A, B, _ in blocks:
-            for r in range(r0, r0 + A * B):
-                count[r] = count.get(r, 0) + 1
-        for r, _ in rest:
-            count[r] = count.get(r, 0) + 2
-        readers = self._readers()
-        return {self.row[e] for e in readers if readers[e] == 1 and e in self.row and count.get(self.row[e]) == 1}
-
-    def _defer(self, nodes, values):
-        """Whether the constant factors ``values`` of ``nodes`` are left to the copy into ``out``."""
-        if not all(self.row[e] in self.copy_scales for e in nodes):
-            return False
-        for e, v in zip(nodes, values):
-            self.deferred[self.row[e]] = float(v)
-        return True
-
-    def _emit_outputs(self, lines, plan):
-        """Copy the rows of the outputs (times the factors left to the copy) and their constants into ``out``
-        seen as (positions, points): blocks as slices, the others scattered."""
-        blocks, runs, rest, cpos, cvals, total = plan
-        lines.append("    _out = out.reshape(-1, out.shape[-1])")
-        for r0, p0, A, B, step in blocks:
-            a, b = divmod(p0, step)
-            dest = f"_out[{p0}:{p0 + B}]" if A == 1 else \
-                f"_out.reshape({total // step}, {step}, -1)[{a}:{a + A}, {b}:{b + B}]"
-            src = f"V[{r0}:{r0 + B}]" if A == 1 else f"V[{r0}:{r0 + A * B}].reshape({A}, {B}, -1)"
-            scale = [self.deferred.get(r, 1.0) for r in range(r0, r0 + A * B)]
-            if all(c == 1.0 for c in scale):
-                lines.append(f"    {dest} = {src}")
-                continue
-            if all(c == scale[0] for c in scale):
-                factor = repr(scale[0])
-            else:
-                factor = self._const_array(scale) + ("" if A == 1 else f".reshape({A}, {B}, 1)")
-            lines.append(f"    numpy.multiply({src}, {factor}, out={dest})")
-        for run in runs:
-            lines.append(f"    _out[{self._index([q for _, q in run])}] = V[{run[0][0]}:{run[-1][0] + 1}]")
-        if rest:
-            lines.append(f"    _out[{self._index([q for _, q in rest])}] = {self._rows([r for r, _ in rest])}")
-        if cpos:
-            lines.append(f"    _out[{self._index(cpos)}] = {self._const_array(cvals)}")
-
-    def _index(self, values):
-        name = f"_i{len(self.constants)}"
-        self.constants[name] = np.asarray(values, dtype=np.intp)
-        return name
-
-
-def _blocks_of_outputs(pairs, total, smallest=8, most=24):
-    """([(r0, p0, A, B, step)], the other pairs) from (row, position) pairs sorted by row: the rows r0 ..
-    r0 + A*B - 1 go, B at a time, to the positions p0 + a*step .. p0 + a*step + B - 1 (a < A), a block of
-    the positions seen as (total // step, step); only the ``most`` largest of ``smallest`` rows or more (or
-    of all the rows)."""
-    found, i, n = [], 0, len(pairs)
-    while i < n:
-        r0, p0 = pairs[i]
-        B = 1
-        while i + B < n and pairs[i + B] == (r0 + B, p0 + B):
-            B += 1
-        A, step = 1, B
-        if i + B < n and pairs[i + B][0] == r0 + B and pairs[i + B][1] - p0 >= B:
-            step = pairs[i + B][1] - p0
-            while i + (A + 1) * B <= n and all(pairs[i + A * B + b] == (r0 + A * B + b, p0 + A * step + b)
-                                               for b in range(B)):
-                A += 1
-        if A == 1:
-            step = B
-        if A * B >= min(smallest, n) and (A == 1 or (total % step == 0 and p0 % step + B <= step)):
-            found.append((i, A * B, (r0, p0, A, B, step)))
-            i += A * B
-        else:
-            i += 1
-    found.sort(key=lambda f: -f[1])
-    kept = sorted(found[:most])
-    taken = np.zeros(n, dtype=bool)
-    for start, size, _ in kept:
-        taken[start:start + size] = True
-    return [block for _, _, block in kept], [pq for pq, t in zip(pairs, taken) if not t]
-
 
 def _runs(values):
     """[(a, b)] for the runs a, a+1, ..., b-1 of consecutive values in a sorted list."""

@@ -278,12 +278,33 @@ def test_polynomials_in_a_linear_form_are_made_monic():
 @pytest.mark.parametrize("sigma", [sympy.tanh, lambda z: z + z**3 / 3])
 def test_constant_factors_of_outputs_are_applied_by_the_copy(sigma):
     # outputs read by nothing else and copied once by a block: their constant factors (a column of them
-    # or one number) multiply on the way into out, in F (a sum's factor) as in DF and H_F (products')
+    # or one number) multiply on the way into out, in F (a sum's factor) as in DF; the derivatives in
+    # u_rj, v_r * sigma'(z_ir) * x_ij / sqrt(d) / 2, differ only by a constant for j = 0, 1, 2: the product
+    # is computed once per (i, r) and read three times by the copy (for the cubic, sigma' = a_ij + b_ij z^2
+    # is shared as a_ij (1 + (b_ij / a_ij) z^2))
     params, outs = two_layer(4, 5, 3, sigma, seed=19)  # 1 / sqrt(4): a rational, a coefficient of the sum
     s = assert_agrees(params, outs, 0.5 * np.random.default_rng(20).standard_normal((6, len(params))))
     assert re.search(r"numpy\.multiply\(V\[\d+:\d+\], [0-9.]+, out=_out\[0:5\]\)", s._values_fn.source)
-    assert re.search(r"numpy\.multiply\(V\[\d+:\d+\]\.reshape\(5, 12, -1\), (_k\d+\.reshape\(5, 12, 1\)|[0-9.]+), "
-                     r"out=_out\.reshape\(5, 16, -1\)\[0:5, 0:12\]\)", s._jacobian_fn.source), s._jacobian_fn.source
+    src = s._jacobian_fn.source
+    assert re.search(r"numpy\.multiply\(V\[\d+:\d+\]\.reshape\(5, 4, 1, -1\), _k\d+\.reshape\(5, 4, 3, 1\), "
+                     r"out=_split\(_out\.reshape\(5, 16, -1\)\[0:5, 0:12\], \(5, 4, 3, -1\)\)\)", src), src
+    assert re.search(r"numpy\.multiply\(V\[\d+:\d+\]\.reshape\(5, 4, -1\), 0\.5, "
+                     r"out=_out\.reshape\(5, 16, -1\)\[0:5, 12:16\]\)", src), src
+    assert not re.search(r"V\[\d+:\d+\]\.reshape\(\d+, 3, -1\)", src), src  # nothing computed per (i, r, j)
+
+
+def test_products_shared_by_scaled_outputs_in_any_order():
+    # outputs k * P_a, each product P_a for two outputs, in a scrambled order: each product is computed
+    # once and the copy into out gathers them
+    x, y = sympy.symbols("x y")
+    P = [sympy.sin(x + a) * sympy.cos(y - 2 * a) for a in range(1, 5)]
+    order = [2, 0, 3, 1, 1, 3, 0, 2]
+    outs = [sympy.Integer(q + 2) * P[a] for q, a in enumerate(order)]
+    W = np.random.default_rng(22).uniform(-1, 1, (5, 2))
+    s = assert_agrees([x, y], outs, W)
+    src = s._values_fn.source
+    assert re.search(r"numpy\.multiply\(V\[_i\d+\], _k\d+\.reshape\(8, 1\), out=_out\[0:8\]\)", src), src
+    assert src.count("numpy.multiply(") == 2, src  # the 4 products, then the copy scaling the 8 outputs
 
 
 def test_polynomials_with_extreme_coefficients_stay_as_they_are():
