@@ -273,8 +273,8 @@ class _Program(_Outputs):
         alike = {}  # (terms) -> [[ratios, sums...]]
         for e, (kind, data) in self.kind.items():
             b, terms = data if kind == "add" else (0.0, ())
-            if b == 0.0 or readers.get(e) != 1 or len(mul_readers.get(e, ())) != 1:
-                continue
+            if not 1e-8 <= abs(b) <= 1e8 or readers.get(e) != 1 or len(mul_readers.get(e, ())) != 1:
+                continue  # (a moderate b: the values overflow or vanish as they did)
             ratios = [c / b for c, _ in terms]
             if not all(np.isfinite(ratios)):
                 continue
@@ -350,6 +350,8 @@ class _Program(_Outputs):
             if self.kind.get(x, ("",))[0] != "lin" or readers.get(x) != 1 or a[d] == 0 or (d % 2 == 0 and a[d] < 0):
                 continue
             c = float(np.sign(a[d]) * abs(a[d]) ** (1.0 / d))
+            if not 1e-8 <= abs(c) <= 1e8:  # a moderate scale: the values overflow or vanish as they did
+                continue
             coef, b0 = self.kind[x][1]
             form = ({j: v * c for j, v in coef.items()}, b0 * c)
             poly = {k: (1.0 if k == d else v / c**k) for k, v in a.items()}

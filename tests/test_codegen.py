@@ -315,3 +315,16 @@ def test_polynomials_with_extreme_coefficients_stay_as_they_are():
     W = np.random.default_rng(21).uniform(-1, 1, (5, 2))
     s = assert_agrees([x, y], outs, W, hessians=False)
     assert "1e-300" in s._values_fn.source
+
+
+def test_sums_shared_up_to_a_factor_only_for_moderate_factors():
+    # b_j + c_j t with c_j / b_j the same: b_j (1 + (c_j / b_j) t) computed once per t when b_j is moderate;
+    # with b_j = 1e-200 the sums stay as they are (1 + 1e200 t would overflow long before c_j t + b_j)
+    x, y = sympy.symbols("x y")
+    t = sympy.sin(x - y)
+    W = np.random.default_rng(23).uniform(-1, 1, (5, 2))
+    for b, shared in ((sympy.Rational(3, 7), True), (sympy.Float(1e-200), False)):
+        outs = [y * (b * q + b * q * 5 * t) for q in (1, 2, 3)] + [x * (b * q + b * q * 5 * t) for q in (4, 5)]
+        s = assert_agrees([x, y], outs, W, hessians=False)
+        src = s._values_fn.source
+        assert ("numpy.add(V[" in src and ", 1.0, out=" in src) == shared, src
