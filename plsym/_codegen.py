@@ -285,10 +285,14 @@ class _Program(_Outputs):
                     break
             else:
                 same.append([ratios, e])
+        taken = []  # the ratios of the shared sums so far, which the next ones take when equal up to rounding
         for terms, entries in alike.items():
             for ratios, *sums in entries:
                 if len(sums) < 2:
                     continue
+                ratios = next((r for r in taken if len(r) == len(ratios) and all(
+                    abs(a - q) <= 4 * np.spacing(abs(q)) for a, q in zip(ratios, r))), ratios)
+                taken.append(ratios)
                 core = ("sum", len(self.kind))
                 self.kind[core] = ("add", (1.0, list(zip(ratios, terms))))
                 for e in sums:
@@ -577,6 +581,11 @@ class _Program(_Outputs):
             elif p > 2 and np.array_equal(rows.ravel(), np.arange(rows[0, 0], rows[0, 0] + n * p)):
                 lines.append(f"    numpy.add.reduce(V[{rows[0, 0]}:{rows[0, 0] + n * p}].reshape({n}, {p}, -1), "
                              f"axis=1, out={o})")
+            elif p == 1 and any(b) and abs(coef[0, 0]) == 1.0 and np.all(coef == coef[0, 0]):  # b +- t: one pass
+                (x,), out = self._operands(lines, [rows[:, 0]], o)
+                op = "add" if coef[0, 0] == 1.0 else "subtract"
+                lines.append(f"    numpy.{op}({_viewed(self._scale(b), o, out)}, {x}, out={out})")
+                b = []
             elif p == 1:
                 (x,), out = self._operands(lines, [rows[:, 0]], o)
                 lines.append(f"    numpy.multiply({x}, {_viewed(self._scale(coef[:, 0]), o, out)}, out={out})")

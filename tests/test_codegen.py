@@ -328,3 +328,16 @@ def test_sums_shared_up_to_a_factor_only_for_moderate_factors():
         s = assert_agrees([x, y], outs, W, hessians=False)
         src = s._values_fn.source
         assert ("numpy.add(V[" in src and ", 1.0, out=" in src) == shared, src
+
+
+def test_a_constant_plus_or_minus_a_node_is_one_pass():
+    # b - t and b + t over a group: numpy.subtract(b, t) / numpy.add(b, t); mixed signs: scaled, then added
+    x, y = sympy.symbols("x y")
+    W = np.random.default_rng(24).uniform(-1, 1, (5, 2))
+    cases = {"subtract": [2 - sympy.sin(x), 3 - sympy.sin(y), sympy.Rational(1, 3) - sympy.sin(x + y)],
+             "add": [2 + sympy.sin(x), 3 + sympy.sin(y)],
+             "mixed": [2 + sympy.sin(x), 3 - sympy.sin(y)]}
+    for op, outs in cases.items():
+        src = assert_agrees([x, y], outs, W)._values_fn.source
+        one_pass = re.search(r"numpy\.(add|subtract)\((_k\d+|[0-9.]+), V\[", src)
+        assert (one_pass.group(1) if one_pass else "mixed") == op, src
