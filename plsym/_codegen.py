@@ -285,6 +285,7 @@ class _Program(_Outputs):
                     break
             else:
                 same.append([ratios, e])
+        made = iter(range(len(self.kind) + 1))  # keys of the nodes made here (never a sympy node's)
         taken = []  # the ratios of the shared sums so far, which the next ones take when equal up to rounding
         for terms, entries in alike.items():
             for ratios, *sums in entries:
@@ -293,7 +294,7 @@ class _Program(_Outputs):
                 ratios = next((r for r in taken if len(r) == len(ratios) and all(
                     abs(a - q) <= 4 * np.spacing(abs(q)) for a, q in zip(ratios, r))), ratios)
                 taken.append(ratios)
-                core = ("sum", len(self.kind))
+                core = ("sum", next(made))
                 self.kind[core] = ("add", (1.0, list(zip(ratios, terms))))
                 for e in sums:
                     (parent,), b = mul_readers[e], self.kind.pop(e)[1][0]
@@ -305,10 +306,14 @@ class _Program(_Outputs):
                 products.setdefault(tuple(self._resolve(f) for f in data[1]), []).append(e)
         for fs, nodes in products.items():
             if len(nodes) > 1:
-                core = ("product", len(self.kind))
+                core = ("product", next(made))
                 self.kind[core] = ("mul", (1.0, list(fs)))
                 for e in nodes:
-                    self.kind[e] = ("mul", (self.kind[e][1][0], [core]))
+                    if self.kind[e][1][0] == 1.0:  # the product itself: its row
+                        del self.kind[e]
+                        self.alias[e] = core
+                    else:
+                        self.kind[e] = ("mul", (self.kind[e][1][0], [core]))
         self._relevel()
 
     def _relevel(self):

@@ -341,3 +341,26 @@ def test_a_constant_plus_or_minus_a_node_is_one_pass():
         src = assert_agrees([x, y], outs, W)._values_fn.source
         one_pass = re.search(r"numpy\.(add|subtract)\((_k\d+|[0-9.]+), V\[", src)
         assert (one_pass.group(1) if one_pass else "mixed") == op, src
+
+
+def test_equal_products_written_apart_are_computed_once():
+    # (x*y)*sin(x) and x*(y*sin(x)) flatten to the same factors: one product, read at both places
+    x, y = sympy.symbols("x y")
+    a = sympy.Mul(sympy.Mul(x, y, evaluate=False), sympy.sin(x), evaluate=False)
+    b = sympy.Mul(x, sympy.Mul(y, sympy.sin(x), evaluate=False), evaluate=False)
+    outs = [a + sympy.cos(y), b * 3 + sympy.cos(x), 2 * a]
+    W = np.random.default_rng(25).uniform(-1, 1, (5, 2))
+    s = assert_agrees([x, y], outs, W)
+    out = re.search(r"numpy\.multiply\(V\[0:1\], V\[1:2\], out=V\[(\d+):(\d+)\]\)", s._values_fn.source)
+    assert out and int(out.group(2)) - int(out.group(1)) == 1, s._values_fn.source  # x * y, once
+
+
+def test_many_shared_sums_and_products_together():
+    # several groups of sums equal up to a factor, several products shared by scaled outputs, in F, DF
+    # and H_F at once (the nodes made for them never take each other's place)
+    x, y, z = sympy.symbols("x y z")
+    t, u = sympy.tanh(x - y), sympy.sin(y + 2 * z)
+    outs = [f * (b * q + b * q * r * g) for q in (1, 2, 3)
+            for f, b, r, g in ((y, sympy.Rational(3, 7), 5, t), (x, sympy.Rational(2, 9), 7, u), (z, 1, 3, t * u))]
+    W = np.random.default_rng(26).uniform(-1, 1, (4, 3))
+    assert_agrees([x, y, z], outs, W)
