@@ -10,8 +10,11 @@ DAG and the number of distinct operations, not with the number of nodes.
 The rows of a group are ordered as the next level reads them, so that most
 reads are slices of V or broadcasts of a block of rows rather than gathers; the
 linear forms in the parameters are one matrix product (batched over blocks for
-the pre-activations of a layer, sparse when scattered), sums of consecutive rows
-one reduction, and polynomials in one node go by Horner's rule.
+the pre-activations of a layer, reading W in place, sparse when scattered), sums
+of consecutive rows one reduction (one einsum when they add products), and
+polynomials in one node go by Horner's rule (monic when their node is a linear
+form of their own). The outputs are copied into ``out`` by blocks of rows where
+their places allow it, a constant factor of theirs applied on the way.
 """
 
 from __future__ import annotations
@@ -20,6 +23,9 @@ import numpy as np
 import scipy.sparse
 import sympy
 from sympy.printing.numpy import SciPyPrinter
+
+from ._dag import _Affine, _constants, _parent_counts, _plain, _polynomial, _small_power
+from ._outputs import _Outputs
 
 _PRINTER = SciPyPrinter({"fully_qualified_modules": True})
 
@@ -44,7 +50,7 @@ def generate(params, exprs, shape, index, symmetric):
     return _Program(params, exprs).source(shape, index, symmetric)
 
 
-class _Program:
+class _Program(_Outputs):
     """The DAG of ``exprs`` as typed nodes, each with a level and, once scheduled, a row of ``V``."""
 
     def __init__(self, params, exprs):
@@ -192,6 +198,8 @@ class _Program:
 
     # -- scheduling and code ------------------------------------------------------
     def source(self, shape, index, symmetric):
+        self._share_scaled()
+        self.readers = self._readers()
         groups = {}
         for e, (kind, data) in self.kind.items():
             if kind == "param":
@@ -204,6 +212,7 @@ class _Program:
             elif kind == "poly":
                 key += (tuple(sorted(data[2])),)
             groups.setdefault(key, []).append(e)
+        self._monic()
         order = sorted(groups, key=lambda k: (k[0], str(k[1:])))
         self._arrange(order, groups)
         row = {p: j for j, p in enumerate(self.params)}
@@ -217,12 +226,164 @@ class _Program:
         nrows += max((len(g) for g in groups.values()), default=0)
         self.constants, self.read_all = {}, False
         lines = ["def _evaluate(W, V, out):"]
+        plan = self._output_plan(shape, index, symmetric)
+        self.copy_scales, self.deferred, self.remap = self._scaled_on_copy(plan), {}, {}
+        self.weighted = self._weighted_sums(order, groups)
+        skipped = {id(muls) for muls in self.weighted.values()}
         for key in order:
-            self._emit_group(lines, key[1], groups[key])
-        self._emit_outputs(lines, shape, index, symmetric)
+            if id(groups[key]) not in skipped:
+                self._emit_group(lines, key[1], groups[key])
+        self._emit_outputs(lines, plan)
         lines[1:1] = [f"    V[{a}:{b}] = W[:, {a}:{b}].T" for a, b in _runs(sorted(self._params_read()))]
         lines.append("    return out")
         return "\n".join(lines) + "\n", self.constants, nrows
+
+    def _weighted_sums(self, order, groups):
+        """{first node of a group of sums: the group of products it adds} when the sums add consecutive rows,
+        each with one coefficient, that are exactly a group of products of two factors (no constant) read by
+        nothing else: the sums of products are then one einsum, and the products are not stored."""
+        readers = self.readers
+        products = {self.row[groups[k][0]]: groups[k] for k in order if k[1:] == ("mul", 2)}
+        fused = {}
+        for key in order:
+            if key[1] != "add":
+                continue
+            nodes = groups[key]
+            rows = np.array([[self._at(t) for _, t in self.kind[e][1][1]] for e in nodes], dtype=np.intp)
+            coef = np.array([[c for c, _ in self.kind[e][1][1]] for e in nodes])
+            n, p = rows.shape
+            muls = products.get(int(rows[0, 0]))
+            if (p < 2 or muls is None or len(muls) != n * p or np.any(coef != coef[:, :1])
+                    or not np.array_equal(rows.ravel(), np.arange(rows[0, 0], rows[0, 0] + n * p))):
+                continue
+            if all(self.kind[e][1][0] == 1.0 and readers.get(e, 0) == 1 for e in muls):
+                fused[nodes[0]] = muls
+        return fused
+
+    def _share_scaled(self):
+        """Products that differ only by their constant are computed once, each then scaled (by the copy into
+        ``out`` when it is an output), and so are sums b + sum c t read by one product that differ only by a
+        factor: the product takes b, the sum 1 + sum (c/b) t is shared."""
+        readers = self._readers()
+        mul_readers = {}
+        for e, (kind, data) in self.kind.items():
+            if kind == "mul":
+                for a in data[1]:
+                    mul_readers.setdefault(self._resolve(a), []).append(e)
+        alike = {}  # (terms) -> [[ratios, sums...]]
+        for e, (kind, data) in self.kind.items():
+            b, terms = data if kind == "add" else (0.0, ())
+            if not 1e-8 <= abs(b) <= 1e8 or readers.get(e) != 1 or len(mul_readers.get(e, ())) != 1:
+                continue  # (a moderate b: the values overflow or vanish as they did)
+            ratios = [c / b for c, _ in terms]
+            if not all(np.isfinite(ratios)):
+                continue
+            same = alike.setdefault(tuple(self._resolve(t) for _, t in terms), [])
+            for entry in same:  # equal ratios up to rounding: the first one's are taken
+                if all(abs(r - q) <= 4 * np.spacing(abs(q)) for r, q in zip(ratios, entry[0])):
+                    entry.append(e)
+                    break
+            else:
+                same.append([ratios, e])
+        made = iter(range(len(self.kind) + 1))  # keys of the nodes made here (never a sympy node's)
+        taken = []  # the ratios of the shared sums so far, which the next ones take when equal up to rounding
+        for terms, entries in alike.items():
+            for ratios, *sums in entries:
+                if len(sums) < 2:
+                    continue
+                ratios = next((r for r in taken if len(r) == len(ratios) and all(
+                    abs(a - q) <= 4 * np.spacing(abs(q)) for a, q in zip(ratios, r))), ratios)
+                taken.append(ratios)
+                core = ("sum", next(made))
+                self.kind[core] = ("add", (1.0, list(zip(ratios, terms))))
+                for e in sums:
+                    (parent,), b = mul_readers[e], self.kind.pop(e)[1][0]
+                    c, fs = self.kind[parent][1]
+                    self.kind[parent] = ("mul", (c * b, [core if self._resolve(f) == e else f for f in fs]))
+        products = {}
+        for e, (kind, data) in self.kind.items():
+            if kind == "mul" and len(data[1]) > 1:
+                products.setdefault(tuple(self._resolve(f) for f in data[1]), []).append(e)
+        for fs, nodes in products.items():
+            if len(nodes) > 1:
+                core = ("product", next(made))
+                self.kind[core] = ("mul", (1.0, list(fs)))
+                for e in nodes:
+                    if self.kind[e][1][0] == 1.0:  # the product itself: its row
+                        del self.kind[e]
+                        self.alias[e] = core
+                    else:
+                        self.kind[e] = ("mul", (self.kind[e][1][0], [core]))
+        self._relevel()
+
+    def _relevel(self):
+        """The level of every node (1 + the highest of its children's) after nodes were added."""
+        level = dict.fromkeys(self.params, 0)
+        for top in self.kind:
+            stack = [top]
+            while stack:
+                e = stack[-1]
+                if e in level:
+                    stack.pop()
+                    continue
+                kids = [self._resolve(a) for a in self._children(self.kind[e], e) if self.const.get(a) is None]
+                missing = [a for a in kids if a not in level]
+                if missing:
+                    stack.extend(missing)
+                else:
+                    level[e] = 1 + max((level[a] for a in kids), default=0)
+                    stack.pop()
+        self.level = level
+
+    def _readers(self):
+        """{node: how many nodes and outputs read it}."""
+        readers = {}
+        for e in self.exprs:
+            readers[self._resolve(e)] = readers.get(self._resolve(e), 0) + 1
+        for e, (kind, data) in self.kind.items():
+            if kind != "param":
+                for a in map(self._resolve, self._children((kind, data), e)):
+                    readers[a] = readers.get(a, 0) + 1
+        return readers
+
+    def _monic(self):
+        """Polynomials a_d x^d + ... in a linear form x read by nothing else take x' = c x instead (the form's
+        coefficients times c, c^d = a_d), and so have the leading coefficient 1: one pass less."""
+        readers = self.readers
+        for e, (kind, data) in list(self.kind.items()):
+            if kind != "poly":
+                continue
+            x, b, a = data
+            x = self._resolve(x)
+            d = max(a)
+            if self.kind.get(x, ("",))[0] != "lin" or readers.get(x) != 1 or a[d] == 0 or (d % 2 == 0 and a[d] < 0):
+                continue
+            c = float(np.sign(a[d]) * abs(a[d]) ** (1.0 / d))
+            if not 1e-8 <= abs(c) <= 1e8:  # a moderate scale: the values overflow or vanish as they did
+                continue
+            coef, b0 = self.kind[x][1]
+            form = ({j: v * c for j, v in coef.items()}, b0 * c)
+            poly = {k: (1.0 if k == d else v / c**k) for k, v in a.items()}
+            if all(np.isfinite(v) and (v != 0.0 or w == 0.0) for v, w in zip(
+                    [*form[0].values(), form[1], *poly.values()], [*coef.values(), b0, *a.values()])):
+                self.kind[x], self.kind[e] = ("lin", form), ("poly", (x, b, poly))
+
+    def _summand(self, rows, n, p):
+        """(text, einsum subscripts) of the factor read at ``rows`` (n sums of p terms, sum i, term r, in
+        order) by a weighted sum: a row, a block of p rows (the same for every sum), a block of n rows (one
+        per sum), all n*p rows in either order, or a gather."""
+        kind, period, a = _pattern(rows)
+        if kind == "one":
+            return f"V[{a}]", "k"
+        if kind == "slice":
+            return f"V[{a}:{a + n * p}].reshape({n}, {p}, -1)", "irk"
+        if kind == "tile" and period == p:
+            return f"V[{a}:{a + p}]", "rk"
+        if kind == "repeat" and period == p:
+            return f"V[{a}:{a + n}]", "ik"
+        if kind == "transpose" and period == p:
+            return f"V[{a}:{a + n * p}].reshape({p}, {n}, -1)", "rik"
+        return f"{self._rows(rows)}.reshape({n}, {p}, -1)", "irk"
 
     def _params_read(self):
         """The parameters whose rows of V are read (the linear forms read W itself when they can)."""
@@ -375,13 +536,16 @@ class _Program:
             fs = [self.kind[e][1][1] for e in nodes]
             xs, out = self._operands(lines, [[self._at(f[q]) for f in fs] for q in range(len(fs[0]))], o)
             scale = self._scale([self.kind[e][1][0] for e in nodes])
-            if len(xs) == 1:
+            if len(xs) == 1 and all(self.row[e] in self.copy_scales for e in nodes):  # scaled by the copy
+                for e, (c, (x,)) in ((e, self.kind[e][1]) for e in nodes):
+                    self.deferred[self.row[e]], self.remap[self.row[e]] = float(c), self._at(x)
+            elif len(xs) == 1:
                 lines.append(f"    numpy.multiply({xs[0]}, {_viewed(scale, o, out)}, out={out})")
             else:
                 lines.append(f"    numpy.multiply({xs[0]}, {xs[1]}, out={out})")
                 for x in xs[2:]:
                     lines.append(f"    numpy.multiply({out}, {x}, out={out})")
-                if scale != "1.0":
+                if scale != "1.0" and not self._defer(nodes, [self.kind[e][1][0] for e in nodes]):
                     lines.append(f"    numpy.multiply({o}, {scale}, out={o})")
         elif kind == "add":
             self._emit_sum(lines, nodes, o)
@@ -389,8 +553,15 @@ class _Program:
             (x,), view = self._operands(lines, [[self._at(self.kind[e][1][0]) for e in nodes]], o)
             a = {k: self._scale([self.kind[e][1][2][k] for e in nodes]) for k in self.kind[nodes[0]][1][2]}
             d = max(a)
-            lines.append(f"    numpy.multiply({x}, {_viewed(a[d], o, view)}, out={view})")
-            for k in range(d - 1, 0, -1):
+            top = d - 1
+            if a[d] != "1.0":
+                lines.append(f"    numpy.multiply({x}, {_viewed(a[d], o, view)}, out={view})")
+            elif d - 1 in a:  # monic: x + a_{d-1}, then times x
+                lines.append(f"    numpy.add({x}, {_viewed(a.pop(d - 1), o, view)}, out={view})")
+            else:
+                lines.append(f"    numpy.multiply({x}, {x}, out={view})")
+                top = d - 2
+            for k in range(top, 0, -1):
                 if k in a:
                     lines.append(f"    numpy.add({view}, {_viewed(a[k], o, view)}, out={view})")
                 lines.append(f"    numpy.multiply({view}, {x}, out={view})")
@@ -407,9 +578,19 @@ class _Program:
         b = [self.kind[e][1][0] for e in nodes]
         n, p = rows.shape
         if np.all(coef == coef[:, :1]):  # one coefficient per sum: add the terms, then scale
-            if p > 2 and np.array_equal(rows.ravel(), np.arange(rows[0, 0], rows[0, 0] + n * p)):
+            if nodes[0] in self.weighted:  # sum_r x_r y_r: one einsum, no products stored
+                fs = [self.kind[e][1][1] for e in self.weighted[nodes[0]]]
+                (x, sx), (y, sy) = (self._summand(np.array([self._at(f[q]) for f in fs], dtype=np.intp), n, p)
+                                    for q in (0, 1))
+                lines.append(f"    numpy.einsum('{sx},{sy}->ik', {x}, {y}, out={o})")
+            elif p > 2 and np.array_equal(rows.ravel(), np.arange(rows[0, 0], rows[0, 0] + n * p)):
                 lines.append(f"    numpy.add.reduce(V[{rows[0, 0]}:{rows[0, 0] + n * p}].reshape({n}, {p}, -1), "
                              f"axis=1, out={o})")
+            elif p == 1 and any(b) and abs(coef[0, 0]) == 1.0 and np.all(coef == coef[0, 0]):  # b +- t: one pass
+                (x,), out = self._operands(lines, [rows[:, 0]], o)
+                op = "add" if coef[0, 0] == 1.0 else "subtract"
+                lines.append(f"    numpy.{op}({_viewed(self._scale(b), o, out)}, {x}, out={out})")
+                b = []
             elif p == 1:
                 (x,), out = self._operands(lines, [rows[:, 0]], o)
                 lines.append(f"    numpy.multiply({x}, {_viewed(self._scale(coef[:, 0]), o, out)}, out={out})")
@@ -417,7 +598,7 @@ class _Program:
                 lines.append(f"    numpy.add({self._rows(rows[:, 0])}, {self._rows(rows[:, 1])}, out={o})")
                 for q in range(2, p):
                     lines.append(f"    numpy.add({o}, {self._rows(rows[:, q])}, out={o})")
-            if p > 1 and np.any(coef[:, 0] != 1.0):
+            if p > 1 and np.any(coef[:, 0] != 1.0) and (any(b) or not self._defer(nodes, coef[:, 0])):
                 lines.append(f"    numpy.multiply({o}, {self._scale(coef[:, 0])}, out={o})")
         else:
             tmp = f"V[{self.scratch}:{self.scratch + n}]"
@@ -444,10 +625,21 @@ class _Program:
             per = len(nodes) // nb
             Cb = np.array([[[self.kind[e][1][0].get(j, 0.0) for j in sup] for e in fs] for sup, fs in zip(sups, forms)])
             name = f"_C{len(self.constants)}"
-            self.constants[name] = Cb
-            self.read_all = True
-            view = f"{o}.reshape({per}, {nb}, -1).transpose(1, 0, 2)" if transposed else f"{o}.reshape({nb}, {per}, -1)"
-            lines.append(f"    numpy.matmul({name}, {self._rows(supports.ravel())}.reshape({nb}, {s}, -1), out={view})")
+            cols = supports.ravel()
+            if np.array_equal(cols, np.arange(cols[0], cols[0] + len(cols))):
+                # W read in place: per block, (points, s) @ (s, per) into the rows seen transposed (BLAS takes
+                # both strided operands as they are; the parameters need no transposed copy)
+                self.constants[name] = np.ascontiguousarray(Cb.transpose(0, 2, 1))
+                view = f"{o}.reshape({per}, {nb}, -1).transpose(1, 2, 0)" if transposed else \
+                    f"{o}.reshape({nb}, {per}, -1).transpose(0, 2, 1)"
+                x = f"W[:, {cols[0]}:{cols[0] + len(cols)}].reshape(-1, {nb}, {s}).transpose(1, 0, 2)"
+                lines.append(f"    numpy.matmul({x}, {name}, out={view})")
+            else:
+                self.constants[name] = Cb
+                self.read_all = True
+                view = f"{o}.reshape({per}, {nb}, -1).transpose(1, 0, 2)" if transposed else \
+                    f"{o}.reshape({nb}, {per}, -1)"
+                lines.append(f"    numpy.matmul({name}, {self._rows(cols)}.reshape({nb}, {s}, -1), out={view})")
             if np.any(b):
                 lines.append(f"    numpy.add({o}, {self._const_array(b)}, out={o})")
             return
@@ -478,104 +670,6 @@ class _Program:
             slots = [sympy.Symbol(t) for t in args]
             fast = _PRINTER.doprint(e.func(*slots, evaluate=False))
         return fast
-
-    def _emit_outputs(self, lines, shape, index, symmetric):
-        """Scatter the rows of the outputs (and their constants) into ``out`` seen as (positions, points)."""
-        flat = np.ravel_multi_index(index, shape) if len(self.exprs) else np.zeros(0, dtype=np.intp)
-        pos, rows, cpos, cvals = [], [], [], []
-        for e, p, ix in zip(self.exprs, flat, zip(*index)):
-            places = [p]
-            if symmetric and ix[-1] != ix[-2]:
-                places.append(np.ravel_multi_index(ix[:-2] + (ix[-1], ix[-2]), shape))
-            v = self.const.get(e)
-            for q in places:
-                if v is not None:
-                    cpos.append(q)
-                    cvals.append(v)
-                else:
-                    pos.append(q)
-                    rows.append(self._at(e))
-        lines.append("    _out = out.reshape(-1, out.shape[-1])")
-        if pos:
-            lines.append(f"    _out[{self._index(pos)}] = {self._rows(rows)}")
-        if cpos:
-            lines.append(f"    _out[{self._index(cpos)}] = {self._const_array(cvals)}")
-
-    def _index(self, values):
-        name = f"_i{len(self.constants)}"
-        self.constants[name] = np.asarray(values, dtype=np.intp)
-        return name
-
-
-class _Affine:
-    """(coefficients {j: c}, constant) of the nodes affine in the parameters (no coefficients: a constant),
-    else None; memoized, linear in the size of the DAG."""
-
-    def __init__(self, params):
-        self.index = {p: j for j, p in enumerate(params)}
-        self.memo = {}
-
-    def __call__(self, e):
-        got = self.memo.get(e, False)
-        if got is not False:
-            return got
-        got = None
-        if e in self.index:
-            got = ({self.index[e]: 1.0}, 0.0)
-        elif e.is_Number or e.is_NumberSymbol:
-            got = ({}, float(e))
-        elif e.is_Add or e.is_Mul or e.is_Pow:
-            parts = [self(a) for a in e.args]
-            if all(p is not None for p in parts):
-                got = _combine(e, parts)
-        if got is not None and not all(np.isfinite(v) for v in (*got[0].values(), got[1])):
-            got = None
-        self.memo[e] = got
-        return got
-
-
-def _combine(e, parts):
-    """The affine form of a sum, product or power of affine forms, or None when it is not affine."""
-    if e.is_Pow:
-        if parts[0][0] or parts[1][0]:
-            return None
-        try:
-            value = parts[0][1] ** parts[1][1]
-        except (OverflowError, ZeroDivisionError):
-            return None
-        return ({}, value) if isinstance(value, float) else None
-    if e.is_Add:
-        coef = {}
-        for c, _ in parts:
-            for j, v in c.items():
-                coef[j] = coef.get(j, 0.0) + v
-        return coef, sum(b for _, b in parts)
-    if sum(1 for c, _ in parts if c) > 1:  # a product of two forms that depend on parameters
-        return None
-    k = float(np.prod([b for c, b in parts if not c])) if any(not c for c, _ in parts) else 1.0
-    aff = [p for p in parts if p[0]]
-    return ({j: k * v for j, v in aff[0][0].items()}, k * aff[0][1]) if aff else ({}, k)
-
-
-def _polynomial(b, terms):
-    """("poly", (x, b, {k: a_k})) when the sum b + sum of c * t is a polynomial b + sum_k a_k x^k of degree
-    two to four in one node x (each t is x, x^k or x*...*x), else None."""
-    coef, base = {}, None
-    for c, t in terms:
-        if t.is_Pow and _small_power(t):
-            x, k = t.args[0], int(t.args[1])
-        elif t.is_Mul and len(t.args) in (2, 3, 4) and len(set(t.args)) == 1:
-            x, k = t.args[0], len(t.args)
-        else:
-            x, k = t, 1
-        if base is not None and x != base:
-            return None
-        base = x
-        coef[k] = coef.get(k, 0.0) + c
-    if len(terms) < 2 or max(coef) < 2:
-        return None
-    return ("poly", (base, b, coef))
-
 
 def _runs(values):
     """[(a, b)] for the runs a, a+1, ..., b-1 of consecutive values in a sorted list."""
@@ -616,67 +710,6 @@ def _pattern(rows):
         if np.array_equal(rows, rows[0] + (i % T) * s + i // T):
             return ("transpose", T, int(rows[0]))
     return ("gather", None, None)
-
-
-def _plain(e):
-    """Whether all arguments of e are expressions (not conditions, tuples, ...)."""
-    return all(isinstance(a, sympy.Expr) for a in e.args)
-
-
-def _small_power(e):
-    """x**2, x**3, x**4: computed as products (numpy's power is slow beyond squares)."""
-    return e.args[1].is_Integer and int(e.args[1]) in (2, 3, 4)
-
-
-def _constants(exprs, params):
-    """Float values of the nodes of the DAG without parameters (sqrt(3)*0.35, -1, pi, ...), folded at
-    compile time; real, finite values only."""
-    value = {}
-    for e in _post_order(exprs):
-        if e in params or not isinstance(e, sympy.Expr):
-            continue
-        if e.is_Number or e.is_NumberSymbol or (
-                (e.is_Add or e.is_Mul or e.is_Pow or isinstance(e, sympy.Function))
-                and e.args and all(value.get(a) is not None for a in e.args)):
-            try:
-                z = complex(e.evalf())
-            except (TypeError, ValueError, OverflowError, ZeroDivisionError):
-                continue
-            if z.imag == 0.0 and np.isfinite(z.real):
-                value[e] = float(z.real)
-    return value
-
-
-def _post_order(exprs):
-    """The nodes of the DAG, each after its arguments, iteratively (deep expressions)."""
-    order, seen, stack = [], set(), list(exprs)
-    while stack:
-        e = stack.pop()
-        if isinstance(e, tuple):
-            order.append(e[1])
-            continue
-        if e in seen or not isinstance(e, sympy.Basic):
-            continue
-        seen.add(e)
-        stack.append(("done", e))
-        stack.extend(e.args)
-    return order
-
-
-def _parent_counts(exprs):
-    """How many distinct parent nodes use each node of the DAG (the outputs count as parents)."""
-    count, seen, stack = {}, set(), list(exprs)
-    for e in exprs:
-        count[e] = count.get(e, 0) + 1
-    while stack:
-        e = stack.pop()
-        if e in seen or not isinstance(e, sympy.Basic):
-            continue
-        seen.add(e)
-        for a in set(e.args):
-            count[a] = count.get(a, 0) + 1
-            stack.append(a)
-    return count
 
 
 def _fast_node(e, args):
