@@ -717,16 +717,24 @@ def bench_commands(quick):
         if not quick:
             runs += [("plsym reproduce", [sys.executable, "-m", "plsym", "reproduce", "--out", os.path.join(tmp, "full")]),
                      ("python -m pytest -q -x", [sys.executable, "-m", "pytest", "-q", "-x"])]
-        # the targets: reproduce within 8 s and the suite within 5 minutes, wall clock on 2 cores
+        # the targets: reproduce within 8 s and the suite within 5 minutes, wall clock on 2 cores; the
+        # full reproduce runs three times (its wall time varies by 10-20 % on a shared machine) and is
+        # judged on the median
         limits = {"plsym reproduce": 8.0, "python -m pytest -q -x": 300.0}
         for name, cmd in runs:
-            seconds, code, last = _wall(cmd)
+            walls = [_wall(cmd) for _ in range(3 if name == "plsym reproduce" else 1)]
+            seconds = sorted(w[0] for w in walls)
+            median = seconds[len(seconds) // 2]
+            code = max(w[1] for w in walls)
+            last = walls[-1][2]
             fig = time_figure("e", name, "wall time", 'python -c "import plsym" (start-up)',
-                              Timing(seconds, seconds, 1), ref, note=f"exit {code}: {last[:100]}",
-                              extra={"exit_code": code, "last_line": last})
+                              Timing(seconds[0], median, len(walls)), ref,
+                              note=(f"runs {', '.join(f'{x:.1f}' for x in seconds)} s; " if len(walls) > 1 else "")
+                              + f"exit {code}: {last[:100]}",
+                              extra={"exit_code": code, "last_line": last, "walls": seconds})
             if name in limits:
-                fig = dataclasses.replace(fig, target=f"<= {limits[name]:g} s wall",
-                                          met=bool(seconds <= limits[name] and code == 0))
+                fig = dataclasses.replace(fig, target=f"<= {limits[name]:g} s wall (median)",
+                                          met=bool(median <= limits[name] and code == 0))
             figures.append(fig)
     if quick:
         for name in ("plsym reproduce", "python -m pytest -q -x"):
