@@ -138,10 +138,7 @@ def _ritz(alpha, beta, steps):
     lam, coef, resid = np.zeros(b), np.zeros((b, width)), np.zeros(b)
     for j in np.unique(steps[steps <= _DENSE_RITZ_MAX]):
         rows = np.flatnonzero(steps == j)
-        theta, S = np.linalg.eigh(_tridiagonal(alpha[rows, :j], beta[rows, :j - 1]))
-        best = np.argmax(np.abs(theta), axis=1)
-        pick = np.arange(len(rows))
-        lam[rows], coef[rows, :j] = theta[pick, best], S[pick, :, best]
+        lam[rows], coef[rows, :j] = _dense_extreme_pairs(alpha[rows, :j], beta[rows, :j - 1])
     for p in np.flatnonzero(steps > _DENSE_RITZ_MAX):
         j = int(steps[p])
         lam[p], coef[p, :j] = _extreme_pair(alpha[p, :j], beta[p, :j - 1])
@@ -159,19 +156,26 @@ def _extreme_pair(a, b):
     if j == 1:
         return float(a[0]), np.ones(1)
     e = np.empty(j)  # dstemr's off-diagonal has n entries, the last one workspace; it writes over e
-    low = high = None
-    for i in (1, j):
+    pairs = []
+    for i in (1, j):  # the lowest, then the highest
         e[:-1] = b
         _, w, z, info = _dstemr(a, e, 2, 0.0, 0.0, i, i)
         if info != 0:
-            theta, S = np.linalg.eigh(_tridiagonal(a[None], b[None])[0])
-            best = int(np.argmax(np.abs(theta)))
-            return float(theta[best]), S[:, best]
-        if i == 1:
-            low = (float(w[0]), z[:, 0])
-        else:
-            high = (float(w[0]), z[:, 0])
+            lam, vec = _dense_extreme_pairs(a[None], b[None])
+            return float(lam[0]), vec[0]
+        pairs.append((float(w[0]), z[:, 0]))
+    low, high = pairs
     return low if abs(low[0]) >= abs(high[0]) else high
+
+
+def _dense_extreme_pairs(a, b):
+    """Per row, the eigenvalue of largest modulus and a unit eigenvector of the symmetric tridiagonal
+    matrix with diagonal a (p, j) and off-diagonal b (p, j - 1), by one batched dense eigen-solve (the
+    lower one on a tie of moduli)."""
+    theta, S = np.linalg.eigh(_tridiagonal(a, b))
+    best = np.argmax(np.abs(theta), axis=1)
+    pick = np.arange(len(a))
+    return theta[pick, best], S[pick, :, best]
 
 
 def _end_of_step(W, alpha, beta, steps, at, j, tol, max_steps):

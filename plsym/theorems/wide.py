@@ -138,7 +138,6 @@ def _search_level(level):
 
 # -- T19 ------------------------------------------------------------------------------
 
-# sup |sigma'| and sup |sigma''| of the activations whose exact witness search prunes neurons by them
 def _two_layer_sup_witness(net, R, *, grid=256):
     """A point of B(w0, R) maximizing ||H_F|| for a two-layer linear-output net, by exact reduction.
 
