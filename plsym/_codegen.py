@@ -273,14 +273,14 @@ class _Program(_Outputs):
         alike = {}  # (terms) -> [[ratios, sums...]]
         for e, (kind, data) in self.kind.items():
             b, terms = data if kind == "add" else (0.0, ())
-            if not 1e-8 <= abs(b) <= 1e8 or readers.get(e) != 1 or len(mul_readers.get(e, ())) != 1:
-                continue  # (a moderate b: the values overflow or vanish as they did)
+            if not _moderate(b) or readers.get(e) != 1 or len(mul_readers.get(e, ())) != 1:
+                continue
             ratios = [c / b for c, _ in terms]
             if not all(np.isfinite(ratios)):
                 continue
             same = alike.setdefault(tuple(self._resolve(t) for _, t in terms), [])
             for entry in same:  # equal ratios up to rounding: the first one's are taken
-                if all(abs(r - q) <= 4 * np.spacing(abs(q)) for r, q in zip(ratios, entry[0])):
+                if _equal_up_to_rounding(ratios, entry[0]):
                     entry.append(e)
                     break
             else:
@@ -291,8 +291,7 @@ class _Program(_Outputs):
             for ratios, *sums in entries:
                 if len(sums) < 2:
                     continue
-                ratios = next((r for r in taken if len(r) == len(ratios) and all(
-                    abs(a - q) <= 4 * np.spacing(abs(q)) for a, q in zip(ratios, r))), ratios)
+                ratios = next((r for r in taken if _equal_up_to_rounding(ratios, r)), ratios)
                 taken.append(ratios)
                 core = ("sum", next(made))
                 self.kind[core] = ("add", (1.0, list(zip(ratios, terms))))
@@ -359,7 +358,7 @@ class _Program(_Outputs):
             if self.kind.get(x, ("",))[0] != "lin" or readers.get(x) != 1 or a[d] == 0 or (d % 2 == 0 and a[d] < 0):
                 continue
             c = float(np.sign(a[d]) * abs(a[d]) ** (1.0 / d))
-            if not 1e-8 <= abs(c) <= 1e8:  # a moderate scale: the values overflow or vanish as they did
+            if not _moderate(c):
                 continue
             coef, b0 = self.kind[x][1]
             form = ({j: v * c for j, v in coef.items()}, b0 * c)
@@ -670,6 +669,17 @@ class _Program(_Outputs):
             slots = [sympy.Symbol(t) for t in args]
             fast = _PRINTER.doprint(e.func(*slots, evaluate=False))
         return fast
+
+def _moderate(x):
+    """Whether x may scale a rewritten expression: in [1e-8, 1e8], the rewritten values then overflow or
+    vanish where the written ones do, up to that factor."""
+    return 1e-8 <= abs(x) <= 1e8
+
+
+def _equal_up_to_rounding(a, b):
+    """Whether the float sequences a and b agree entry by entry within 4 ulps of b's entries."""
+    return len(a) == len(b) and all(abs(x - y) <= 4 * np.spacing(abs(y)) for x, y in zip(a, b))
+
 
 def _runs(values):
     """[(a, b)] for the runs a, a+1, ..., b-1 of consecutive values in a sorted list."""
