@@ -38,10 +38,6 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
-from hypothesis import HealthCheck, Phase, Verbosity, given, settings, target
-from hypothesis import seed as _hypothesis_seed
-from hypothesis import strategies as st
-
 from . import estimate
 from . import progress as _progress
 from ._deprecated import module_getattr, renamed_attribute
@@ -50,7 +46,6 @@ from .ball import Ball
 from .errors import InvalidArgument, _show, as_rng, positive_finite, positive_int
 from .quantities import QuantityClaim, get as _quantity
 from .results import RTOL, Claim, Verdict, summarized_repr  # Claim (and QuantityClaim above) stay importable from here
-from .strategies import points_in
 from .system import System, check_system_and_ball
 
 __all__ = [
@@ -501,6 +496,10 @@ def _finite(v):
 
 def _near(ball, seeds):
     """Points a small move (a 5% ball) away from one of ``seeds``; shrinks to the first seed itself."""
+    from hypothesis import strategies as st
+
+    from .strategies import points_in
+
     moves = points_in(Ball(np.zeros(ball.m), _NEAR * ball.radius))
     return st.builds(lambda i, d: ball.project(seeds[i] + d), st.integers(0, len(seeds) - 1), moves)
 
@@ -616,6 +615,10 @@ class _Tracker:
 
 def _hypothesis_stage(strategy, margins, max_examples, hypothesis_seed):
     """Run Hypothesis on the margin; return (examples run, (shrunk point, margin) or None)."""
+    # Hypothesis is imported where a search runs: plsym's import and the scripts that never search do without it
+    from hypothesis import HealthCheck, Phase, Verbosity, given, settings, target
+    from hypothesis import seed as _hypothesis_seed
+
     tried = [0]
 
     @settings(database=None, max_examples=max_examples, deadline=None, derandomize=False,
@@ -763,6 +766,10 @@ def counterexample(system, ball, claim, *, max_examples=200, samples=128, rng=0,
 
     # 3. Hypothesis, steered by the margin, shrinking the first violation.
     seeds, _ = track.best(_SEEDS)
+    from hypothesis import strategies as st
+
+    from .strategies import points_in
+
     tried, shrunk = _hypothesis_stage(st.one_of(points_in(ball), _near(ball, seeds)), margins, max_examples,
                                       hypothesis_seed)
     (best_w,), (best_v,) = track.best(1)
