@@ -156,33 +156,39 @@ def _norm(x):
     return math.sqrt(v.dot(v))
 
 
+def _all_finite(x, norm):
+    """Whether every entry of x is finite, given its 2-norm: a finite norm settles it without a pass over x."""
+    return math.isfinite(norm) or bool(np.all(np.isfinite(x)))
+
+
 def _run(system, w, eta, steps, direction, method, batch_size=None, seed=None):
-    """Iterate w <- w - eta * direction(w, r, J); stop at L = 0 or non-finite values."""
+    """Iterate w <- w - eta * direction(g, r, vjp) with g = DF^T r and vjp: c -> DF^T c at w;
+    stop at L = 0 or non-finite values."""
     pts, losses, gnorms, errs = [], [], [], []
     stopped = "completed"
     ynorm = float(np.linalg.norm(system.y))
-    both = getattr(system, "_F_and_jacobian", None)  # F and DF from one pass, where the family can
     for t in range(steps + 1):
-        W = w[None, :]
         with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported, not warned
-            F, J = both(W) if both is not None else (system._F(W), system._jacobian(W))
-            r, J = F[0] - system.y, J[0]
-            g = J.T @ r
+            F, vjp, jnorm = system._linearization(w)  # one pass; DF is formed only where no structure avoids it
+            r = F - system.y
+            g = vjp(r)
             loss = 0.5 * float(r @ r)
-            dr = 64 * _EPS * (_norm(r + system.y) + ynorm + _norm(J) * _norm(w))
-        if not (np.isfinite(loss) and np.all(np.isfinite(g)) and np.all(np.isfinite(w))):
+            wnorm, gnorm = _norm(w), _norm(g)
+            dr = 64 * _EPS * (_norm(F) + ynorm + jnorm * wnorm)
+        # a finite norm means finite entries; an infinite one may also come from squares that overflow
+        if not (np.isfinite(loss) and _all_finite(g, gnorm) and _all_finite(w, wnorm)):
             stopped = "non-finite"
             break
         pts.append(w)
         losses.append(loss)
         errs.append(dr * math.sqrt(2 * loss) + 0.5 * dr * dr)
-        gnorms.append(_norm(g))
+        gnorms.append(gnorm)
         if loss == 0.0:
             stopped = "zero loss"
             break
         if t == steps:
             break
-        w = w - eta * direction(g, r, J)
+        w = w - eta * direction(g, r, vjp)
     if not pts:
         raise InvalidArgument("w0 gives a non-finite loss; the run cannot start")
     P = np.array(pts)
@@ -225,7 +231,7 @@ def gd(system, w0=None, *, eta, steps):
     w = _start(system, w0)
     eta = positive_finite("eta", eta)
     steps = positive_int("steps", steps, minimum=0)
-    return _run(system, w, eta, steps, lambda g, r, J: g, "gd")
+    return _run(system, w, eta, steps, lambda g, r, vjp: g, "gd")
 
 
 def sgd(system, w0=None, *, eta, batch_size, steps, rng):
@@ -260,10 +266,10 @@ def sgd(system, w0=None, *, eta, batch_size, steps, rng):
     gen, seed = as_rng(rng)
     n = system.n
 
-    def direction(g, r, J):
+    def direction(g, r, vjp):
         idx = gen.integers(0, n, size=s)
         counts = np.bincount(idx, minlength=n)
-        return (n / s) * (J.T @ (counts * r))
+        return (n / s) * vjp(counts * r)
 
     return _run(system, w, eta, steps, direction, "sgd", batch_size=s, seed=seed)
 

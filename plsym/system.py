@@ -271,6 +271,12 @@ class System:
         """DF(w)^T c: (k, m), (k, n) -> (k, m)."""
         return np.einsum("kni,kn->ki", self._jacobian(W), C)
 
+    def _linearization(self, w):
+        """(F(w), c -> DF(w)^T c, ||DF(w)||_F) at one point w (m,): what a GD step needs. Families with
+        structure override it without forming DF."""
+        J = self._jacobian(w[None, :])[0]
+        return self._F(w[None, :])[0], lambda c: J.T @ c, float(np.sqrt(np.vdot(J, J)))
+
     def _whvp(self, W, C, V):
         """sum_i c_i H_{F_i}(w) v: (k, m), (k, n), (k, m) -> (k, m)."""
         return np.einsum("kn,kni->ki", C, self._hvp(W, V))

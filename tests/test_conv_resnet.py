@@ -198,6 +198,21 @@ def test_structured_kernel_equals_J_JT_and_batches_agree(case):
         np.testing.assert_allclose(net.hvp(W[p], V[p]), hv[p], rtol=1e-12, atol=1e-15)
 
 
+@pytest.mark.parametrize("case", sorted(CASES) + ["network-deep"])
+def test_backward_products_and_jacobian_norm_need_no_jacobian(case):
+    """DF^T c per point, and the (F, DF^T c, ||DF||_F) of one GD step, from the gradient factors: equal to
+    the dense Jacobian's, for layers applied once and at several positions."""
+    net = CASES[case]() if case in CASES else network(*_vectors(n=4, d=3), [3, 4], activation="tanh")
+    W = _point(net, k=3)
+    C = np.random.default_rng(11).standard_normal((3, net.n))
+    J = net.jacobian(W)
+    _close(net._vjp(W, C), np.einsum("kni,kn->ki", J, C), 1e-12)
+    F, vjp, jnorm = net._linearization(W[1])
+    np.testing.assert_allclose(F, net.F(W[1]), rtol=1e-14, atol=1e-15)
+    _close(vjp(C[1]), J[1].T @ C[1], 1e-12)
+    np.testing.assert_allclose(jnorm, np.linalg.norm(J[1]), rtol=1e-13)
+
+
 @pytest.mark.parametrize("by_positions", [True, False])
 @pytest.mark.parametrize("dim", [1, 2])
 def test_both_conv_kernel_contractions_equal_J_JT(monkeypatch, by_positions, dim):

@@ -99,3 +99,29 @@ def test_held_is_an_old_name_of_the_status():
     check = linear_rate(tr, 0.99)
     with pytest.warns(DeprecationWarning, match="RateCheck.held"):
         assert check.held is (check.status != "refuted")
+
+
+@pytest.mark.parametrize("method", ["gd", "sgd"])
+def test_runs_on_networks_follow_the_dense_jacobian_iteration(method):
+    """GD and SGD on a network take their steps from backward products, not from DF: the iterates,
+    losses and round-off bars are those of the iteration written with the dense Jacobian."""
+    from plsym.systems import network
+
+    rng = np.random.default_rng(6)
+    net = network(rng.standard_normal((5, 3)), rng.standard_normal(5), [4, 3], activation="tanh", rng=1)
+    steps, eta = 12, 0.05
+    tr = gd(net, eta=eta, steps=steps) if method == "gd" else sgd(net, eta=eta, batch_size=2, steps=steps, rng=4)
+    gen = np.random.default_rng(4)
+    w = net.w0.copy()
+    for t in range(steps + 1):
+        np.testing.assert_allclose(tr.points[t], w, rtol=1e-11, atol=1e-13)
+        J, r = net.jacobian(w), net.residual(w)
+        np.testing.assert_allclose(tr.losses[t], 0.5 * r @ r, rtol=1e-11)
+        dr = 64 * np.finfo(float).eps * (np.linalg.norm(net.F(w)) + np.linalg.norm(net.y)
+                                         + np.linalg.norm(J) * np.linalg.norm(w))
+        np.testing.assert_allclose(tr.loss_errors[t], dr * np.linalg.norm(r) + 0.5 * dr * dr, rtol=1e-9)
+        if method == "gd":
+            w = w - eta * (J.T @ r)
+        else:
+            counts = np.bincount(gen.integers(0, net.n, size=2), minlength=net.n)
+            w = w - eta * (net.n / 2) * (J.T @ (counts * r))

@@ -10,6 +10,8 @@ and the per-layer block norms of the Hessian with the bound they give.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .. import activations
@@ -198,11 +200,47 @@ class LayeredSystem(System):
         """F at the tape's points when the family keeps its output on the tape, else None."""
         return None
 
-    def _F_and_jacobian(self, W):
-        """(F(W), DF(W)) from one forward and backward pass where the tape holds F (GD needs both at every step)."""
-        tape = self._tape(self._split(W), self._data)
+    def _linearization(self, w):
+        """(F(w), c -> DF(w)^T c, ||DF(w)||_F) at one point from one forward and backward pass, without
+        forming DF (a GD step needs F, one or two backward products and the norm of DF for its round-off bar)."""
+        tape = self._tape(self._split(w[None, :]), self._data)
         F = self._F_from_tape(tape)
-        return (self._F(W) if F is None else F), self._jacobian_from_tape(tape, W.shape[0])
+        F = (self._F(w[None, :]) if F is None else F)[0]
+        return F, lambda c: self._vjp_from_tape(tape, c[None, :])[0], self._jacobian_norm_from_tape(tape)
+
+    def _vjp(self, W, C):
+        """DF^T c per point, (k, m), (k, n) -> (k, m): one backward pass, no Jacobian."""
+        return self._vjp_from_tape(self._tape(self._split(W), self._data), C)
+
+    def _vjp_from_tape(self, tape, C):
+        """DF^T c from the gradient factors: per layer coef sum_i c_i delta_i^T input_i, summed over the
+        positions of a layer applied several times; one (a x n)(n x b) product per layer and point."""
+        k = C.shape[0]
+        out = np.empty((k, self.m))
+        for j, (delta, inp, coef) in enumerate(self._factors(tape)):
+            a, b = self._mat_shapes[j]
+            block = out[:, self._offsets[j]:self._offsets[j + 1]].reshape(k, a, b)
+            if delta.ndim == 3:
+                np.matmul(np.swapaxes((coef * C)[:, :, None] * delta, -1, -2), inp, out=block)
+            else:  # (k, n, P, a), (k, n, P, b): the rows and the positions are one contracted axis
+                d = ((coef * C)[:, :, None, None] * delta).reshape(k, -1, a)
+                np.matmul(np.swapaxes(d, -1, -2), inp.reshape(k, -1, b), out=block)
+        return out
+
+    def _jacobian_norm_from_tape(self, tape):
+        """||DF||_F at the tape's single point from the gradient factors: a layer applied once has the
+        row blocks coef delta_i outer input_i, of norm |coef| ||delta_i|| ||input_i||; a layer applied at
+        several positions has the blocks coef delta_i^T input_i, formed one layer at a time."""
+        total = 0.0
+        for delta, inp, coef in self._factors(tape):
+            delta, inp = delta[0], inp[0]
+            if delta.ndim == 2:
+                sq = np.einsum("ia,ia->i", delta, delta) @ np.einsum("ib,ib->i", inp, inp)
+            else:
+                M = np.swapaxes(delta, -1, -2) @ inp
+                sq = np.vdot(M, M)
+            total += coef * coef * float(sq)
+        return math.sqrt(total)
 
     def _jacobian_from_tape(self, tape, k):
         J = np.empty((k, self.n, self.m))

@@ -328,19 +328,6 @@ class NetworkSystem(LayeredSystem):
         hdots, _ = self._forward_tangent(tape, self._split(V[:, None]))
         return (tape.d1[-1] * hdots[-1][:, 0])[..., 0]
 
-    def _vjp(self, W, C):
-        """J^T c per point, (k, m), (k, n) -> (k, m): one backward pass, no Jacobian."""
-        tape = self._tape(self._split(W), self.X)
-        return self._vjp_from_tape(tape, C)
-
-    def _vjp_from_tape(self, tape, C):
-        k = C.shape[0]
-        out = np.empty((k, self.m))
-        for j, (a, b) in enumerate(self.layer_shapes):
-            block = out[:, self._offsets[j]:self._offsets[j + 1]].reshape(k, a, b)
-            np.matmul(np.swapaxes(C[:, :, None] * tape.deltas[j], -1, -2), tape.alphas[j] / self._scale[j], out=block)
-        return out
-
     def _whvp(self, W, C, V):
         """sum_i c_i H_{F_i}(w) v per point, (k, m), (k, n), (k, m) -> (k, m), matrix-free."""
         self._require_smooth()
