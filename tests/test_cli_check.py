@@ -428,3 +428,23 @@ def test_the_command_keeps_freed_memory_unless_the_user_tuned_malloc(monkeypatch
     monkeypatch.setenv("MALLOC_ARENA_MAX", "2")
     cli._keep_freed_memory()
     assert calls == []
+
+
+def test_the_command_flushes_runs_atexit_and_keeps_its_exit_code_when_it_skips_teardown(tmp_path):
+    """console() ends the process without the interpreter's teardown: its output (block-buffered in a
+    pipe) is complete, atexit handlers have run, and the exit code is main's, 0 or 2."""
+    bad = tmp_path / "bad.toml"
+    bad.write_text(spec_text(outputs=outputs("u.__class__", "v")))
+    prog = ("import atexit, sys; from plsym import cli; "
+            "atexit.register(lambda: sys.stderr.write('atexit ran\\n')); "
+            "sys.argv = ['plsym', *sys.argv[1:]]; cli.console()")
+    # block-buffered output, as in a pipe by default
+    env = {**{k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}, "PYTHONPATH": str(ROOT)}
+    good = subprocess.run([sys.executable, "-c", prog, *map(str, DETERMINISM_ARGV)], capture_output=True, text=True,
+                          cwd=ROOT, env=env, timeout=300)
+    assert good.returncode == 0, good.stderr
+    assert json.loads(good.stdout)["claims"] and good.stdout.endswith("}\n")
+    assert good.stderr.endswith("atexit ran\n")
+    failed = subprocess.run([sys.executable, "-c", prog, "check", str(bad)], capture_output=True, text=True,
+                            cwd=ROOT, env=env, timeout=300)
+    assert failed.returncode == 2 and failed.stdout == "" and failed.stderr.endswith("atexit ran\n")
