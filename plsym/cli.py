@@ -85,7 +85,10 @@ def _parser() -> argparse.ArgumentParser:
 def console() -> None:
     """The ``plsym`` command (and ``python -m plsym``): :func:`main` in a process tuned for it."""
     _keep_freed_memory()
-    _exit_without_teardown(main())
+    code = main()
+    if sys.getprofile() is not None or sys.gettrace() is not None or "coverage" in sys.modules:
+        sys.exit(code)  # a profiler or coverage writes its data after the program: the normal exit
+    _exit_without_teardown(code)
 
 
 def _exit_without_teardown(code):
