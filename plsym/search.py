@@ -42,7 +42,6 @@ from . import estimate
 from . import progress as _progress
 from ._deprecated import module_getattr, renamed_attribute
 from ._linalg import abs_max_eig, min_eig
-from .ball import Ball
 from .errors import InvalidArgument, _show, as_rng, positive_finite, positive_int
 from .quantities import QuantityClaim, get as _quantity
 from .results import RTOL, Claim, Verdict, summarized_repr  # Claim (and QuantityClaim above) stay importable from here
@@ -60,15 +59,12 @@ _EPS = np.finfo(np.float64).eps
 _BATCH_FLOATS = 2**22
 # Dense loss Hessians (k, m, m) up to this m; Lanczos on loss_hvp above.
 _DENSE_M = 400
-# A finite stand-in for infinite margins, for hypothesis.target() (which needs finite values).
-_BIG = 1e300
 # Compass search on the margin: up to this m (2m points per iteration), this many iterations.
 _COMPASS_MAX_M = 64
 _COMPASS_ITERS = 40
 _COMPASS_STARTS = 3
-# Seeds kept for Hypothesis's "near the best points" branch, and the size of its moves.
+# Seeds kept for Hypothesis's "near the best points" branch.
 _SEEDS = 8
-_NEAR = 0.05
 
 
 def _batched(system, W, fn):
@@ -481,29 +477,6 @@ class Counterexample:
         return d
 
 
-class _Violated(Exception):
-    """Raised inside the Hypothesis test at a violating point, so that Hypothesis shrinks it."""
-
-    def __init__(self, w, margin):
-        super().__init__(f"margin {margin!r}")
-        self.w = w
-        self.margin = margin
-
-
-def _finite(v):
-    return float(min(max(v, -_BIG), _BIG))
-
-
-def _near(ball, seeds):
-    """Points a small move (a 5% ball) away from one of ``seeds``; shrinks to the first seed itself."""
-    from hypothesis import strategies as st
-
-    from .strategies import points_in
-
-    moves = points_in(Ball(np.zeros(ball.m), _NEAR * ball.radius))
-    return st.builds(lambda i, d: ball.project(seeds[i] + d), st.integers(0, len(seeds) - 1), moves)
-
-
 def _compass(margins, ball, w, f, *, step, iters):
     """Maximize the margin from w by compass moves (+- step e_j, all in one batch) inside the ball."""
     E = np.eye(ball.m)
@@ -611,33 +584,6 @@ class _Tracker:
             if len(out) == k:
                 break
         return [self.points[i] for i in out], [float(self.values[i]) for i in out]
-
-
-def _hypothesis_stage(strategy, margins, max_examples, hypothesis_seed):
-    """Run Hypothesis on the margin; return (examples run, (shrunk point, margin) or None)."""
-    # Hypothesis is imported where a search runs: plsym's import and the scripts that never search do without it
-    from hypothesis import HealthCheck, Phase, Verbosity, given, settings, target
-    from hypothesis import seed as _hypothesis_seed
-
-    tried = [0]
-
-    @settings(database=None, max_examples=max_examples, deadline=None, derandomize=False,
-              suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet, report_multiple_bugs=False,
-              phases=(Phase.generate, Phase.target, Phase.shrink), print_blob=False)
-    @_hypothesis_seed(hypothesis_seed)
-    @given(strategy)
-    def probe(w):
-        tried[0] += 1
-        v = float(margins(w[None, :])[0])
-        target(_finite(v), label="violation margin")
-        if v > 0:
-            raise _Violated(w, v)
-
-    try:
-        probe()
-    except _Violated as exc:
-        return tried[0], (tuple(float(x) for x in exc.w), float(exc.margin))
-    return tried[0], None
 
 
 @_progress.with_progress
@@ -766,17 +712,14 @@ def counterexample(system, ball, claim, *, max_examples=200, samples=128, rng=0,
 
     # 3. Hypothesis, steered by the margin, shrinking the first violation.
     seeds, _ = track.best(_SEEDS)
-    from hypothesis import strategies as st
+    from . import _steered  # Hypothesis is imported where a search runs, not with plsym
 
-    from .strategies import points_in
-
-    tried, shrunk = _hypothesis_stage(st.one_of(points_in(ball), _near(ball, seeds)), margins, max_examples,
-                                      hypothesis_seed)
+    tried, shrunk = _steered.run(_steered.in_ball_or_near(ball, seeds), margins, max_examples, hypothesis_seed)
     (best_w,), (best_v,) = track.best(1)
     if best_v > 0 and shrunk is None:
         # Seeding found a violation that Hypothesis's draws missed: let it shrink
         # from x (its first, simplest example is x itself).
-        more, shrunk = _hypothesis_stage(_near(ball, [best_w]), margins, 10, hypothesis_seed)
+        more, shrunk = _steered.run(_steered.near(ball, [best_w]), margins, 10, hypothesis_seed)
         tried += more
     shrunk_w, shrunk_v = (None, float("nan")) if shrunk is None else shrunk
 
