@@ -215,7 +215,7 @@ class Ball:
                 f *= 1.0 - 3.0 * (self.m + 4) * _EPS
             u *= f
             u += self.center
-            yield self.project(u)  # exactly inside, despite rounding
+            yield self._project(u, fresh=True)  # exactly inside, despite rounding
 
     def design(self, samples, *, rng, rows=None):
         """The sampling design of every sampled check: the center, uniform points, a quarter on the sphere.
@@ -261,7 +261,11 @@ class Ball:
         proves them inside, or, when the center's own rounding is coarser than that,
         further along their segment, down to the center itself.
         """
-        W = self._points(w)
+        return self._project(self._points(w))
+
+    def _project(self, W, *, fresh=False):
+        """:meth:`project` of a float array (m,) or (k, m), unchecked; with ``fresh`` (W is the
+        caller's to give away), W itself when every point is already proven inside."""
         single = W.ndim == 1
         W2 = W[None, :] if single else W
         D, s = self._scaled_offsets(W2)  # in units of 2^shift, where the radius is sqrt(_r2)
@@ -269,8 +273,10 @@ class Ball:
         d = D if len(todo) == len(D) else D[todo]
         del D  # freed before the copy below (fresh memory is slow to fault in)
         if not todo.size:
+            if fresh:
+                return W
             return W2[0].copy() if single else W2.copy()
-        P = W2.copy()
+        P = W2 if fresh else W2.copy()
         with np.errstate(over="ignore", invalid="ignore"):
             norm = np.sqrt(s[todo])
         odd = ~((norm > 1e-150) & (norm < 1e150))  # squares that under- or overflowed: rescaled norms
@@ -301,5 +307,8 @@ class Ball:
 
     def strictly_contains(self, w):
         """Whether ``||w - center|| <= radius`` as computed in floats (no slack)."""
-        W = self._points(w)
+        return self._strictly_contains(self._points(w))
+
+    def _strictly_contains(self, W):
+        """:meth:`strictly_contains` of a float array (m,) or (k, m), unchecked."""
         return scaled_norm(W - self.center) <= self.radius

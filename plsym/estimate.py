@@ -204,7 +204,7 @@ def _sample(counted, ball, samples, gen, sign, *, keep):
     # A witness must lie inside the ball as computed: points that rounding left a hair outside
     # (sphere samples, |center| >> R) are evaluated but never chosen. The center always qualifies.
     # The test runs with the draws, in the helper thread.
-    chunks = ((C, ball.strictly_contains(C)) for C in ball.design(samples, rng=gen, rows=rows))
+    chunks = ((C, ball._strictly_contains(C)) for C in ball.design(samples, rng=gen, rows=rows))
     P, obj, pool = None, None, None
     for C, inside in _prefetched(chunks):
         vals = counted.values(C)
@@ -310,7 +310,7 @@ class _Tracker:
         v = self.counted.values(W)
         f = np.where(np.isnan(v), np.inf, self.sign * v / self.scale)
         j = int(np.argmin(f))
-        if f[j] < self.best_f and self.ball.strictly_contains(W[j]):
+        if f[j] < self.best_f and self.ball._strictly_contains(W[j]):
             self.best_w, self.best_f = W[j].copy(), float(f[j])
         return f
 
@@ -475,7 +475,7 @@ def _projected_gradient(phi, ball, w, maxiter, *, coords=None):
         if not np.isfinite(gn) or gn == 0:
             break
         while step > 1e-14 * ball.radius:
-            cand = ball.project(w - step * g / gn)
+            cand = ball._project(w - step * g / gn, fresh=True)
             fc = phi(cand)
             if fc < f - 1e-4 * gn * np.linalg.norm(cand - w):
                 w, f = cand, fc
@@ -497,7 +497,7 @@ def _compass(phi, ball, w, *, step, iters):
         if step < 1e-12 * ball.radius:
             break
         D = E if E is not None else _directions(phi.gen, m)
-        cand = ball.project(np.vstack([w + step * D, w - step * D]))
+        cand = ball._project(np.vstack([w + step * D, w - step * D]), fresh=True)
         vals = phi.batch(cand)
         j = int(np.argmin(vals))
         if vals[j] < f:
