@@ -19,6 +19,9 @@ MAX_COORDINATE = 1e150
 
 _EPS = np.finfo(float).eps
 _TINY = 1e-300  # absolute slack for underflow in the scaled sums of squares below
+# Passes over the rows of a large (k, m) array take blocks of about this many floats, so that the
+# successive passes over a row (drawing, norm, scaling, projection) find it in cache.
+_BLOCK_FLOATS = 2**17
 
 
 def _fixed(x: float) -> int:
@@ -41,6 +44,19 @@ def scaled_norm(D, axis=-1, keepdims=False):
         n = s * np.sqrt(np.sum((D / safe) ** 2, axis=axis, keepdims=True))
     n = np.where(np.isfinite(s), n, np.inf)
     return n if keepdims else np.squeeze(n, axis=axis)
+
+
+def _row_norms(W, center=None):
+    """``scaled_norm(W - center, axis=1)`` (of W when center is None) for W (k, m), the same numbers:
+    rows a block at a time, without (k, m) temporaries, and the whole array when scaling is needed."""
+    n = np.empty(W.shape[0])
+    block = max(1, _BLOCK_FLOATS // max(1, W.shape[1]))
+    with np.errstate(over="ignore", under="ignore"):
+        for i in range(0, W.shape[0], block):
+            n[i:i + block] = np.linalg.norm(W[i:i + block] if center is None else W[i:i + block] - center, axis=1)
+    if n.size and np.all((n < 1e150) & (n > 1e-150)):  # as scaled_norm's plain case
+        return n
+    return scaled_norm(W if center is None else W - center, axis=1)
 
 
 class Ball:
@@ -205,17 +221,23 @@ class Ball:
         rows = positive_int("rows", rows)
         where = one_of("where", where, ("interior", "sphere"))
         gen, _ = as_rng(rng)
+        block = max(1, _BLOCK_FLOATS // self.m)
         for start in range(0, k, rows):
             b = min(rows, k - start)
-            u = gen.standard_normal((b, self.m))
-            f = self.radius / scaled_norm(u, axis=1, keepdims=True)
+            u = np.empty((b, self.m))
+            for i in range(0, b, block):  # the normals of one (b, m) draw, a block of rows at a time
+                gen.standard_normal(out=u[i:i + block])
+            f = self.radius / _row_norms(u)[:, None]
             if where == "interior":
                 f *= gen.random((b, 1)) ** (1.0 / self.m)
             else:  # on the sphere up to the margin that project() would take off to prove it inside
                 f *= 1.0 - 3.0 * (self.m + 4) * _EPS
-            u *= f
-            u += self.center
-            yield self._project(u, fresh=True)  # exactly inside, despite rounding
+            for i in range(0, b, block):
+                part = u[i:i + block]
+                part *= f[i:i + block]
+                part += self.center
+                self._project(part, fresh=True)  # in place: exactly inside, despite rounding
+            yield u
 
     def design(self, samples, *, rng, rows=None):
         """The sampling design of every sampled check: the center, uniform points, a quarter on the sphere.
@@ -265,7 +287,7 @@ class Ball:
 
     def _project(self, W, *, fresh=False):
         """:meth:`project` of a float array (m,) or (k, m), unchecked; with ``fresh`` (W is the
-        caller's to give away), W itself when every point is already proven inside."""
+        caller's to give away), W itself, projected in place."""
         single = W.ndim == 1
         W2 = W[None, :] if single else W
         D, s = self._scaled_offsets(W2)  # in units of 2^shift, where the radius is sqrt(_r2)
@@ -311,4 +333,6 @@ class Ball:
 
     def _strictly_contains(self, W):
         """:meth:`strictly_contains` of a float array (m,) or (k, m), unchecked."""
+        if W.ndim == 2:
+            return _row_norms(W, self.center) <= self.radius
         return scaled_norm(W - self.center) <= self.radius
