@@ -22,6 +22,9 @@ _TINY = 1e-300  # absolute slack for underflow in the scaled sums of squares bel
 # Passes over the rows of a large (k, m) array take blocks of about this many floats, so that the
 # successive passes over a row (drawing, norm, scaling, projection) find it in cache.
 _BLOCK_FLOATS = 2**17
+# How far along its segment project() moves a point that a margin of 3 (m + 4) eps R does not prove
+# inside (a coarse center): these fractions of the way from the center, in turn, down to the center.
+_FRACTIONS = tuple(1 - 2.0**-k for k in range(44, 0, -4)) + (0.25, 0.0)
 
 
 def _fixed(x: float) -> int:
@@ -143,13 +146,16 @@ class Ball:
 
     def _side(self, s):
         """The float test of :meth:`_sorted` on the squared scaled norms s."""
-        gamma = (self.m + 4) * _EPS  # twice the first-order bound (m + 3) eps / 2
-        slack = self.m * _TINY
-        r2_lo, r2_hi = self._r2 * (1 - gamma), self._r2 * (1 + gamma)
+        gamma = (self.m + 4) * _EPS
         out = np.zeros(s.shape, dtype=int)
-        out[s * (1 + gamma) + slack < r2_lo] = -1
-        out[(s * (1 - gamma) - slack > r2_hi) | ~np.isfinite(s)] = 1
+        out[self._proven_inside(s)] = -1
+        out[(s * (1 - gamma) - self.m * _TINY > self._r2 * (1 + gamma)) | ~np.isfinite(s)] = 1
         return out
+
+    def _proven_inside(self, s):
+        """Where the float test of :meth:`_sorted` proves points inside (its -1), from the squared scaled norms s."""
+        gamma = (self.m + 4) * _EPS  # twice the first-order bound (m + 3) eps / 2
+        return s * (1 + gamma) + self.m * _TINY < self._r2 * (1 - gamma)
 
     def _exact_inside(self, w) -> bool:
         """||w - c|| <= R in exact arithmetic of the float coordinates (integers in units of 2^-1074)."""
@@ -291,7 +297,7 @@ class Ball:
         single = W.ndim == 1
         W2 = W[None, :] if single else W
         D, s = self._scaled_offsets(W2)  # in units of 2^shift, where the radius is sqrt(_r2)
-        todo = np.flatnonzero(self._side(s) >= 0)
+        todo = np.flatnonzero(~self._proven_inside(s))
         d = D if len(todo) == len(D) else D[todo]
         del D  # freed before the copy below (fresh memory is slow to fault in)
         if not todo.size:
@@ -316,11 +322,11 @@ class Ball:
         # itself, t = 0, is exactly inside)
         gamma = (self.m + 4) * _EPS
         rest = np.arange(len(todo))
-        for f in [1 - 3 * gamma] + [1 - 2.0**-k for k in range(44, 0, -4)] + [0.25, 0.0]:
+        for f in (1 - 3 * gamma, *_FRACTIONS):
             Q = d[rest] if len(rest) < len(todo) else d
             Q = Q * (scale[rest] * f)[:, None]
             Q += self.center
-            fine = self._sorted(Q) < 0
+            fine = self._proven_inside(self._scaled_offsets(Q)[1])
             P[todo[rest[fine]]] = Q[fine]
             rest = rest[~fine]
             if not rest.size:
