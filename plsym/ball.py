@@ -50,14 +50,25 @@ def scaled_norm(D, axis=-1, keepdims=False):
 
 
 def _row_norms(W, center=None):
-    """``scaled_norm(W - center, axis=1)`` (of W when center is None) for W (k, m), the same numbers:
-    rows a block at a time, without (k, m) temporaries, and the whole array when scaling is needed."""
-    n = np.empty(W.shape[0])
-    block = max(1, _BLOCK_FLOATS // max(1, W.shape[1]))
+    """``scaled_norm(W - center, axis=1)`` (of W when center is None) for W (k, m), the same numbers
+    (np.linalg.norm's sum of squares, in a scratch block of rows: no (k, m) temporaries, whose fresh
+    pages cost more than the sums), and the whole array when scaling is needed."""
+    k, m = W.shape
+    n = np.empty(k)
+    block = max(1, _BLOCK_FLOATS // max(1, m))
+    scratch = np.empty((min(block, k), m))
     with np.errstate(over="ignore", under="ignore"):
-        for i in range(0, W.shape[0], block):
-            n[i:i + block] = np.linalg.norm(W[i:i + block] if center is None else W[i:i + block] - center, axis=1)
-    if n.size and np.all((n < 1e150) & (n > 1e-150)):  # as scaled_norm's plain case
+        for i in range(0, k, block):
+            rows = W[i:i + block]
+            part = scratch[:len(rows)]
+            if center is None:
+                np.multiply(rows, rows, out=part)
+            else:
+                np.subtract(rows, center, out=part)
+                part *= part
+            np.add.reduce(part, axis=1, out=n[i:i + block])
+        np.sqrt(n, out=n)
+    if k and np.all((n < 1e150) & (n > 1e-150)):  # as scaled_norm's plain case
         return n
     return scaled_norm(W if center is None else W - center, axis=1)
 
@@ -339,6 +350,6 @@ class Ball:
 
     def _strictly_contains(self, W):
         """:meth:`strictly_contains` of a float array (m,) or (k, m), unchecked."""
-        if W.ndim == 2:
+        if W.ndim == 2 and W.flags.c_contiguous:  # rows summed as np.linalg.norm sums them
             return _row_norms(W, self.center) <= self.radius
         return scaled_norm(W - self.center) <= self.radius
