@@ -164,7 +164,7 @@ class Ball:
         return out
 
     def _proven_inside(self, s):
-        """Where the float test of :meth:`_sorted` proves points inside (its -1), from the squared scaled norms s."""
+        """Where the float test of :meth:`_sorted` proves points inside (its -1), from squared scaled norms s."""
         gamma = (self.m + 4) * _EPS  # twice the first-order bound (m + 3) eps / 2
         return s * (1 + gamma) + self.m * _TINY < self._r2 * (1 - gamma)
 
