@@ -19,6 +19,12 @@ MAX_COORDINATE = 1e150
 
 _EPS = np.finfo(float).eps
 _TINY = 1e-300  # absolute slack for underflow in the scaled sums of squares below
+# Passes over the rows of a large (k, m) array take blocks of about this many floats, so that the
+# successive passes over a row (drawing, norm, scaling, projection) find it in cache.
+_BLOCK_FLOATS = 2**17
+# How far along its segment project() moves a point that a margin of 3 (m + 4) eps R does not prove
+# inside (a coarse center): these fractions of the way from the center, in turn, down to the center.
+_FRACTIONS = tuple(1 - 2.0**-k for k in range(44, 0, -4)) + (0.25, 0.0)
 
 
 def _fixed(x: float) -> int:
@@ -41,6 +47,30 @@ def scaled_norm(D, axis=-1, keepdims=False):
         n = s * np.sqrt(np.sum((D / safe) ** 2, axis=axis, keepdims=True))
     n = np.where(np.isfinite(s), n, np.inf)
     return n if keepdims else np.squeeze(n, axis=axis)
+
+
+def _row_norms(W, center=None):
+    """``scaled_norm(W - center, axis=1)`` (of W when center is None) for W (k, m), the same numbers
+    (np.linalg.norm's sum of squares, in a scratch block of rows: no (k, m) temporaries, whose fresh
+    pages cost more than the sums), and the whole array when scaling is needed."""
+    k, m = W.shape
+    n = np.empty(k)
+    block = max(1, _BLOCK_FLOATS // max(1, m))
+    scratch = np.empty((min(block, k), m))
+    with np.errstate(over="ignore", under="ignore"):
+        for i in range(0, k, block):
+            rows = W[i:i + block]
+            part = scratch[:len(rows)]
+            if center is None:
+                np.multiply(rows, rows, out=part)
+            else:
+                np.subtract(rows, center, out=part)
+                part *= part
+            np.add.reduce(part, axis=1, out=n[i:i + block])
+        np.sqrt(n, out=n)
+    if k and np.all((n < 1e150) & (n > 1e-150)):  # as scaled_norm's plain case
+        return n
+    return scaled_norm(W if center is None else W - center, axis=1)
 
 
 class Ball:
@@ -127,13 +157,16 @@ class Ball:
 
     def _side(self, s):
         """The float test of :meth:`_sorted` on the squared scaled norms s."""
-        gamma = (self.m + 4) * _EPS  # twice the first-order bound (m + 3) eps / 2
-        slack = self.m * _TINY
-        r2_lo, r2_hi = self._r2 * (1 - gamma), self._r2 * (1 + gamma)
+        gamma = (self.m + 4) * _EPS
         out = np.zeros(s.shape, dtype=int)
-        out[s * (1 + gamma) + slack < r2_lo] = -1
-        out[(s * (1 - gamma) - slack > r2_hi) | ~np.isfinite(s)] = 1
+        out[self._proven_inside(s)] = -1
+        out[(s * (1 - gamma) - self.m * _TINY > self._r2 * (1 + gamma)) | ~np.isfinite(s)] = 1
         return out
+
+    def _proven_inside(self, s):
+        """Where the float test of :meth:`_sorted` proves points inside (its -1), from squared scaled norms s."""
+        gamma = (self.m + 4) * _EPS  # twice the first-order bound (m + 3) eps / 2
+        return s * (1 + gamma) + self.m * _TINY < self._r2 * (1 - gamma)
 
     def _exact_inside(self, w) -> bool:
         """||w - c|| <= R in exact arithmetic of the float coordinates (integers in units of 2^-1074)."""
@@ -205,17 +238,23 @@ class Ball:
         rows = positive_int("rows", rows)
         where = one_of("where", where, ("interior", "sphere"))
         gen, _ = as_rng(rng)
+        block = max(1, _BLOCK_FLOATS // self.m)
         for start in range(0, k, rows):
             b = min(rows, k - start)
-            u = gen.standard_normal((b, self.m))
-            f = self.radius / scaled_norm(u, axis=1, keepdims=True)
+            u = np.empty((b, self.m))
+            for i in range(0, b, block):  # the normals of one (b, m) draw, a block of rows at a time
+                gen.standard_normal(out=u[i:i + block])
+            f = self.radius / _row_norms(u)[:, None]
             if where == "interior":
                 f *= gen.random((b, 1)) ** (1.0 / self.m)
             else:  # on the sphere up to the margin that project() would take off to prove it inside
                 f *= 1.0 - 3.0 * (self.m + 4) * _EPS
-            u *= f
-            u += self.center
-            yield self.project(u)  # exactly inside, despite rounding
+            for i in range(0, b, block):
+                part = u[i:i + block]
+                part *= f[i:i + block]
+                part += self.center
+                self._project(part, fresh=True)  # in place: exactly inside, despite rounding
+            yield u
 
     def design(self, samples, *, rng, rows=None):
         """The sampling design of every sampled check: the center, uniform points, a quarter on the sphere.
@@ -261,16 +300,22 @@ class Ball:
         proves them inside, or, when the center's own rounding is coarser than that,
         further along their segment, down to the center itself.
         """
-        W = self._points(w)
+        return self._project(self._points(w))
+
+    def _project(self, W, *, fresh=False):
+        """:meth:`project` of a float array (m,) or (k, m), unchecked; with ``fresh`` (W is the
+        caller's to give away), W itself, projected in place."""
         single = W.ndim == 1
         W2 = W[None, :] if single else W
         D, s = self._scaled_offsets(W2)  # in units of 2^shift, where the radius is sqrt(_r2)
-        todo = np.flatnonzero(self._side(s) >= 0)
+        todo = np.flatnonzero(~self._proven_inside(s))
         d = D if len(todo) == len(D) else D[todo]
         del D  # freed before the copy below (fresh memory is slow to fault in)
         if not todo.size:
+            if fresh:
+                return W
             return W2[0].copy() if single else W2.copy()
-        P = W2.copy()
+        P = W2 if fresh else W2.copy()
         with np.errstate(over="ignore", invalid="ignore"):
             norm = np.sqrt(s[todo])
         odd = ~((norm > 1e-150) & (norm < 1e150))  # squares that under- or overflowed: rescaled norms
@@ -288,11 +333,11 @@ class Ball:
         # itself, t = 0, is exactly inside)
         gamma = (self.m + 4) * _EPS
         rest = np.arange(len(todo))
-        for f in [1 - 3 * gamma] + [1 - 2.0**-k for k in range(44, 0, -4)] + [0.25, 0.0]:
+        for f in (1 - 3 * gamma, *_FRACTIONS):
             Q = d[rest] if len(rest) < len(todo) else d
             Q = Q * (scale[rest] * f)[:, None]
             Q += self.center
-            fine = self._sorted(Q) < 0
+            fine = self._proven_inside(self._scaled_offsets(Q)[1])
             P[todo[rest[fine]]] = Q[fine]
             rest = rest[~fine]
             if not rest.size:
@@ -301,5 +346,10 @@ class Ball:
 
     def strictly_contains(self, w):
         """Whether ``||w - center|| <= radius`` as computed in floats (no slack)."""
-        W = self._points(w)
+        return self._strictly_contains(self._points(w))
+
+    def _strictly_contains(self, W):
+        """:meth:`strictly_contains` of a float array (m,) or (k, m), unchecked."""
+        if W.ndim == 2 and W.flags.c_contiguous:  # rows summed as np.linalg.norm sums them
+            return _row_norms(W, self.center) <= self.radius
         return scaled_norm(W - self.center) <= self.radius

@@ -156,12 +156,11 @@ def _estimate(quantity: Quantity, ball: Ball, *, samples, search, rng, maxiter, 
     counted = _Counted(quantity)
     sign = 1.0 if quantity.kind == "inf" else -1.0  # minimize sign * quantity
 
-    P, obj = _sample(counted, ball, samples, gen, sign, keep=max(_POOL, 16 * starts))
+    P, obj, order = _sample(counted, ball, samples, gen, sign, keep=max(_POOL, 16 * starts))
     if not np.isfinite(obj).any():
         raise InvalidArgument(
             f"{quantity.name} is undefined at every sampled point of the ball (for pl_constant: L = 0 there)"
         )
-    order = np.argsort(obj, kind="stable")
     best_w, best_obj = P[order[0]], obj[order[0]]
     sampled_value = sign * best_obj
 
@@ -193,30 +192,58 @@ def _estimate(quantity: Quantity, ball: Ball, *, samples, search, rng, maxiter, 
 
 
 def _sample(counted, ball, samples, gen, sign, *, keep):
-    """(points, sign * values) of the center, ``samples - samples // 4`` points uniform in the ball
-    and ``samples // 4`` on its sphere (values +inf where undefined).
+    """(points, sign * values, order) of the center, ``samples - samples // 4`` points uniform in the
+    ball and ``samples // 4`` on its sphere (values +inf where undefined); ``order`` indexes them by
+    value, ties in drawing order.
 
     Points are drawn and evaluated in chunks of about ``_SAMPLE_FLOATS`` floats, so memory is
     O(chunk x m) for any ``samples``; when they fit in one chunk all are returned, else only
-    the ``keep`` best (ties in drawing order), which is all that choosing starts needs.
+    the ``keep`` best, which is all that choosing starts needs.
     """
     rows = max(1, _SAMPLE_FLOATS // ball.m)
-    chunks = ball.design(samples, rng=gen, rows=rows)
-    P, obj = None, None
-    for C in _prefetched(chunks):
+    # A witness must lie inside the ball as computed: points that rounding left a hair outside
+    # (sphere samples, |center| >> R) are evaluated but never chosen. The center always qualifies.
+    # The test runs with the draws, in the helper thread.
+    chunks = ((C, ball._strictly_contains(C)) for C in ball.design(samples, rng=gen, rows=rows))
+    P, obj, pool = None, None, None
+    for C, inside in _prefetched(chunks):
         vals = counted.values(C)
-        # A witness must lie inside the ball as computed: points that rounding left a hair outside
-        # (sphere samples, |center| >> R) are evaluated but never chosen. The center always qualifies.
-        o = np.where(np.isnan(vals) | ~ball.strictly_contains(C), np.inf, sign * vals)
+        o = np.where(np.isnan(vals) | ~inside, np.inf, sign * vals)
         if P is None:
             P, obj = C, o
             continue
-        both = np.concatenate([obj, o])
-        best = np.argsort(both, kind="stable")[:keep]
-        old = best < len(obj)  # rows kept from the pool, then rows taken from this chunk: no stacked copy
-        P = np.concatenate([P[best[old]], C[best[~old] - len(obj)]])
-        obj = np.concatenate([obj[best[old]], o[best[~old] - len(obj)]])
-    return P, obj
+        if pool is None:
+            pool = _Pool(min(keep, samples + 1), ball.m)
+            pool.add(P, obj)
+        pool.add(C, o)
+    return (P, obj, np.argsort(obj, kind="stable")) if pool is None else pool.best()
+
+
+class _Pool:
+    """The best rows of the chunks added, by value with ties in drawing order, held in fixed slots:
+    a chunk copies in only its rows that enter."""
+
+    def __init__(self, keep, m):
+        self.P, self.obj, self.drawn = np.empty((keep, m)), np.empty(keep), np.empty(keep, dtype=np.int64)
+        self.size = self.count = 0
+
+    def add(self, C, o):
+        drawn = self.count + np.arange(len(o))
+        self.count += len(o)
+        held = self.size
+        best = np.lexsort((np.concatenate([self.drawn[:held], drawn]),
+                           np.concatenate([self.obj[:held], o])))[:len(self.obj)]
+        new = best[best >= held] - held
+        stays = np.zeros(held, bool)
+        stays[best[best < held]] = True
+        # the slots of the rows that left, then the empty ones
+        slots = np.concatenate([np.flatnonzero(~stays), np.arange(held, len(self.obj))])[:len(new)]
+        self.P[slots], self.obj[slots], self.drawn[slots] = C[new], o[new], drawn[new]
+        self.size = len(best)
+
+    def best(self):
+        """(points, values, order) held, ``order`` indexing them by value, ties in drawing order."""
+        return self.P[:self.size], self.obj[:self.size], np.lexsort((self.drawn[:self.size], self.obj[:self.size]))
 
 
 def _prefetched(chunks):
@@ -283,7 +310,7 @@ class _Tracker:
         v = self.counted.values(W)
         f = np.where(np.isnan(v), np.inf, self.sign * v / self.scale)
         j = int(np.argmin(f))
-        if f[j] < self.best_f and self.ball.strictly_contains(W[j]):
+        if f[j] < self.best_f and self.ball._strictly_contains(W[j]):
             self.best_w, self.best_f = W[j].copy(), float(f[j])
         return f
 
@@ -448,7 +475,7 @@ def _projected_gradient(phi, ball, w, maxiter, *, coords=None):
         if not np.isfinite(gn) or gn == 0:
             break
         while step > 1e-14 * ball.radius:
-            cand = ball.project(w - step * g / gn)
+            cand = ball._project(w - step * g / gn, fresh=True)
             fc = phi(cand)
             if fc < f - 1e-4 * gn * np.linalg.norm(cand - w):
                 w, f = cand, fc
@@ -470,7 +497,7 @@ def _compass(phi, ball, w, *, step, iters):
         if step < 1e-12 * ball.radius:
             break
         D = E if E is not None else _directions(phi.gen, m)
-        cand = ball.project(np.vstack([w + step * D, w - step * D]))
+        cand = ball._project(np.vstack([w + step * D, w - step * D]), fresh=True)
         vals = phi.batch(cand)
         j = int(np.argmin(vals))
         if vals[j] < f:

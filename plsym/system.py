@@ -30,9 +30,9 @@ def eigvalsh(M):
     system is undefined must read as undefined, never as a number.
     """
     M = np.asarray(M)
-    bad = ~np.all(np.isfinite(M), axis=(-1, -2))
-    if not bad.any():
+    if np.isfinite(M).all():  # the common case, in one pass
         return np.linalg.eigvalsh(M)
+    bad = ~np.all(np.isfinite(M), axis=(-1, -2))
     out = np.full(M.shape[:-1], np.nan)
     good = ~bad
     if good.any():

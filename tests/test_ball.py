@@ -47,3 +47,21 @@ def test_sample_rejects_bad_arguments():
         b.sample(0, rng=0)
     with pytest.raises(plsym.InvalidArgument, match="rng="):
         b.sample(3, rng="seed")
+
+
+@pytest.mark.parametrize("m,R,c", [(1, 1.0, 0.0), (3, 1e-3, 5.0), (30000, 2.5, 0.1), (7, 1e100, 1e140),
+                                   (5, 1e-200, 1.0)])
+def test_sample_chunks_are_the_points_of_the_one_array_formulas(m, R, c):
+    # drawn, scaled and projected a block of rows at a time: the points of the whole-chunk formulas
+    from plsym.ball import scaled_norm
+    ball = plsym.Ball(np.full(m, c) + np.linspace(0.0, 1.0, m), R)
+    for where in ("interior", "sphere"):
+        gen = np.random.default_rng(7)
+        for C in ball.sample_chunks(40, rng=np.random.default_rng(7), where=where, rows=16):
+            u = gen.standard_normal((len(C), m))
+            f = R / scaled_norm(u, axis=1, keepdims=True)
+            sphere = 1.0 - 3.0 * (m + 4) * np.finfo(float).eps
+            f *= gen.random((len(C), 1)) ** (1.0 / m) if where == "interior" else sphere
+            assert np.array_equal(C, ball.project(u * f + ball.center))
+        W = np.vstack([C, ball.center, ball.center + 2.0 * (C[0] - ball.center)])
+        assert np.array_equal(ball.strictly_contains(W), scaled_norm(W - ball.center, axis=1) <= R)

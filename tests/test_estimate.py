@@ -327,3 +327,19 @@ def test_estimator_memory_stays_bounded_on_a_wide_net():
     finally:
         tracemalloc.stop()
     assert e.samples == 4096 and peak < 200e6  # one array of all samples would be 369 MB
+
+
+def test_sample_pool_keeps_the_best_by_value_then_drawing_order():
+    # the chunked sampling keeps the rows of a stable sort of all values, ties (here many) in drawing order
+    rng = np.random.default_rng(0)
+    for _ in range(50):
+        keep = int(rng.integers(1, 30))
+        chunks = [rng.standard_normal((int(rng.integers(1, 25)), 3)) for _ in range(int(rng.integers(2, 7)))]
+        values = [np.where(rng.random(len(C)) < 0.2, np.inf, rng.integers(0, 4, len(C)).astype(float)) for C in chunks]
+        pool = estimate._Pool(keep, 3)
+        for C, o in zip(chunks, values):
+            pool.add(C, o)
+        P, obj, order = pool.best()
+        every, all_obj = np.concatenate(chunks), np.concatenate(values)
+        best = np.argsort(all_obj, kind="stable")[:keep]
+        assert np.array_equal(P[order], every[best]) and np.array_equal(obj[order], all_obj[best])
