@@ -49,7 +49,7 @@ def scaled_norm(D, axis=-1, keepdims=False):
     return n if keepdims else np.squeeze(n, axis=axis)
 
 
-def _row_norms(W, center=None):
+def _offset_norms(W, center=None):
     """``scaled_norm(W - center, axis=1)`` (of W when center is None) for W (k, m), the same numbers
     (np.linalg.norm's sum of squares, in a scratch block of rows: no (k, m) temporaries, whose fresh
     pages cost more than the sums), and the whole array when scaling is needed."""
@@ -244,7 +244,7 @@ class Ball:
             u = np.empty((b, self.m))
             for i in range(0, b, block):  # the normals of one (b, m) draw, a block of rows at a time
                 gen.standard_normal(out=u[i:i + block])
-            f = self.radius / _row_norms(u)[:, None]
+            f = self.radius / _offset_norms(u)[:, None]
             if where == "interior":
                 f *= gen.random((b, 1)) ** (1.0 / self.m)
             else:  # on the sphere up to the margin that project() would take off to prove it inside
@@ -351,5 +351,5 @@ class Ball:
     def _strictly_contains(self, W):
         """:meth:`strictly_contains` of a float array (m,) or (k, m), unchecked."""
         if W.ndim == 2 and W.flags.c_contiguous:  # rows summed as np.linalg.norm sums them
-            return _row_norms(W, self.center) <= self.radius
+            return _offset_norms(W, self.center) <= self.radius
         return scaled_norm(W - self.center) <= self.radius
