@@ -156,6 +156,11 @@ def _norm(x):
     return math.sqrt(v.dot(v))
 
 
+def _row_norm(x):
+    """The 2-norm of a 1-D array as ``np.linalg.norm(X, axis=1)`` computes it for a row of X (pairwise sum of squares)."""
+    return math.sqrt(np.add.reduce(x * x))
+
+
 def _all_finite(x, norm):
     """Whether every entry of x is finite, given its 2-norm: a finite norm settles it without a pass over x."""
     return math.isfinite(norm) or bool(np.all(np.isfinite(x)))
@@ -164,7 +169,7 @@ def _all_finite(x, norm):
 def _run(system, w, eta, steps, direction, method, batch_size=None, seed=None):
     """Iterate w <- w - eta * direction(g, r, vjp) with g = DF^T r and vjp: c -> DF^T c at w;
     stop at L = 0 or non-finite values."""
-    pts, losses, gnorms, errs = [], [], [], []
+    pts, losses, gnorms, errs, steps_len, dists = [], [], [], [], [], [0.0]
     stopped = "completed"
     ynorm = float(np.linalg.norm(system.y))
     for t in range(steps + 1):
@@ -179,6 +184,9 @@ def _run(system, w, eta, steps, direction, method, batch_size=None, seed=None):
         if not (np.isfinite(loss) and _all_finite(g, gnorm) and _all_finite(w, wnorm)):
             stopped = "non-finite"
             break
+        if pts:  # np.linalg.norm's row norms, one row at a time while it is in cache
+            steps_len.append(_row_norm(w - pts[-1]))
+            dists.append(_row_norm(w - pts[0]))
         pts.append(w)
         losses.append(loss)
         errs.append(dr * math.sqrt(2 * loss) + 0.5 * dr * dr)
@@ -192,13 +200,12 @@ def _run(system, w, eta, steps, direction, method, batch_size=None, seed=None):
     if not pts:
         raise InvalidArgument("w0 gives a non-finite loss; the run cannot start")
     P = np.array(pts)
-    steps_len = np.linalg.norm(np.diff(P, axis=0), axis=1)
     # rounding of r = F - y scales with |F| and |y|, not with |r| alone
     F0 = system._F(P[:1])[0]
     scale = max(1.0, float(np.linalg.norm(system.y)), float(np.sqrt(2 * losses[0])), float(np.linalg.norm(F0)))
     return Trajectory(
         points=P, losses=np.array(losses), grad_norms=np.array(gnorms),
-        distances=np.linalg.norm(P - P[0], axis=1), path_length=np.concatenate([[0.0], np.cumsum(steps_len)]),
+        distances=np.array(dists), path_length=np.concatenate([[0.0], np.cumsum(steps_len)]),
         eta=float(eta), method=method, stopped=stopped, batch_size=batch_size, seed=seed,
         loss_floor=(64 * _EPS * scale) ** 2, loss_errors=np.array(errs),
     )

@@ -497,7 +497,11 @@ def _compass(phi, ball, w, *, step, iters):
         if step < 1e-12 * ball.radius:
             break
         D = E if E is not None else _directions(phi.gen, m)
-        cand = ball._project(np.vstack([w + step * D, w - step * D]), fresh=True)
+        S = step * D
+        cand = np.empty((2 * len(D), m))  # w + step D over w - step D, written in place
+        np.add(w, S, out=cand[:len(D)])
+        np.subtract(w, S, out=cand[len(D):])
+        cand = ball._project(cand, fresh=True)
         vals = phi.batch(cand)
         j = int(np.argmin(vals))
         if vals[j] < f:
