@@ -100,6 +100,15 @@ def batched_top_eig(matvec, k, m, *, v0=None, tol=LANCZOS_TOL, max_steps=None, v
     return lam, vecs
 
 
+def matprod(A, B, out=None):
+    """A @ B for stacks of matrices; an element-wise product where the contracted axis has length 1:
+    the same numbers (each entry a sum of one term), without matmul's per-matrix cost (about 6 times
+    the time for a (6 x 1)(1 x 4096) product)."""
+    if A.ndim >= 2 and B.ndim >= 2 and A.shape[-1] == 1:
+        return np.multiply(A, B, out=out)
+    return np.matmul(A, B, out=out)
+
+
 def _row_dots(A, B):
     """The dot products of the rows of A and B (p, m), as p BLAS dot products (einsum does not vectorize
     them: 2-4 times slower)."""

@@ -150,3 +150,20 @@ def test_ritz_pairs_of_short_and_long_runs_in_one_batch_are_the_dense_ones():
         assert lam[p] == pytest.approx(want, rel=1e-13)
         assert abs(float(coef[p, :j] @ v)) == pytest.approx(1.0, rel=1e-12) and not coef[p, j:].any()
         assert resid[p] == pytest.approx(beta[p, j - 1] * abs(v[-1]), rel=1e-8, abs=1e-15)
+
+
+def test_matprod_is_matmul_bit_for_bit_including_one_term_products():
+    """matprod's element-wise path (a contracted axis of length 1) gives matmul's numbers exactly, with
+    matmul's broadcasting of the stack axes, an out= array, and scales from 1e-200 to 1e200."""
+    from plsym._linalg import matprod
+
+    rng = np.random.default_rng(8)
+    for shape_a, shape_b in [((3, 6, 1), (3, 1, 40)), ((2, 1, 5, 1), (2, 4, 1, 7)), ((6, 1), (1, 9)),
+                             ((3, 6, 4), (3, 4, 5)), ((2, 1, 5, 2), (1, 3, 2, 7))]:
+        for scale in (1e-200, 1.0, 1e200):
+            A, B = scale * rng.standard_normal(shape_a), rng.standard_normal(shape_b) / scale
+            want = A @ B
+            np.testing.assert_array_equal(matprod(A, B), want)
+            out = np.empty(want.shape)
+            assert matprod(A, B, out=out) is out
+            np.testing.assert_array_equal(out, want)

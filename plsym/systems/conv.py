@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._linalg import matprod
 from .._options import checked_options
 from ..errors import InvalidArgument, _show, as_real_array, as_rng, one_of, positive_int
 from ._layered import LayeredSystem, check_activations, check_int_list
@@ -354,17 +355,15 @@ class ConvSystem(LayeredSystem):
         for j in range(last, -1, -1):
             a, b = self._mat_shapes[j]
             block = out[..., self._offsets[j]:self._offsets[j + 1]].reshape(k, p, n, a, b)
-            # a product over one term (one position, or one output channel) is an outer product: written
-            # element-wise, the same numbers as the matmul, without its per-sample loop
-            prod = np.multiply if self._p_out[j] == 1 else np.matmul
-            prod(np.swapaxes(dd, -1, -2), tape.patches[j][:, None], out=block)
+            # a product over one term (one position, or one output channel) is an outer product: matprod
+            # writes it element-wise, the same numbers as the matmul, without its per-sample loop
+            matprod(np.swapaxes(dd, -1, -2), tape.patches[j][:, None], out=block)
             if pdots[j] is not None:
-                block += prod(np.swapaxes(tape.deltas[j], -1, -2)[:, None], pdots[j])
+                block += matprod(np.swapaxes(tape.deltas[j], -1, -2)[:, None], pdots[j])
             block /= self._scale[j]
             if j > 0:
-                prod = np.multiply if a == 1 else np.matmul
-                back = prod(dd, layers[j][:, None, None])
-                back += prod(tape.deltas[j][:, None], V[j][:, :, None])
+                back = matprod(dd, layers[j][:, None, None])
+                back += matprod(tape.deltas[j][:, None], V[j][:, :, None])
                 gdot = self._scatter(j, back / self._scale[j])  # a temporary of its own: written over
                 # sigma''(h) hdot g + sigma'(h) gdot, in place (the same operations in the same order)
                 dd = tape.d2[j - 1][:, None] * hdots[j - 1]

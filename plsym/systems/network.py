@@ -26,6 +26,7 @@ import math
 import numpy as np
 import sympy
 
+from .._linalg import matprod
 from .._memory import require_fits
 from ..activations import _owned
 from .._options import checked_options
@@ -191,7 +192,7 @@ class NetworkSystem(LayeredSystem):
     def _tape(self, layers, X, *, second=False):
         """Forward and backward pass for layers (k, a, b) on inputs X (n, d), or per point (k, n, d)."""
         k = layers[0].shape[0]
-        alphas = [X if X.ndim == 3 else np.broadcast_to(X, (k,) + X.shape)]
+        alphas = [X if X.ndim == 3 else (X[None] if k == 1 else np.broadcast_to(X, (k,) + X.shape))]
         hs, d1, d2 = [], [], ([] if second else None)
         for j, Wj in enumerate(layers):
             h = (alphas[-1] @ np.swapaxes(Wj, -1, -2)) / self._scale[j]
@@ -208,7 +209,7 @@ class NetworkSystem(LayeredSystem):
         gs = [None] * len(layers)
         deltas[last] = d1[last]
         for j in range(last, 0, -1):
-            gs[j] = (deltas[j] @ layers[j]) / self._scale[j]
+            gs[j] = matprod(deltas[j], layers[j]) / self._scale[j]
             deltas[j - 1] = d1[j - 1] * gs[j]
         return _Tape(layers, hs, alphas, d1, d2, deltas, gs, s)
 
@@ -312,8 +313,8 @@ class NetworkSystem(LayeredSystem):
                     np.divide(alphadots[j], self._scale[j], out=right[..., 1, :])
                     np.matmul(left, right, out=block)
             if j > 0:
-                gdot = dd @ layers[j][:, None]
-                gdot += tape.deltas[j][:, None] @ V[j]
+                gdot = matprod(dd, layers[j][:, None])
+                gdot += matprod(tape.deltas[j][:, None], V[j])
                 gdot /= self._scale[j]
                 # sigma''(h) hdot g + sigma'(h) gdot, in place (the same operations in the same order)
                 dd = tape.d2[j - 1][:, None] * hdots[j - 1]
