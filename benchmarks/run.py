@@ -22,7 +22,7 @@ e. wall time of `plsym reproduce [--quick]` and of the test suite, each against 
    start-up cost `python -c "import plsym"` measured in the same run;
 f. loss-Hessian products H_L v and ||H_L|| (Lanczos) of a two-layer tanh net (n = 32) against
    torch autograd (forward-over-reverse, one thread), values compared;
-g. estimate.kernel_min_eig and estimate.hessian_norm at their default budget against (evaluations
+g. estimate.kernel_min_eig and estimate.hessian_norm at their default budget (best of three runs) against (evaluations
    made) x (one structured evaluation), with the peak traced memory.
 
 Timings use time.perf_counter; contenders are timed in interleaved rounds after a
@@ -636,7 +636,10 @@ def bench_estimators(quick):
         B = ball.sample(64, rng=1)
         for name, one in (("kernel_min_eig", lambda P: np.linalg.eigvalsh(net.kernel(P))[:, 0]),
                           ("hessian_norm", lambda P: net.hessian_norm(P))):
-            t_est, e = once(lambda name=name: getattr(plsym.estimate, name)(net, ball))
+            # best of three runs (the same work each time: the same seed), as every other figure is best-over-best
+            runs = [once(lambda name=name: getattr(plsym.estimate, name)(net, ball)) for _ in range(3)]
+            t_all = sorted(t for t, _ in runs)
+            t_est, e = t_all[0], runs[0][1]
             # the peak memory from a second, traced run: tracing slows every allocation, so it is not timed
             tracemalloc.start()
             getattr(plsym.estimate, name)(net, ball)
@@ -650,14 +653,15 @@ def bench_estimators(quick):
             floor = Timing(per_point.best / 64 * full, per_point.median / 64 * full, per_point.repeats)
             figures.append(Figure(
                 "g", f"two-layer tanh, width={width}, m={net.m}, n=32", f"estimate.{name} (default budget)",
-                "3 s (the target's budget)", t_est, 3.0, t_est / 3.0, repeats=1, target="<= 3 s at width 1024",
+                "3 s (the target's budget)", t_est, 3.0, t_est / 3.0, repeats=len(t_all), target="<= 3 s at width 1024",
                 met=bool(t_est <= 3.0) if width == 1024 else None, note=f"{e.nfev} evaluations"))
             figures.append(time_figure(
                 "g", f"two-layer tanh, width={width}, m={net.m}, n=32", f"estimate.{name} (default budget)",
-                "evaluations made x one structured evaluation (floor)", Timing(t_est, t_est, 1), floor,
+                "evaluations made x one structured evaluation (floor)", Timing(t_est, t_all[1], len(t_all)), floor,
                 target="<= 1.5 x floor", limit=1.5,
                 note=f"{full} evaluations" + (f" + {moves} neuron moves" if moves else "") + f", peak {peak / 1e6:.0f} MB",
-                extra={"nfev": e.nfev, "full_evaluations": full, "neuron_moves": moves,
+                extra={"nfev": e.nfev, "full_evaluations": full, "neuron_moves": moves, "runs_s": t_all,
+                       "runs_agree": all(r.value == e.value and r.nfev == e.nfev for _, r in runs),
                        "value": e.value, "peak_traced_bytes": peak}))
     return figures
 
