@@ -94,3 +94,20 @@ def test_all_is_exactly_the_public_names(name):
             assert origin.startswith("plsym.") and private, (
                 f"{name}.__all__ lists {n}, defined in {origin}: a module lists only its own names "
                 f"(or re-exports from plsym's private modules)")
+
+
+def test_hypothesis_is_imported_only_where_a_search_runs():
+    """import plsym leaves Hypothesis out (it costs about 0.1 s of every start); plsym.strategies and
+    `from plsym import strategies` still work, and bring it in."""
+    import os
+    import pathlib
+    import subprocess
+    import sys
+
+    root = pathlib.Path(__file__).resolve().parents[1]
+    prog = ("import sys, plsym; assert 'hypothesis' not in sys.modules, 'hypothesis imported by plsym'; "
+            "from plsym import strategies; assert 'hypothesis' in sys.modules; "
+            "assert plsym.strategies is strategies and callable(strategies.points_in); print('ok')")
+    done = subprocess.run([sys.executable, "-c", prog], capture_output=True, text=True, cwd=root, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(root)})
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
