@@ -340,13 +340,14 @@ def _bench_kernel_widths(quick, X, gram, label, limit, jx):
             t_compile, lam_jax = once(lambda: float(lam(wj).block_until_ready()))
             extra["jax_compile_s"] = t_compile
             extra["lambda_min_rel_diff_vs_jax"] = abs(extra["lambda_min"] - lam_jax) / abs(lam_jax)
-        t = race(contenders, budget=0.4 if quick else 1.5, min_repeats=10, max_repeats=100 if quick else 400)
+        rounds = {"budget": 0.4 if quick else 1.5, "min_repeats": 10, "max_repeats": 100 if quick else 400}
+        t = race(contenders, **rounds)
         if peer:
             # JAX in a race of its own: XLA's threads keep a core busy for a while after each call, which
             # slows whichever two-thread OpenBLAS call comes next (plsym 1.16-1.34 x the floor right after
             # JAX, 0.90 x without it), so the floor comparison runs without JAX
             t_peer = race({"plsym": plsym_fn, "jax": lambda lam=lam, wj=wj: lam(wj).block_until_ready()},
-                          budget=0.4 if quick else 1.5, min_repeats=10, max_repeats=100 if quick else 400)
+                          **rounds)
         case = f"m={m}, {label}"
         big = m >= 1024
         figures.append(time_figure("a", case, "kernel(w) + eigvalsh", "numpy structured formula (floor)",
