@@ -9,10 +9,15 @@ products with identity columns, where m is small enough.
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import threading
+
 import numpy as np
 import scipy.linalg.blas
 import scipy.linalg.lapack
 import scipy.sparse.linalg
+import threadpoolctl
 
 from .errors import InvalidArgument
 
@@ -31,6 +36,47 @@ _AXPY_MIN_M = 4096
 _DENSE_RITZ_MAX = 12
 
 
+@functools.lru_cache(maxsize=None)
+def _blas_pools():
+    """The BLAS libraries loaded (numpy's and scipy's own OpenBLAS builds, or MKL, ...): found once."""
+    return tuple(threadpoolctl.ThreadpoolController().select(user_api="blas").lib_controllers)
+
+
+_one_thread_lock = threading.Lock()
+_one_thread_state = {"depth": 0, "saved": ()}
+
+
+@contextlib.contextmanager
+def one_blas_thread():
+    """Every BLAS library at one thread inside the block, as it was after it.
+
+    For loops of many small products (Lanczos, ARPACK), where threaded BLAS costs far more
+    than it gains. numpy and scipy each ship their own OpenBLAS, each with its own threads,
+    which spin for a while after a call: a loop alternating the two (numpy's matmul in an
+    operator, scipy's axpy or ARPACK in the iteration) waits on every call for a core held
+    by the other library's spinning thread, tens of times slower on a 2-core machine. With
+    one thread the results also do not depend on the machine's thread count. Nested and
+    concurrent blocks share one setting: the first in lowers it, the last out restores it.
+    """
+    state = _one_thread_state
+    with _one_thread_lock:
+        if state["depth"] == 0:
+            state["saved"] = tuple((lib, lib.num_threads) for lib in _blas_pools())
+            for lib, threads in state["saved"]:
+                if threads != 1:
+                    lib.set_num_threads(1)
+        state["depth"] += 1
+    try:
+        yield
+    finally:
+        with _one_thread_lock:
+            state["depth"] -= 1
+            if state["depth"] == 0:
+                for lib, threads in state["saved"]:
+                    if threads != 1:
+                        lib.set_num_threads(threads)
+
+
 def start_vector(m):
     """The fixed Lanczos start in R^m (a standard normal draw with seed 0): reproducible Ritz values."""
     return np.random.default_rng(0).standard_normal(m)
@@ -42,6 +88,7 @@ def dense_symmetric(matvec, m):
     return 0.5 * (H + H.T)
 
 
+@one_blas_thread()
 def top_eig(matvec, m, *, v0=None, tol=LANCZOS_TOL, vector=False):
     """The eigenvalue of largest modulus of the symmetric operator ``matvec`` on R^m, and its eigenvector.
 
@@ -64,6 +111,7 @@ def top_eig(matvec, m, *, v0=None, tol=LANCZOS_TOL, vector=False):
     return (float(got[0][0]), got[1][:, 0]) if vector else (float(got[0]), None)
 
 
+@one_blas_thread()
 def batched_top_eig(matvec, k, m, *, v0=None, tol=LANCZOS_TOL, max_steps=None, vectors=True,
                     max_floats=CHUNK_FLOATS):
     """The eigenvalue of largest modulus of k symmetric operators at once (and its eigenvector).
@@ -281,6 +329,7 @@ def _tridiagonal(a, b):
     return T
 
 
+@one_blas_thread()
 def min_eig(matvec, m, *, v0=None, tol=LANCZOS_TOL):
     """The smallest eigenvalue of the symmetric operator ``matvec`` on R^m (ARPACK Lanczos, which="SA").
 

@@ -15,9 +15,9 @@ import time
 import warnings
 
 import numpy as np
-import threadpoolctl
 
 from . import __version__, spec as specs
+from ._linalg import one_blas_thread
 from ._spec_file import RENAMED_CLAIMS
 from .errors import InvalidArgument
 from .progress import reporting
@@ -133,7 +133,7 @@ def main(argv=None) -> int:
         # one BLAS thread: float results (sampled and searched values) then do not depend on the
         # machine's thread count, so the same spec and seed give the same JSON
         with tempfile.TemporaryDirectory(prefix="plsym-hypothesis-") as tmp, _hypothesis_home(tmp), \
-                threadpoolctl.threadpool_limits(limits=1), np.errstate(all="ignore"), _interruptible(tmp):
+                one_blas_thread(), np.errstate(all="ignore"), _interruptible(tmp):
             return _run(args)  # float overflow is reported as such (or as undefined), never as a warning
     return _run(args)
 

@@ -13,6 +13,7 @@ import math
 import numpy as np
 
 from . import _deprecated
+from ._linalg import one_blas_thread
 from .errors import InvalidArgument, _show, as_real_array, as_rng, positive_finite, positive_int
 from .system import System
 
@@ -211,6 +212,7 @@ def _run(system, w, eta, steps, direction, method, batch_size=None, seed=None):
     )
 
 
+@one_blas_thread()  # the records (gradient norms, round-off bars) do not depend on the thread count
 def gd(system, w0=None, *, eta, steps):
     """Gradient descent w_{t+1} = w_t - eta grad L(w_t) on the square loss.
 
@@ -241,6 +243,7 @@ def gd(system, w0=None, *, eta, steps):
     return _run(system, w, eta, steps, lambda g, r, vjp: g, "gd")
 
 
+@one_blas_thread()
 def sgd(system, w0=None, *, eta, batch_size, steps, rng):
     """Mini-batch SGD with the unbiased normalization of T18.
 

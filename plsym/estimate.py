@@ -32,6 +32,7 @@ import scipy.optimize
 import scipy.sparse.linalg
 
 from . import progress as _progress
+from ._linalg import one_blas_thread
 from ._memory import require_fits
 from ._deprecated import renamed_attribute
 from .ball import Ball
@@ -141,6 +142,7 @@ class _Counted:
         return got
 
 
+@one_blas_thread()  # the value, witness and nfev do not depend on the machine's thread count
 def _estimate(quantity: Quantity, ball: Ball, *, samples, search, rng, maxiter, starts):
     system = quantity.system
     check_system_and_ball(system, ball)

@@ -23,9 +23,8 @@ import sys
 import time
 import traceback
 
-import threadpoolctl
-
 from . import registry
+from ._linalg import one_blas_thread
 from ._options import checked_options
 from .errors import positive_int
 from .progress import reporting
@@ -111,9 +110,9 @@ def _one(proof, task, progress):
     k, n, _, quick, rng, mutants = task
     t0 = time.perf_counter()
     try:
-        # one BLAS thread: the float results do not depend on the machine's thread count, and
-        # ARPACK's many small products on wide networks run several times faster than threaded
-        with reporting(progress, label=f"[{k:2}/{n}] {proof.id}"), threadpoolctl.threadpool_limits(limits=1):
+        # one BLAS thread throughout (not only in the iterations): the float results do not depend
+        # on the machine's thread count
+        with reporting(progress, label=f"[{k:2}/{n}] {proof.id}"), one_blas_thread():
             check = proof.check(quick=quick, rng=rng)
             muts = run_mutants(proof, quick=quick, rng=rng) if mutants else None
         row = _row(proof, check, time.perf_counter() - t0, muts)

@@ -41,7 +41,7 @@ import numpy as np
 from . import estimate
 from . import progress as _progress
 from ._deprecated import module_getattr, renamed_attribute
-from ._linalg import abs_max_eig, min_eig
+from ._linalg import abs_max_eig, min_eig, one_blas_thread
 from .errors import InvalidArgument, _show, as_rng, positive_finite, positive_int
 from .quantities import QuantityClaim, get as _quantity
 from .results import RTOL, Claim, Verdict, summarized_repr  # Claim (and QuantityClaim above) stay importable from here
@@ -587,6 +587,7 @@ class _Tracker:
 
 
 @_progress.with_progress
+@one_blas_thread()  # the search's path does not depend on the machine's thread count
 def counterexample(system, ball, claim, *, max_examples=200, samples=128, rng=0, **options):
     """Search the ball for a point where ``claim`` fails; report the worst and the shrunk one.
 

@@ -167,3 +167,130 @@ def test_matprod_is_matmul_bit_for_bit_including_one_term_products():
             out = np.empty(want.shape)
             assert matprod(A, B, out=out) is out
             np.testing.assert_array_equal(out, want)
+
+
+# -- BLAS threads inside the iterations ------------------------------------------------------------
+
+def _blas_threads():
+    import threadpoolctl
+    return sorted({p["num_threads"] for p in threadpoolctl.threadpool_info() if p["user_api"] == "blas"})
+
+
+@pytest.fixture
+def two_blas_threads():
+    """Every BLAS library at two threads (the machine's count on a 2-core machine), as a user's session is."""
+    import threadpoolctl
+    with threadpoolctl.threadpool_limits(limits=2, user_api="blas"):
+        if _blas_threads() != [2]:
+            pytest.skip(f"BLAS cannot run two threads here (it reports {_blas_threads()})")
+        yield
+
+
+@pytest.mark.parametrize("solver", ["batched", "top", "min"])
+def test_the_iterations_run_blas_on_one_thread_and_restore_the_callers_setting(two_blas_threads, solver):
+    from plsym._linalg import min_eig, top_eig
+    A = np.diag(np.arange(1.0, 41.0))
+    seen = []
+
+    def matvec(v, rows=None):
+        seen.append(_blas_threads())
+        return v @ A
+
+    if solver == "batched":
+        lam = batched_top_eig(matvec, 2, 40, vectors=False)[0]
+        assert np.allclose(lam, 40.0)
+    elif solver == "top":
+        assert np.isclose(top_eig(matvec, 40)[0], 40.0)
+    else:
+        assert np.isclose(min_eig(matvec, 40), 1.0)
+    assert seen and all(s == [1] for s in seen)
+    assert _blas_threads() == [2]
+
+
+class _FakePool:
+    """A BLAS library's process-wide thread count, as threadpoolctl's controllers expose it."""
+
+    def __init__(self, threads):
+        self.num_threads = threads
+
+    def set_num_threads(self, threads):
+        self.num_threads = threads
+
+
+def test_concurrent_iterations_keep_one_thread_until_the_last_ends_then_restore(monkeypatch):
+    """Thread a starts, b starts, a ends while b still runs, b ends: b keeps one thread after a's end,
+    and the caller's threads come back only after b's (a plain save-and-restore per call would give b
+    the caller's threads mid-run and leave one thread behind). The library is a stand-in: OpenBLAS
+    itself ignores a count set from a thread other than the one that last set it."""
+    import threading
+
+    import plsym._linalg as linalg
+    pools = (_FakePool(2), _FakePool(4))
+    monkeypatch.setattr(linalg, "_blas_pools", lambda: pools)
+    a_in, b_in, a_out = threading.Event(), threading.Event(), threading.Event()
+    A = np.diag(np.arange(1.0, 21.0))
+    seen_a, seen_b_after_a = [], []
+
+    def matvec_a(v, rows):
+        a_in.set()
+        assert b_in.wait(10)
+        seen_a.append([p.num_threads for p in pools])
+        return v @ A
+
+    def matvec_b(v, rows):
+        b_in.set()
+        assert a_out.wait(10)
+        seen_b_after_a.append([p.num_threads for p in pools])
+        return v @ A
+
+    def run_a():
+        batched_top_eig(matvec_a, 1, 20, vectors=False)
+        a_out.set()
+
+    ta = threading.Thread(target=run_a)
+    ta.start()
+    assert a_in.wait(10)
+    tb = threading.Thread(target=batched_top_eig, args=(matvec_b, 1, 20), kwargs={"vectors": False})
+    tb.start()
+    ta.join(20), tb.join(20)
+    assert not ta.is_alive() and not tb.is_alive()
+    assert seen_a and all(s == [1, 1] for s in seen_a)
+    assert seen_b_after_a and all(s == [1, 1] for s in seen_b_after_a)
+    assert [p.num_threads for p in pools] == [2, 4]
+
+
+def _recording_linear_system(seen):
+    """F(w) = A w as user code (exact derivatives), noting the BLAS thread count at every evaluation."""
+    from plsym.systems import from_callable
+    A = np.random.default_rng(1).standard_normal((3, 5))
+
+    def record(value):
+        seen.append(_blas_threads())
+        return value
+
+    return from_callable(lambda W: record(W @ A.T), m=5, n=3, y=np.ones(3), batched=True,
+                         jacobian=lambda W: record(np.broadcast_to(A, (len(W), 3, 5)).copy()),
+                         hessians=lambda W: record(np.zeros((len(W), 3, 5, 5))), w0=np.zeros(5), name="recording")
+
+
+@pytest.mark.parametrize("run", ["estimate", "gd", "sgd", "counterexample", "theorem"])
+def test_searches_and_runs_evaluate_on_one_blas_thread_then_restore(two_blas_threads, run):
+    """Estimates, GD/SGD records, counterexample searches and theorem checks do not depend on the
+    machine's thread count: every evaluation inside them sees one BLAS thread."""
+    from plsym import Ball, dynamics, estimate, search
+    from plsym.theorems import T4
+    seen = []
+    system = _recording_linear_system(seen)
+    ball = Ball(system.w0, 1.0)
+    if run == "estimate":
+        estimate.kernel_min_eig(system, ball, samples=16, maxiter=5, starts=1, rng=0)
+    elif run == "gd":
+        dynamics.gd(system, eta=0.01, steps=5)
+    elif run == "sgd":
+        dynamics.sgd(system, eta=0.01, batch_size=2, steps=5, rng=0)
+    elif run == "counterexample":
+        search.counterexample(system, ball, search.pl_star(1e-9), max_examples=5, samples=8, rng=0)
+    else:
+        T4.check(system, ball, level="sampled", rng=0)
+    assert seen and all(s == [1] for s in seen)
+    assert _blas_threads() == [2]

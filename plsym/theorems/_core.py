@@ -27,6 +27,7 @@ import weakref
 import numpy as np
 
 from .. import certify, estimate
+from .._linalg import one_blas_thread
 from .. import progress as _progress
 from ..errors import InvalidArgument, _show, one_of
 from ..results import LEVELS, STATUSES, Claim, Verdict, compare, constant, decide, worst  # noqa: F401 (re-exported)
@@ -168,6 +169,7 @@ class Theorem:
     def __repr__(self):
         return f"<Theorem {self.id}: {self.title}>"
 
+    @one_blas_thread()  # the measured values do not depend on the machine's thread count
     def check(self, system, ball=None, *, level="searched", rng=0, claim=None, progress=None,
               **options) -> TheoremCheck:
         one_of("level", level, LEVELS)
