@@ -15,7 +15,8 @@ b. symbolic systems (two-layer nets written in sympy, tanh and cubic activations
    parameters, 8 outputs): derive + compile against plain sympy (jacobian, hessian,
    lambdify), each in a fresh process; batched evaluation (1000 points) against JAX jit;
 c. sup ||H_F|| over a ball: two-layer block formula and deep-net Lanczos against a dense
-   eigen-solve on the same points (time ratio and relative difference);
+   eigen-solve on the same points (time ratio and relative difference); a deep net's Lanczos at
+   the machine's BLAS thread count against one thread;
 d. certification (plsym.certify.kernel_min_eig, default budget) against the searched
    estimate (plsym.estimate.kernel_min_eig): value ratio and time ratio;
 e. wall time of `plsym reproduce [--quick]` and of the test suite, each against the
@@ -526,7 +527,50 @@ def bench_hessian_norm(quick):
         else:
             figures.append(time_figure("c", case, f"sup ||H_F|| ({method})", "dense Hessians + eigvalsh", t, None,
                                        note=f"dense does not fit (m={net.m} > 1000)", extra=extra))
-    return figures
+    return figures + bench_blas_threads(quick)
+
+
+def machine_blas_threads():
+    """The largest thread count among the BLAS libraries as loaded (None without threadpoolctl)."""
+    if not _has_threadpoolctl():
+        return None
+    import threadpoolctl
+    return max((p["num_threads"] for p in threadpoolctl.threadpool_info() if p["user_api"] == "blas"), default=None)
+
+
+MACHINE_BLAS_THREADS = machine_blas_threads()  # read at import, before any part limits the threads
+
+
+def bench_blas_threads(quick):
+    """sup ||H_F|| of a deep net by Lanczos (m about 18k) with BLAS at the machine's thread count
+    against the same call at one thread: what a user's session pays for threads plsym does not use
+    (numpy and scipy each ship an OpenBLAS; a loop that alternates them waits on spinning threads)."""
+    import threadpoolctl
+    import plsym
+    from plsym.systems.network import network
+
+    threads = MACHINE_BLAS_THREADS
+    n, d = 4, 10
+    X = np.random.default_rng(3).standard_normal((n, d))
+    widths = [96, 96] if quick else [128, 128]
+    net = network(X, np.zeros(n), widths, rng=0)
+    P = np.vstack([net.w0[None], plsym.Ball(net.w0, 1.0).sample(3, rng=0)])
+    case = f"widths={widths}, m={net.m}, 4 points"
+    measure = f"sup ||H_F|| (Lanczos) at the machine's {threads} BLAS threads"
+    if not threads or threads < 2:
+        return [Figure("c", case, measure, "the same at 1 BLAS thread", None, None, None,
+                       note=f"BLAS runs {threads} thread(s) here: nothing to compare")]
+
+    def at(limit):
+        with threadpoolctl.threadpool_limits(limits=limit, user_api="blas"):
+            return float(net.hessian_norm(P).max())
+
+    values = {limit: at(limit) for limit in (threads, 1)}
+    t = race({"machine": lambda: at(threads), "one": lambda: at(1)}, budget=1.0 if quick else 3.0,
+             min_repeats=3, max_repeats=30)
+    return [time_figure("c", case, measure, "the same at 1 BLAS thread", t["machine"], t["one"], target="<= 1.2",
+                        limit=1.2, note=f"values equal: {values[threads] == values[1]}",
+                        extra={"threads": threads, "values": values, "params": net.m})]
 
 
 def _jax_net_hessians(net):
