@@ -57,6 +57,11 @@ def one_blas_thread():
     by the other library's spinning thread, tens of times slower on a 2-core machine. With
     one thread the results also do not depend on the machine's thread count. Nested and
     concurrent blocks share one setting: the first in lowers it, the last out restores it.
+
+    The setting is the process's (threadpoolctl has no per-thread one), and OpenBLAS ignores a
+    count set from another thread once the main thread has set one: called from a thread
+    other than the main one, the block may leave BLAS threaded (``OPENBLAS_NUM_THREADS=1``
+    before start-up avoids it there).
     """
     state = _one_thread_state
     with _one_thread_lock:
