@@ -135,6 +135,21 @@ class _Counted:
         out = [self.q.values(W[i:i + self.batch]) for i in range(0, W.shape[0], self.batch)]
         return np.concatenate(out)
 
+    def ranked(self, W):
+        """(values that rank the points, exact): the quantity's screen (see ``Quantity.screen``) where
+        it has one, counted as evaluations like values; ``exact`` is False if any batch was screened."""
+        self.evaluations += W.shape[0]
+        _progress.tick("estimate " + self.q.name, self.evaluations)
+        out, exact = [], True
+        for i in range(0, W.shape[0], self.batch):
+            v = self.q.screen(W[i:i + self.batch])
+            if v is None:
+                v = self.q.values(W[i:i + self.batch])
+            else:
+                exact = False
+            out.append(v)
+        return np.concatenate(out), exact
+
     def value_and_grad(self, W):
         got = self.q.value_and_grad(W)
         if got is not None:
@@ -200,16 +215,21 @@ def _sample(counted, ball, samples, gen, sign, *, keep):
 
     Points are drawn and evaluated in chunks of about ``_SAMPLE_FLOATS`` floats, so memory is
     O(chunk x m) for any ``samples``; when they fit in one chunk all are returned, else only
-    the ``keep`` best, which is all that choosing starts needs.
+    the ``keep`` best, which is all that choosing starts needs. When ``samples`` exceeds
+    ``keep``, a quantity with a screen (see ``Quantity.screen``) ranks the points by it, and
+    the ``keep`` best are then evaluated in full (``keep`` more evaluations): those values rank
+    first, as a screen errs on the side that ranks a point lower.
     """
     rows = max(1, _SAMPLE_FLOATS // ball.m)
     # A witness must lie inside the ball as computed: points that rounding left a hair outside
     # (sphere samples, |center| >> R) are evaluated but never chosen. The center always qualifies.
     # The test runs with the draws, in the helper thread.
     chunks = ((C, ball._strictly_contains(C)) for C in ball.design(samples, rng=gen, rows=rows))
-    P, obj, pool = None, None, None
+    P, obj, pool, exact = None, None, None, True
+    screen = keep < samples + 1  # else every point is kept, and evaluated in full at once
     for C, inside in _prefetched(chunks):
-        vals = counted.values(C)
+        vals, ok = counted.ranked(C) if screen else (counted.values(C), True)
+        exact &= ok
         o = np.where(np.isnan(vals) | ~inside, np.inf, sign * vals)
         if P is None:
             P, obj = C, o
@@ -218,7 +238,13 @@ def _sample(counted, ball, samples, gen, sign, *, keep):
             pool = _Pool(min(keep, samples + 1), ball.m)
             pool.add(P, obj)
         pool.add(C, o)
-    return (P, obj, np.argsort(obj, kind="stable")) if pool is None else pool.best()
+    P, obj, drawn = (P, obj, np.arange(len(obj))) if pool is None else pool.best()
+    if not exact:  # the best by the screen, evaluated in full
+        rows = np.lexsort((drawn, obj))[:keep]
+        rows = rows[np.isfinite(obj[rows])]
+        vals = counted.values(P[rows])
+        obj[rows] = np.where(np.isnan(vals), np.inf, sign * vals)
+    return P, obj, np.lexsort((drawn, obj))
 
 
 class _Pool:
@@ -244,8 +270,8 @@ class _Pool:
         self.size = len(best)
 
     def best(self):
-        """(points, values, order) held, ``order`` indexing them by value, ties in drawing order."""
-        return self.P[:self.size], self.obj[:self.size], np.lexsort((self.drawn[:self.size], self.obj[:self.size]))
+        """(points, values, drawing indices) held."""
+        return self.P[:self.size], self.obj[:self.size], self.drawn[:self.size]
 
 
 def _prefetched(chunks):
@@ -432,7 +458,7 @@ def _neuron_search(counted, sign, ball, scale, gen, *, starts, maxiter, budget):
             if not len(mv):
                 continue
             counted.evaluations += len(mv)
-            v = net._neuron_move_norms(c, who, mv)
+            v = net._neuron_move_norms(c, who, mv, screen=True)  # ranks the moves: the chosen are evaluated in full
             vals = np.where(np.isfinite(v), v, -np.inf)
             for p in np.argsort(-vals, kind="stable")[: 4 * starts]:
                 best.append((float(vals[p]), int(who[p]), mv[p]))
@@ -554,6 +580,10 @@ _NOTES = {
 """,
     "hessian_norm": """Network families use their structured Hessians (per-neuron blocks, or Lanczos
     on Hessian-vector products, whose value is itself a lower bound of the norm at each point).
+    Where it is Lanczos and there are more samples than are kept for the searches (256, or 16
+    per start if more), the samples are ranked by 16 Lanczos steps (lower bounds of their
+    norms) and the kept best evaluated in full; ``nfev`` counts both, and ``sampled_value``
+    is a full value.
 """,
 }
 

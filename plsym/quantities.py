@@ -101,6 +101,15 @@ class Quantity:
         """(values, gradients) or None when only values are available."""
         return None
 
+    def screen(self, W):
+        """Cheaper values that rank many points, or None (rank by :meth:`values`).
+
+        Never reported: the caller keeps the best-ranked points and evaluates them with
+        :meth:`values`. An iterative quantity gives what fewer iterations give, on the side
+        its values err: a Lanczos norm, a lower bound.
+        """
+        return None
+
     def has_gradient(self):
         """Whether :meth:`value_and_grad` gives gradients (second derivatives exact and defined)."""
         s = self.system
@@ -182,6 +191,10 @@ class HessianNorm(Quantity):
 
     def values(self, W):
         return self.system._hessian_norm(W)
+
+    def screen(self, W):
+        """Lanczos stopped after a few steps where the system runs Lanczos (lower bounds), else None."""
+        return self.system._hessian_norm_screen(W)
 
     def value_and_grad(self, W):
         """||H_F|| = |lam| with H_{F_i} q = lam q (the output and eigenvector attaining it), and

@@ -242,6 +242,11 @@ class System:
         return in_chunks(lambda V: np.abs(eigvalsh(self._hessians(V))).max(axis=(-1, -2)), W,
                          self.n * self.m * self.m)
 
+    def _hessian_norm_screen(self, W):
+        """Cheaper lower bounds of ||H_F(w)|| that rank many points (see ``Quantity.screen``), or None
+        where :meth:`_hessian_norm` is itself the cheap way (here: dense Hessians)."""
+        return None
+
     def _hvp(self, W, V):
         """Per-output Hessian-vector products H_{F_i}(w) v: (k, m), (k, m) -> (k, n, m)."""
         return np.einsum("knij,kj->kni", self._hessians(W), V)

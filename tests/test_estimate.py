@@ -339,7 +339,92 @@ def test_sample_pool_keeps_the_best_by_value_then_drawing_order():
         pool = estimate._Pool(keep, 3)
         for C, o in zip(chunks, values):
             pool.add(C, o)
-        P, obj, order = pool.best()
+        P, obj, drawn = pool.best()
+        order = np.lexsort((drawn, obj))
         every, all_obj = np.concatenate(chunks), np.concatenate(values)
         best = np.argsort(all_obj, kind="stable")[:keep]
         assert np.array_equal(P[order], every[best]) and np.array_equal(obj[order], all_obj[best])
+        assert np.array_equal(drawn[order], best)
+
+
+def test_screened_samples_are_ranked_cheaply_and_the_kept_best_evaluated_in_full(monkeypatch):
+    """A deep net's Hessian norm ranks samples by a short Lanczos: the points drawn are the same, the
+    kept best carry their full values (the best sample and its value are those of a full evaluation
+    of every sample), the rest only lower bounds, and each kept point costs one more evaluation."""
+    from plsym.quantities import HessianNorm
+    from plsym.systems.network import network, network_data
+    X, y = network_data(4, 4, rng=1)
+    net = network(X, y, [16, 16, 16], rng=1)  # 16 Lanczos steps leave most norms short of 1e-10 here
+    ball = plsym.Ball(net.w0, 0.5)
+
+    def run():
+        counted = estimate._Counted(HessianNorm(net))
+        P, obj, order = estimate._sample(counted, ball, 600, np.random.default_rng(3), -1.0, keep=64)
+        return P, obj, order, counted.evaluations
+
+    P, obj, order, evaluations = run()
+    monkeypatch.setattr(HessianNorm, "screen", lambda self, W: None)
+    P0, obj0, order0, evaluations0 = run()
+    assert np.array_equal(P, P0) and evaluations0 == 601 and evaluations == 601 + 64
+    kept, rest = order[:64], order[64:]
+    assert np.array_equal(obj[kept], obj0[kept])
+    assert order[0] == order0[0] and obj[order[0]] == obj0[order0[0]]
+    # obj is -||H_F||: a lower bound of the norm is a larger obj; some runs were cut short
+    assert np.all(obj[rest] >= obj0[rest] - 1e-12 * np.abs(obj0[rest]))
+    assert np.any(obj[rest] > obj0[rest] + 1e-9 * np.abs(obj0[rest]))
+
+
+def test_samples_all_kept_are_evaluated_in_full_without_a_screen(monkeypatch):
+    """With no more samples than kept points every one is evaluated in full once (no screen first)."""
+    from plsym.quantities import HessianNorm
+    from plsym.systems.network import network, network_data
+    X, y = network_data(6, 3, rng=1)
+    net = network(X, y, [8, 8], rng=1)
+    calls = []
+    monkeypatch.setattr(HessianNorm, "screen", lambda self, W: calls.append(len(W)))
+    counted = estimate._Counted(HessianNorm(net))
+    estimate._sample(counted, plsym.Ball(net.w0, 0.5), 40, np.random.default_rng(3), -1.0, keep=64)
+    assert calls == [] and counted.evaluations == 41
+
+
+@pytest.mark.parametrize("family", ["deep", "conv", "resnet", "two-layer"])
+def test_the_hessian_norm_screen_is_a_lower_bound_or_absent(family):
+    from plsym.systems import conv, resnet
+    from plsym.systems.network import network, network_data
+    rng = np.random.default_rng(2)
+    X, y = network_data(4, 3, rng=2)
+    if family == "deep":
+        s = network(X, y, [16, 16], rng=2)
+    elif family == "two-layer":
+        s = network(X, y, [16], rng=2)
+    elif family == "conv":
+        s = conv(rng.standard_normal((3, 2, 6)), np.zeros(3), [4, 4], kernel_size=3)
+    else:
+        s = resnet(X, y, 8, 2)
+    W = s.w0 + 0.3 * rng.standard_normal((5, s.m)) / np.sqrt(s.m)
+    screened = s._hessian_norm_screen(W)
+    if family == "two-layer":  # the exact block formula is the cheap way
+        assert screened is None
+        return
+    full = s._hessian_norm(W)
+    assert screened.shape == full.shape and np.all(screened > 0)
+    assert np.all(screened <= full * (1 + 1e-12))
+
+
+def test_single_neuron_moves_of_a_deep_net_are_ranked_by_the_screen():
+    """The neuron search ranks its moves by the screen (lower bounds, some cut short), and by the full
+    norms without it."""
+    from plsym.systems.network import network, network_data
+    X, y = network_data(4, 4, rng=1)
+    net = network(X, y, [16, 16, 16], rng=1)
+    rng = np.random.default_rng(0)
+    blocks = net._neuron_blocks()
+    neurons = rng.choice([nb for nb, block in enumerate(blocks) if block[0] == 1], 20)  # one layer: one move size
+    moves = np.stack([0.5 * rng.standard_normal(len(blocks[nb][2]) + len(blocks[nb][3])) for nb in neurons])
+    full = net._neuron_move_norms(net.w0, neurons, moves)
+    ranked = net._neuron_move_norms(net.w0, neurons, moves, screen=True)
+    P = np.repeat(net.w0[None], len(neurons), axis=0)
+    for p, (nb, mv) in enumerate(zip(neurons, moves)):
+        P[p, np.concatenate([blocks[nb][2], blocks[nb][3]])] += mv
+    assert np.array_equal(full, net._hessian_norm(P))
+    assert np.all(ranked <= full * (1 + 1e-12)) and np.any(ranked < full * (1 - 1e-9))

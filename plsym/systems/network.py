@@ -349,6 +349,13 @@ class NetworkSystem(LayeredSystem):
             return self._hessian_norm_two_layer(W)
         return super()._hessian_norm(W)
 
+    def _hessian_norm_screen(self, W):
+        """None for two-layer nets with a linear output (their closed form is the cheap way), else
+        the layered Lanczos screen."""
+        if self.depth == 1 and self._linear_output:
+            return None
+        return super()._hessian_norm_screen(W)
+
     def _hessian_norm_two_layer(self, W):
         """Exact closed form for f = v^T sigma(U x / sqrt d) / sqrt m, O(k n m).
 
@@ -493,13 +500,14 @@ class NetworkSystem(LayeredSystem):
         """alpha_j at one point w (m,): the inputs (n, dims[j]) of each layer."""
         return [al[0] for al in self._tape(self._split(w[None]), self.X).alphas]
 
-    def _neuron_move_norms(self, w, neurons, moves):
+    def _neuron_move_norms(self, w, neurons, moves, *, screen=False):
         """||H_F|| at w moved along single neurons: row p moves neuron ``neurons[p]`` (an index into
         :meth:`_neuron_blocks`) by ``moves[p]`` (incoming then outgoing coordinates).
 
         Two-layer nets with a linear output: only that neuron's Hessian blocks change, so each
         point costs O(n d) against the blocks of w (the other neurons' best is kept); otherwise
-        the moved points are formed and evaluated.
+        the moved points are formed and evaluated, with ``screen`` by the ranking lower bounds of
+        :meth:`_hessian_norm_screen` where there are such.
         """
         if not (self.depth == 1 and self._linear_output):
             blocks = self._neuron_blocks()
@@ -507,7 +515,8 @@ class NetworkSystem(LayeredSystem):
             for p, (nb, mv) in enumerate(zip(neurons, moves)):
                 _, _, inc, out = blocks[nb]
                 P[p, np.concatenate([inc, out])] += mv
-            return self._hessian_norm(P)
+            ranked = self._hessian_norm_screen(P) if screen else None
+            return self._hessian_norm(P) if ranked is None else ranked
         U, v = self._split(w)
         d = self._dims[0]
         z0 = (self.X @ U.T) / self._scale[0]  # (n, width)
