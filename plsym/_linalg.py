@@ -257,10 +257,10 @@ def _stopping(alpha, beta, steps, at, nrm, j, tol):
     (the Ritz values are exact), or, tested after steps 8, 12, 16 and then every eighth step, a
     residual bound beta_j |s_j| of the Ritz pair of largest modulus within ``tol`` of its value
     (the test finds two eigenpairs of each j x j tridiagonal matrix, one LAPACK call each, so it is
-    spaced out as j grows). With ``tol = 0`` only an invariant space stops, and nothing is tested."""
+    spaced out as j grows)."""
     scale = np.abs(alpha[at, :j + 1]).max(axis=1) + beta[at, :j + 1].max(axis=1)
     done = nrm <= 1e-14 * scale
-    if tol > 0 and (j + 1 in (8, 12) or (j + 1 >= 16 and (j + 1) % 8 == 0)):
+    if j + 1 in (8, 12) or (j + 1 >= 16 and (j + 1) % 8 == 0):
         lam, _, resid = _ritz(alpha[at], beta[at], steps[at])
         done |= resid <= tol * np.abs(lam)
     return done

@@ -56,6 +56,10 @@ _BATCH_FLOATS = 2**20
 # best _POOL of them (at least 16 per local search) are kept for choosing the starts.
 _SAMPLE_FLOATS = 2**21
 _POOL = 256
+# A quantity with a screen (a cheaper lower or upper bound, see Quantity.screen) ranks the samples by it,
+# and the best _FULL_PER_START per local search are then evaluated in full: the starts come from them.
+# Where there are fewer than four times as many samples, every sample is evaluated in full at once.
+_FULL_PER_START = 4
 # Angles tried per (neuron, data row) when moving single neurons (network hessian_norm search).
 _NEURON_ANGLES = 16
 
@@ -173,7 +177,8 @@ def _estimate(quantity: Quantity, ball: Ball, *, samples, search, rng, maxiter, 
     counted = _Counted(quantity)
     sign = 1.0 if quantity.kind == "inf" else -1.0  # minimize sign * quantity
 
-    P, obj, order = _sample(counted, ball, samples, gen, sign, keep=max(_POOL, 16 * starts))
+    P, obj, order = _sample(counted, ball, samples, gen, sign, keep=max(_POOL, 16 * starts),
+                            full=_FULL_PER_START * starts)
     if not np.isfinite(obj).any():
         raise InvalidArgument(
             f"{quantity.name} is undefined at every sampled point of the ball (for pl_constant: L = 0 there)"
@@ -208,17 +213,17 @@ def _estimate(quantity: Quantity, ball: Ball, *, samples, search, rng, maxiter, 
     )
 
 
-def _sample(counted, ball, samples, gen, sign, *, keep):
+def _sample(counted, ball, samples, gen, sign, *, keep, full=None):
     """(points, sign * values, order) of the center, ``samples - samples // 4`` points uniform in the
     ball and ``samples // 4`` on its sphere (values +inf where undefined); ``order`` indexes them by
     value, ties in drawing order.
 
     Points are drawn and evaluated in chunks of about ``_SAMPLE_FLOATS`` floats, so memory is
     O(chunk x m) for any ``samples``; when they fit in one chunk all are returned, else only
-    the ``keep`` best, which is all that choosing starts needs. When ``samples`` exceeds
-    ``keep``, a quantity with a screen (see ``Quantity.screen``) ranks the points by it, and
-    the ``keep`` best are then evaluated in full (``keep`` more evaluations): those values rank
-    first, as a screen errs on the side that ranks a point lower.
+    the ``keep`` best, which is all that choosing starts needs. With ``full`` and at least
+    4 ``full`` samples, a quantity with a screen (see ``Quantity.screen``) ranks the points by
+    it, and the ``full`` best are then evaluated in full (``full`` more evaluations): those
+    values rank first, as a screen errs on the side that ranks a point lower.
     """
     rows = max(1, _SAMPLE_FLOATS // ball.m)
     # A witness must lie inside the ball as computed: points that rounding left a hair outside
@@ -226,7 +231,7 @@ def _sample(counted, ball, samples, gen, sign, *, keep):
     # The test runs with the draws, in the helper thread.
     chunks = ((C, ball._strictly_contains(C)) for C in ball.design(samples, rng=gen, rows=rows))
     P, obj, pool, exact = None, None, None, True
-    screen = keep < samples + 1  # else every point is kept, and evaluated in full at once
+    screen = full is not None and samples + 1 >= 4 * full  # else the full evaluations would not pay
     for C, inside in _prefetched(chunks):
         vals, ok = counted.ranked(C) if screen else (counted.values(C), True)
         exact &= ok
@@ -240,7 +245,7 @@ def _sample(counted, ball, samples, gen, sign, *, keep):
         pool.add(C, o)
     P, obj, drawn = (P, obj, np.arange(len(obj))) if pool is None else pool.best()
     if not exact:  # the best by the screen, evaluated in full
-        rows = np.lexsort((drawn, obj))[:keep]
+        rows = np.lexsort((drawn, obj))[:full]
         rows = rows[np.isfinite(obj[rows])]
         vals = counted.values(P[rows])
         obj[rows] = np.where(np.isnan(vals), np.inf, sign * vals)
@@ -580,10 +585,9 @@ _NOTES = {
 """,
     "hessian_norm": """Network families use their structured Hessians (per-neuron blocks, or Lanczos
     on Hessian-vector products, whose value is itself a lower bound of the norm at each point).
-    Where it is Lanczos and there are more samples than are kept for the searches (256, or 16
-    per start if more), the samples are ranked by 16 Lanczos steps (lower bounds of their
-    norms) and the kept best evaluated in full; ``nfev`` counts both, and ``sampled_value``
-    is a full value.
+    Where it is Lanczos, the samples are ranked by at most 16 Lanczos steps each (lower
+    bounds of their norms) and the best 4 per start evaluated in full (with at least 16 per
+    start sampled, else all are); ``nfev`` counts both, and ``sampled_value`` is a full value.
 """,
 }
 

@@ -349,8 +349,8 @@ def test_sample_pool_keeps_the_best_by_value_then_drawing_order():
 
 def test_screened_samples_are_ranked_cheaply_and_the_kept_best_evaluated_in_full(monkeypatch):
     """A deep net's Hessian norm ranks samples by a short Lanczos: the points drawn are the same, the
-    kept best carry their full values (the best sample and its value are those of a full evaluation
-    of every sample), the rest only lower bounds, and each kept point costs one more evaluation."""
+    16 best carry their full values (the best sample and its value are those of a full evaluation of
+    every sample), the rest only lower bounds, and each of the 16 costs one more evaluation."""
     from plsym.quantities import HessianNorm
     from plsym.systems.network import network, network_data
     X, y = network_data(4, 4, rng=1)
@@ -359,23 +359,24 @@ def test_screened_samples_are_ranked_cheaply_and_the_kept_best_evaluated_in_full
 
     def run():
         counted = estimate._Counted(HessianNorm(net))
-        P, obj, order = estimate._sample(counted, ball, 600, np.random.default_rng(3), -1.0, keep=64)
+        P, obj, order = estimate._sample(counted, ball, 600, np.random.default_rng(3), -1.0, keep=64, full=16)
         return P, obj, order, counted.evaluations
 
     P, obj, order, evaluations = run()
     monkeypatch.setattr(HessianNorm, "screen", lambda self, W: None)
     P0, obj0, order0, evaluations0 = run()
-    assert np.array_equal(P, P0) and evaluations0 == 601 and evaluations == 601 + 64
-    kept, rest = order[:64], order[64:]
-    assert np.array_equal(obj[kept], obj0[kept])
+    assert np.array_equal(P, P0) and evaluations0 == 601 and evaluations == 601 + 16
+    best, rest = order[:16], order[16:]
+    assert np.array_equal(obj[best], obj0[best])
     assert order[0] == order0[0] and obj[order[0]] == obj0[order0[0]]
     # obj is -||H_F||: a lower bound of the norm is a larger obj; some runs were cut short
     assert np.all(obj[rest] >= obj0[rest] - 1e-12 * np.abs(obj0[rest]))
     assert np.any(obj[rest] > obj0[rest] + 1e-9 * np.abs(obj0[rest]))
 
 
-def test_samples_all_kept_are_evaluated_in_full_without_a_screen(monkeypatch):
-    """With no more samples than kept points every one is evaluated in full once (no screen first)."""
+def test_few_samples_are_evaluated_in_full_without_a_screen(monkeypatch):
+    """With fewer samples than four times those evaluated in full after a screen, every one is
+    evaluated in full once (no screen first)."""
     from plsym.quantities import HessianNorm
     from plsym.systems.network import network, network_data
     X, y = network_data(6, 3, rng=1)
@@ -383,7 +384,7 @@ def test_samples_all_kept_are_evaluated_in_full_without_a_screen(monkeypatch):
     calls = []
     monkeypatch.setattr(HessianNorm, "screen", lambda self, W: calls.append(len(W)))
     counted = estimate._Counted(HessianNorm(net))
-    estimate._sample(counted, plsym.Ball(net.w0, 0.5), 40, np.random.default_rng(3), -1.0, keep=64)
+    estimate._sample(counted, plsym.Ball(net.w0, 0.5), 40, np.random.default_rng(3), -1.0, keep=64, full=16)
     assert calls == [] and counted.evaluations == 41
 
 

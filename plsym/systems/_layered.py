@@ -329,12 +329,12 @@ class LayeredSystem(System):
 
     def _hessian_norm_screen(self, W):
         """Lower bounds of ||H_F(w)|| for ranking many points: the Lanczos of :meth:`_hessian_norm`
-        run for ``_SCREEN_STEPS`` steps, with no convergence test (tol 0: an invariant Krylov space
-        still stops); None where dense Hessians give the value itself."""
+        stopped after ``_SCREEN_STEPS`` steps (or at convergence); None where dense Hessians give
+        the value itself."""
         self._require_smooth()
         if self._dense_hessian_norm():
             return None
-        return self._hessian_norm_lanczos(W, tol=0.0, max_steps=min(self.m, _SCREEN_STEPS))
+        return self._hessian_norm_lanczos(W, max_steps=min(self.m, _SCREEN_STEPS))
 
     def _hessian_norm_dense(self, W):
         """max_i ||H_{F_i}||_2 by eigvalsh of dense Hessians, points in memory-bounded chunks (the
