@@ -221,7 +221,7 @@ def test_concurrent_iterations_keep_one_thread_until_the_last_ends_then_restore(
     """Thread a starts, b starts, a ends while b still runs, b ends: b keeps one thread after a's end,
     and the caller's threads come back only after b's (a plain save-and-restore per call would give b
     the caller's threads mid-run and leave one thread behind). The library is a stand-in: OpenBLAS
-    itself ignores a count set from a thread other than the one that last set it."""
+    ignores a count set from another thread once the main thread has set one."""
     import threading
 
     import plsym._linalg as linalg
