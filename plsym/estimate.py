@@ -247,8 +247,9 @@ def _sample(counted, ball, samples, gen, sign, *, keep, full=None):
     if not exact:  # the best by the screen, evaluated in full
         rows = np.lexsort((drawn, obj))[:full]
         rows = rows[np.isfinite(obj[rows])]
-        vals = counted.values(P[rows])
-        obj[rows] = np.where(np.isnan(vals), np.inf, sign * vals)
+        if rows.size:
+            vals = counted.values(P[rows])
+            obj[rows] = np.where(np.isnan(vals), np.inf, sign * vals)
     return P, obj, np.lexsort((drawn, obj))
 
 

@@ -429,3 +429,16 @@ def test_single_neuron_moves_of_a_deep_net_are_ranked_by_the_screen():
         P[p, np.concatenate([blocks[nb][2], blocks[nb][3]])] += mv
     assert np.array_equal(full, net._hessian_norm(P))
     assert np.all(ranked <= full * (1 + 1e-12)) and np.any(ranked < full * (1 - 1e-9))
+
+
+def test_a_screen_undefined_everywhere_gives_the_estimators_own_error(monkeypatch):
+    """Screened values undefined at every sample: nothing to evaluate in full, and the estimate refuses
+    with its message (not a numpy error from an empty batch)."""
+    from plsym.quantities import HessianNorm
+    from plsym.systems.network import network, network_data
+    X, y = network_data(4, 4, rng=1)
+    net = network(X, y, [16, 16, 16], rng=1)
+    monkeypatch.setattr(HessianNorm, "screen", lambda self, W: np.full(len(W), np.nan))
+    monkeypatch.setattr(HessianNorm, "values", lambda self, W: np.full(len(W), np.nan))
+    with pytest.raises(plsym.InvalidArgument, match="undefined at every sampled point"):
+        estimate.hessian_norm(net, plsym.Ball(net.w0, 0.5), samples=100, search=False)
