@@ -134,25 +134,25 @@ class _Counted:
         self.evaluations = 0
 
     def values(self, W):
-        self.evaluations += W.shape[0]
-        _progress.tick("estimate " + self.q.name, self.evaluations)
-        out = [self.q.values(W[i:i + self.batch]) for i in range(0, W.shape[0], self.batch)]
-        return np.concatenate(out)
+        return self._batched(W, self.q.values)
 
     def ranked(self, W):
         """(values that rank the points, exact): the quantity's screen (see ``Quantity.screen``) where
         it has one, counted as evaluations like values; ``exact`` is False if any batch was screened."""
+        screened = []
+
+        def rank(V):
+            v = self.q.screen(V)
+            screened.append(v is not None)
+            return self.q.values(V) if v is None else v
+
+        return self._batched(W, rank), not any(screened)
+
+    def _batched(self, W, fn):
+        """``fn`` over W in memory-bounded batches, its rows counted as evaluations."""
         self.evaluations += W.shape[0]
         _progress.tick("estimate " + self.q.name, self.evaluations)
-        out, exact = [], True
-        for i in range(0, W.shape[0], self.batch):
-            v = self.q.screen(W[i:i + self.batch])
-            if v is None:
-                v = self.q.values(W[i:i + self.batch])
-            else:
-                exact = False
-            out.append(v)
-        return np.concatenate(out), exact
+        return np.concatenate([fn(W[i:i + self.batch]) for i in range(0, W.shape[0], self.batch)])
 
     def value_and_grad(self, W):
         got = self.q.value_and_grad(W)
