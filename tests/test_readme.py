@@ -31,3 +31,6 @@ def test_extras_light_test_heavy_frameworks():
     assert {"jax", "torch", "pepit", "dask"} <= names(extras["frameworks"])
     assert "torch==2.13.0" in extras["frameworks"]  # the CPU build CI machines carry, not a CUDA download
     assert {"sphinx", "myst-nb"} <= names(extras["docs"])
+    # the suite runs in one worker process per core, which the test extra must install
+    addopts = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]["addopts"]
+    assert "pytest-xdist" in names(extras["test"]) and "--numprocesses=auto" in addopts
