@@ -304,18 +304,24 @@ class Ball:
 
     def _project(self, W, *, fresh=False):
         """:meth:`project` of a float array (m,) or (k, m), unchecked; with ``fresh`` (W is the
-        caller's to give away), W itself, projected in place."""
+        caller's to give away), W itself, projected in place. Rows go in blocks of about
+        ``_BLOCK_FLOATS`` floats, so that the passes over a block (offsets, norms, the moves and
+        their tests) find it in cache, and no temporary is as large as W."""
         single = W.ndim == 1
         W2 = W[None, :] if single else W
-        D, s = self._scaled_offsets(W2)  # in units of 2^shift, where the radius is sqrt(_r2)
-        todo = np.flatnonzero(~self._proven_inside(s))
-        d = D if len(todo) == len(D) else D[todo]
-        del D  # freed before the copy below (fresh memory is slow to fault in)
-        if not todo.size:
-            if fresh:
-                return W
-            return W2[0].copy() if single else W2.copy()
         P = W2 if fresh else W2.copy()
+        block = max(1, _BLOCK_FLOATS // max(1, self.m))
+        for lo in range(0, len(P), block):
+            self._project_rows(P[lo:lo + block])
+        return P[0] if single else P
+
+    def _project_rows(self, B):
+        """:meth:`_project` of the rows of the float array B (b, m), in place."""
+        D, s = self._scaled_offsets(B)  # in units of 2^shift, where the radius is sqrt(_r2)
+        todo = np.flatnonzero(~self._proven_inside(s))
+        if not todo.size:
+            return
+        d = D if len(todo) == len(D) else D[todo]
         with np.errstate(over="ignore", invalid="ignore"):
             norm = np.sqrt(s[todo])
         odd = ~((norm > 1e-150) & (norm < 1e150))  # squares that under- or overflowed: rescaled norms
@@ -338,11 +344,10 @@ class Ball:
             Q = Q * (scale[rest] * f)[:, None]
             Q += self.center
             fine = self._proven_inside(self._scaled_offsets(Q)[1])
-            P[todo[rest[fine]]] = Q[fine]
+            B[todo[rest[fine]]] = Q[fine]
             rest = rest[~fine]
             if not rest.size:
                 break
-        return P[0] if single else P
 
     def strictly_contains(self, w):
         """Whether ``||w - center|| <= radius`` as computed in floats (no slack)."""

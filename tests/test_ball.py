@@ -39,6 +39,31 @@ def test_contains_and_project():
     np.testing.assert_allclose(p, [[0.6, 0.8], [0.1, 0.1]])
 
 
+@pytest.mark.parametrize("m,R,c", [(40000, 2.5, 0.1), (140000, 1e-3, 3.0), (3, 1e-3, 5.0)])
+def test_projection_of_a_batch_of_several_blocks(m, R, c):
+    # rows go a block at a time: every row ends exactly inside, a row proven inside comes back as it
+    # is, and a row outside lands on its segment to the center, on the sphere up to the test's margin
+    rng = np.random.default_rng(3)
+    ball = plsym.Ball(np.full(m, c) + rng.standard_normal(m), R)
+    U = rng.standard_normal((9, m))
+    U /= np.linalg.norm(U, axis=1, keepdims=True)
+    t = np.array([0.0, 0.5, 0.25, 1.0 + 1e-15, 1.5, 1e6, 0.75, 2.0, 1.0])
+    W = ball.center + U * (t * R)[:, None]
+    for fresh in (False, True):
+        V = W.copy()
+        P = ball._project(V, fresh=fresh)
+        assert (P is V) == fresh and P.shape == W.shape and ball.exactly_contains(P).all()
+        kept = ball._proven_inside(ball._scaled_offsets(W)[1])
+        assert kept[:3].all() and not kept[3:6].any() and np.array_equal(P[kept], W[kept])
+        off = P - ball.center
+        r = np.linalg.norm(off, axis=1) / R
+        assert np.all(np.abs(r[3:6] - 1) < 1e-9) and np.all(r[kept] == np.linalg.norm(W - ball.center, axis=1)[kept] / R)
+        cos = np.sum(off[3:6] * U[3:6], axis=1) / np.linalg.norm(off[3:6], axis=1)
+        assert np.all(np.abs(cos - 1) < 1e-9)
+    single = ball.project(W[4])
+    assert single.shape == (m,) and ball.exactly_contains(single)
+
+
 def test_sample_rejects_bad_arguments():
     b = plsym.Ball([0.0], 1.0)
     with pytest.raises(plsym.InvalidArgument, match="where='box'"):
