@@ -57,7 +57,8 @@ def test_projection_of_a_batch_of_several_blocks(m, R, c):
         assert kept[:3].all() and not kept[3:6].any() and np.array_equal(P[kept], W[kept])
         off = P - ball.center
         r = np.linalg.norm(off, axis=1) / R
-        assert np.all(np.abs(r[3:6] - 1) < 1e-9) and np.all(r[kept] == np.linalg.norm(W - ball.center, axis=1)[kept] / R)
+        assert np.all(np.abs(r[3:6] - 1) < 1e-9)
+        assert np.all(r[kept] == np.linalg.norm(W - ball.center, axis=1)[kept] / R)
         cos = np.sum(off[3:6] * U[3:6], axis=1) / np.linalg.norm(off[3:6], axis=1)
         assert np.all(np.abs(cos - 1) < 1e-9)
     single = ball.project(W[4])
