@@ -226,6 +226,35 @@ def test_both_conv_kernel_contractions_equal_J_JT(monkeypatch, by_positions, dim
 
 
 # -- closed forms ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("padding", ["circular", "zero"])
+@pytest.mark.parametrize("dim,spatial,kernel_size", [(1, (7,), 3), (1, (5,), 4), (2, (4, 5), 3), (2, (3, 3), 2)])
+def test_patches_and_their_adjoint_follow_the_definition(padding, dim, spatial, kernel_size):
+    # patch[p, ch * O + o] = A[p + o - left (per axis), ch], wrapped (circular) or 0 outside (zero);
+    # the adjoint sums each input position's terms; both with stacked leading axes
+    rng = np.random.default_rng(4)
+    net = conv(rng.standard_normal((2, 3) + spatial), np.zeros(2), [5, 4], kernel_size=kernel_size, dim=dim,
+               padding=padding)
+    left, c = (kernel_size - 1) // 2, 5
+    A = rng.standard_normal((2, 3, net._P, c))
+    grid = np.arange(net._P).reshape(spatial)
+    want = np.zeros((2, 3, net._P, c, kernel_size ** dim))
+    for pos in np.ndindex(*spatial):
+        for o, off in enumerate(np.ndindex(*(kernel_size,) * dim)):
+            src = [q + u - left for q, u in zip(pos, off)]
+            if padding == "zero" and not all(0 <= x < size for x, size in zip(src, spatial)):
+                continue
+            want[:, :, grid[pos], :, o] = A[:, :, grid[tuple(x % size for x, size in zip(src, spatial))], :]
+    got = net._gather(1, A)
+    np.testing.assert_array_equal(got, want.reshape(2, 3, net._P, -1))
+    G = rng.standard_normal(got.shape)
+    back = net._scatter(1, G)
+    assert back.shape == A.shape
+    # <patches(A), G> = <A, adjoint(G)> for every A: the adjoint is the transposed linear map
+    E = np.eye(net._P * c).reshape(net._P * c, net._P, c)
+    M = net._gather(1, E).reshape(net._P * c, -1)  # rows: the patches of each unit input
+    np.testing.assert_allclose(back.reshape(2, 3, -1), G.reshape(2, 3, -1) @ M.T, rtol=1e-13, atol=1e-13)
+
+
 @pytest.mark.parametrize("output", [None, "tanh"])
 def test_pointwise_conv_on_one_position_is_the_fully_connected_network(output):
     """A 1 x 1 convolution on one position is a dense layer: conv = network(D8), same parameter layout."""

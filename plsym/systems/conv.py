@@ -214,6 +214,7 @@ class ConvSystem(LayeredSystem):
         self.padding = padding
         self._kinds = tuple(kinds)
         self._idx = idx
+        self._patch_indices, self._adjoint_indices = {}, {}  # by channel count
         self._pad = bool(np.any(idx == P))  # some kernel offset reads the zero slot
         self._P = P
         self._cin = widths
@@ -223,6 +224,33 @@ class ConvSystem(LayeredSystem):
         self._data = np.ascontiguousarray(np.moveaxis(X.reshape(n, c0, P), 1, 2))
 
     # -- patches (im2col) and their adjoint ----------------------------------------------------
+    def _patch_index(self, c):
+        """Flat positions in (P [+ the zero slot], c) of the patch entries (P, c * O), features ordered
+        (channel, offset): one gather forms the patches in their final order."""
+        cached = self._patch_indices.get(c)
+        if cached is None:
+            idx = self._idx  # (P, O)
+            cached = (idx[:, None, :] * c + np.arange(c)[None, :, None]).reshape(-1)
+            self._patch_indices[c] = cached
+        return cached
+
+    def _adjoint_index(self, c):
+        """For the adjoint of the patches: (flat positions in (P_out, c * O) of the terms (P, O, c) that
+        sum to each input position and channel, offsets in order; the (position, offset) pairs that no
+        output position reads, whose terms are zero)."""
+        cached = self._adjoint_indices.get(c)
+        if cached is None:
+            P, O = self._idx.shape
+            inv = np.full((P + 1, O), -1)
+            inv[self._idx, np.arange(O)[None, :]] = np.arange(P)[:, None]  # sources of one offset are distinct
+            inv = inv[:P]
+            missing = np.nonzero(inv < 0)
+            src = np.where(inv < 0, 0, inv)
+            flat = src[:, :, None] * (c * O) + np.arange(c)[None, None, :] * O + np.arange(O)[None, :, None]
+            cached = (flat.reshape(-1), missing)
+            self._adjoint_indices[c] = cached
+        return cached
+
     def _gather(self, j, A):
         """The layer-j patches of A (..., P, c): (..., P_out, c * O), features ordered (channel, offset)."""
         kind = self._kinds[j]
@@ -233,11 +261,13 @@ class ConvSystem(LayeredSystem):
             return np.swapaxes(A, -1, -2).reshape(A.shape[:-2] + (1, c * self._P))
         if self._pad:
             A = np.concatenate([A, np.zeros(A.shape[:-2] + (1, c))], axis=-2)
-        G = A[..., self._idx, :]  # (..., P, O, c)
-        return np.swapaxes(G, -1, -2).reshape(A.shape[:-2] + (self._P, c * self._idx.shape[1]))
+        flat = np.ascontiguousarray(A).reshape(A.shape[:-2] + (-1,))
+        return np.take(flat, self._patch_index(c), axis=-1).reshape(A.shape[:-2] + (self._P, c * self._idx.shape[1]))
 
     def _scatter(self, j, G):
-        """The adjoint of :meth:`_gather`: (..., P_out, c * O) -> (..., P, c)."""
+        """The adjoint of :meth:`_gather`: (..., P_out, c * O) -> (..., P, c). Each input position
+        gathers its O terms, and they are summed in offset order (the order of adding one offset's
+        shifted block at a time)."""
         kind = self._kinds[j]
         if kind == "point":
             return G
@@ -245,13 +275,12 @@ class ConvSystem(LayeredSystem):
         if kind == "full":
             return np.swapaxes(G.reshape(G.shape[:-2] + (c, self._P)), -1, -2)
         O = self._idx.shape[1]
-        G = G.reshape(G.shape[:-1] + (c, O))
-        out = np.zeros(G.shape[:-3] + (self._P + 1, c))
-        for o in range(O):
-            # For a fixed offset the sources are distinct (a shift), except the
-            # zero slot P, which is dropped: fancy += is exact here.
-            out[..., self._idx[:, o], :] += G[..., o]
-        return out[..., :self._P, :]
+        index, missing = self._adjoint_index(c)
+        flat = np.ascontiguousarray(G).reshape(G.shape[:-2] + (-1,))
+        terms = np.take(flat, index, axis=-1).reshape(G.shape[:-2] + (self._P, O, c))
+        if missing[0].size:  # zero padding: pairs read by no output position
+            terms[..., missing[0], missing[1], :] = 0.0
+        return terms.sum(axis=-2)
 
     # -- backpropagation --------------------------------------------------------------------------
     def _tape(self, layers, data, *, second=False):
