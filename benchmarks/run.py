@@ -786,7 +786,9 @@ def _wall(cmd, *, timeout=900):
     t0 = perf_counter()
     out = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=timeout)
     seconds = perf_counter() - t0
-    tail = [line for line in (out.stdout + out.stderr).strip().splitlines() if line.strip()]
+    # the command's own closing line: stdout's last, else stderr's (warnings on stderr come after stdout)
+    tail = [line for line in out.stdout.splitlines() if line.strip()] or \
+        [line for line in out.stderr.splitlines() if line.strip()]
     return seconds, out.returncode, (tail[-1] if tail else "")
 
 
