@@ -177,8 +177,10 @@ def test_bad_arguments():
 
 
 @pytest.mark.slow
-def test_soundness_campaign_1000_cases():
-    """Soundness campaign: 1000 random cases, certified bounds against dense sampling, 0 violations."""
+@pytest.mark.parametrize("part", range(8))
+def test_soundness_campaign_1000_cases(part):
+    """Soundness campaign: 1000 random cases, certified bounds against dense sampling, 0 violations;
+    in eight parts of 125 cases (c % 8), which test workers share."""
     import importlib.util
     import pathlib
 
@@ -186,8 +188,30 @@ def test_soundness_campaign_1000_cases():
     spec = importlib.util.spec_from_file_location("soundness_campaign", path)
     campaign = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(campaign)
-    result = campaign.run(cases=1000, seed=0, samples=2000, max_boxes=150)
-    assert result["violations"] == [] and sum(result["certified"].values()) > 3000
+    result = campaign.run(cases=1000, seed=0, samples=2000, max_boxes=150, part=(part, 8))
+    assert result["cases"] == 125
+    assert result["violations"] == [] and sum(result["certified"].values()) > 3000 / 8
+
+
+def test_soundness_campaign_parts_are_the_whole_campaign():
+    """The parts c % k == i of the campaign check the same cases as the whole run, each once."""
+    import importlib.util
+    import pathlib
+
+    path = pathlib.Path(__file__).resolve().parents[1] / "scripts" / "soundness_campaign.py"
+    spec = importlib.util.spec_from_file_location("soundness_campaign", path)
+    campaign = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(campaign)
+    seen = []
+    campaign.dense_values = lambda s, ball, samples, seed: seen.append((s.m, tuple(ball.center), seed)) or {
+        q: np.nan for q in campaign.QUANTITIES}
+    campaign.certify = type("NoBounds", (), {q: staticmethod(lambda *a, **k: type("B", (), {"certified": False})())
+                                             for q in campaign.QUANTITIES})
+    whole = campaign.run(cases=6, seed=3, adversarial=4)
+    everything, seen[:] = list(seen), []
+    parts = [campaign.run(cases=6, seed=3, adversarial=4, part=(i, 3)) for i in range(3)]
+    assert whole["cases"] == 10 and [p["cases"] for p in parts] == [4, 3, 3]
+    assert sorted(seen, key=lambda x: x[2]) == everything
 
 
 def test_soundness_campaign_small():
