@@ -176,11 +176,8 @@ def test_bad_arguments():
         certify.lipschitz(product(1.0), plsym.Ball([1.0], 0.1))
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("part", range(8))
-def test_soundness_campaign_1000_cases(part):
-    """Soundness campaign: 1000 random cases, certified bounds against dense sampling, 0 violations;
-    in eight parts of 125 cases (c % 8), which test workers share."""
+def _campaign():
+    """scripts/soundness_campaign.py, loaded afresh as a module (a test may replace its parts)."""
     import importlib.util
     import pathlib
 
@@ -188,6 +185,15 @@ def test_soundness_campaign_1000_cases(part):
     spec = importlib.util.spec_from_file_location("soundness_campaign", path)
     campaign = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(campaign)
+    return campaign
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("part", range(8))
+def test_soundness_campaign_1000_cases(part):
+    """Soundness campaign: 1000 random cases, certified bounds against dense sampling, 0 violations;
+    in eight parts of 125 cases (c % 8), which test workers share."""
+    campaign = _campaign()
     result = campaign.run(cases=1000, seed=0, samples=2000, max_boxes=150, part=(part, 8))
     assert result["cases"] == 125
     assert result["violations"] == [] and sum(result["certified"].values()) > 3000 / 8
@@ -195,13 +201,7 @@ def test_soundness_campaign_1000_cases(part):
 
 def test_soundness_campaign_parts_are_the_whole_campaign():
     """The parts c % k == i of the campaign check the same cases as the whole run, each once."""
-    import importlib.util
-    import pathlib
-
-    path = pathlib.Path(__file__).resolve().parents[1] / "scripts" / "soundness_campaign.py"
-    spec = importlib.util.spec_from_file_location("soundness_campaign", path)
-    campaign = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(campaign)
+    campaign = _campaign()
     seen = []
     campaign.dense_values = lambda s, ball, samples, seed: seen.append((s.m, tuple(ball.center), seed)) or {
         q: np.nan for q in campaign.QUANTITIES}
@@ -216,13 +216,7 @@ def test_soundness_campaign_parts_are_the_whole_campaign():
 
 def test_soundness_campaign_small():
     """The same campaign on 15 cases, in the default run."""
-    import importlib.util
-    import pathlib
-
-    path = pathlib.Path(__file__).resolve().parents[1] / "scripts" / "soundness_campaign.py"
-    spec = importlib.util.spec_from_file_location("soundness_campaign", path)
-    campaign = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(campaign)
+    campaign = _campaign()
     result = campaign.run(cases=15, seed=1, samples=1000, max_boxes=100)
     assert result["violations"] == [] and result["certified"]["hessian_norm"] >= 10
 

@@ -207,14 +207,8 @@ def test_near_singular_kernel_is_not_certified_above_its_minimum():
 def test_random_systems_bounds_are_below_dense_sampling(seed):
     """Random smooth systems (polynomial, tanh, exp, sin): the certified lambda_min(K) is below, and the
     certified ||DF|| above, the dense sampled values on the ball; the bound changes, the claim does not."""
-    import importlib.util
-    import pathlib
-
-    path = pathlib.Path(__file__).resolve().parents[1] / "scripts" / "soundness_campaign.py"
-    spec = importlib.util.spec_from_file_location("soundness_campaign", path)
-    campaign = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(campaign)
-    s, ball = campaign.random_case(np.random.default_rng(seed))
+    from test_certify import _campaign  # the campaign script, loaded as a module
+    s, ball = _campaign().random_case(np.random.default_rng(seed))
     pts = np.vstack([ball.sample(1500, rng=seed), ball.sample(1500, rng=seed + 1, where="sphere"), ball.center[None]])
     kmin, kmax = _kernel_range(s, pts)
     b = certify.kernel_min_eig(s, ball, max_boxes=60, max_seconds=10)
