@@ -245,11 +245,11 @@ def _sample(counted, ball, samples, gen, sign, *, keep, full=None):
         pool.add(C, o)
     P, obj, drawn = (P, obj, np.arange(len(obj))) if pool is None else pool.best()
     if not exact:  # the best by the screen, evaluated in full
-        rows = np.lexsort((drawn, obj))[:full]
-        rows = rows[np.isfinite(obj[rows])]
-        if rows.size:
-            vals = counted.values(P[rows])
-            obj[rows] = np.where(np.isnan(vals), np.inf, sign * vals)
+        top = np.lexsort((drawn, obj))[:full]
+        top = top[np.isfinite(obj[top])]
+        if top.size:
+            vals = counted.values(P[top])
+            obj[top] = np.where(np.isnan(vals), np.inf, sign * vals)
     return P, obj, np.lexsort((drawn, obj))
 
 
