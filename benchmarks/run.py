@@ -25,7 +25,7 @@ e. wall time of `plsym reproduce [--quick]` and of the test suite, each against 
 f. loss-Hessian products H_L v and ||H_L|| (Lanczos) of a two-layer tanh net (n = 32) against
    torch autograd (forward-over-reverse, one thread), values compared;
 g. estimate.kernel_min_eig and estimate.hessian_norm at their default budget (best of three runs) against (evaluations
-   made) x (one structured evaluation), with the peak traced memory; a deep net's estimate.hessian_norm against
+   made) x (one structured evaluation), with the peak traced memory (also at width 4096, against 1 GB); a deep net's estimate.hessian_norm against
    the same estimate with its samples ranked by full evaluations (values compared).
 
 Timings use time.perf_counter; contenders are timed in interleaved rounds after a
@@ -710,7 +710,35 @@ def bench_estimators(quick):
                 extra={"nfev": e.nfev, "full_evaluations": full, "neuron_moves": moves, "runs_s": t_all,
                        "runs_agree": all(r.value == e.value and r.nfev == e.nfev for _, r in runs),
                        "value": e.value, "peak_traced_bytes": peak}))
-    return figures + ([] if quick else [bench_screened_estimate()])
+    return figures + ([] if quick else bench_estimator_memory() + [bench_screened_estimate()])
+
+
+def bench_estimator_memory(width=4096, limit_bytes=1e9):
+    """The peak traced memory of estimate.kernel_min_eig and estimate.hessian_norm at their default budget on
+    the two-layer tanh net of width 4096 (m = 45056, n = 32), one traced run each, against 1 GB."""
+    import tracemalloc
+
+    import plsym
+    from plsym.systems.network import network, network_data
+
+    X, y = network_data(32, 10, rng=0)
+    net = network(X, y, [width], rng=0)
+    ball = plsym.Ball(net.w0, 1.0)
+    figures = []
+    for name in ("kernel_min_eig", "hessian_norm"):
+        tracemalloc.start()
+        try:
+            seconds, e = once(lambda name=name: getattr(plsym.estimate, name)(net, ball))
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        figures.append(Figure(
+            "g", f"two-layer tanh, width={width}, m={net.m}, n=32", f"estimate.{name} peak traced memory (MB)",
+            "1 GB", peak / 1e6, limit_bytes / 1e6, peak / limit_bytes, ratio_of="value", unit="MB", repeats=1,
+            target=f"< 1 GB at width {width}", met=bool(peak < limit_bytes),
+            note=f"{e.nfev} evaluations, {seconds:.1f} s traced (tracing slows every allocation)",
+            extra={"peak_traced_bytes": peak, "traced_s": seconds, "nfev": e.nfev, "value": e.value}))
+    return figures
 
 
 def bench_screened_estimate():
