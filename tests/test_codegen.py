@@ -364,3 +364,31 @@ def test_many_shared_sums_and_products_together():
             for f, b, r, g in ((y, sympy.Rational(3, 7), 5, t), (x, sympy.Rational(2, 9), 7, u), (z, 1, 3, t * u))]
     W = np.random.default_rng(26).uniform(-1, 1, (4, 3))
     assert_agrees([x, y, z], outs, W)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "cubic"])
+def test_two_layer_networks_agree_with_jax_autodiff(activation):
+    # the systems the benchmark races against JAX (4 and 16 parameters here): F, DF and the per-output Hessians
+    # of the generated code against jit(vmap(...)) of jax.jacrev and jax.hessian, to 1e-12
+    jax = pytest.importorskip("jax")
+    import jax.numpy as jnp
+    x64 = getattr(jax, "enable_x64", None)
+    if x64 is None:
+        from jax.experimental import enable_x64 as x64
+    sigma = {"tanh": (sympy.tanh, jnp.tanh), "cubic": (lambda z: z + z**3 / 3, lambda z: z + z**3 / 3)}[activation]
+    for width in (1, 4):
+        params, outs = two_layer(width, 8, 3, sigma[0], seed=width)
+        s = plsym.System(outs, params, np.zeros(8))
+        X = np.round(np.random.default_rng(width).standard_normal((8, 3)), 2)  # two_layer's data
+        W = 0.5 * np.random.default_rng(2).standard_normal((50, s.m))
+
+        def f(w, width=width, X=X):
+            U, v = w[:3 * width].reshape(width, 3), w[3 * width:]
+            return sigma[1](X @ U.T / np.sqrt(3)) @ v / np.sqrt(width)
+
+        with x64(True):
+            Wj = jnp.asarray(W, dtype=jnp.float64)
+            want = [np.asarray(jax.jit(jax.vmap(g))(Wj)) for g in (f, jax.jacrev(f), jax.hessian(f))]
+        for got, ref in zip((s.F(W), s.jacobian(W), s.hessians(W)), want, strict=True):
+            assert got.shape == ref.shape and ref.dtype == np.float64
+            np.testing.assert_allclose(got, ref, rtol=1e-12, atol=1e-12 * np.abs(ref).max())
