@@ -10,7 +10,8 @@ Run from the repository root (not part of the test suite)::
 Parts (benchmarks/README.md says how to read the output):
 
 a. tangent kernel + lambda_min of a two-layer tanh net (n = 32, d = 10) against the
-   hand-written structured numpy formula (the floor) and JAX jacrev + jit (the peer);
+   hand-written structured numpy formula (the floor) and JAX jacrev + jit (the peer), and
+   neural-tangents' structured derivatives where they run;
 b. symbolic systems (two-layer nets written in sympy, tanh and cubic activations, 4/16/64
    parameters, 8 outputs): derive + compile against plain sympy (jacobian, hessian,
    lambdify), each in a fresh process; batched evaluation (1000 points) against JAX jit;
@@ -164,6 +165,32 @@ def get_jax():
 
 JAX_MISSING = "JAX not installed (pip install jax jaxlib): peer skipped"
 
+_NT = None
+
+
+def get_neural_tangents():
+    """(neural_tangents, None) where its structured-derivatives NTK runs, else (None, why). Its last release
+    (0.6.5) needs TensorFlow and JAX internals that later JAX releases removed (``jax.core.Jaxpr``,
+    ``jax.interpreters.ad.source_info_util``), so it is a peer only where a tiny NTK computes."""
+    global _NT
+    if _NT is None:
+        jx = get_jax()
+        if not jx:
+            _NT = (None, "JAX not installed")
+            return _NT
+        jax, jnp = jx
+        try:
+            import neural_tangents as nt
+
+            probe = nt.empirical_ntk_fn(lambda p, x: jnp.tanh(x @ p), trace_axes=(), vmap_axes=0,
+                                        implementation=nt.NtkImplementation.STRUCTURED_DERIVATIVES)
+            probe(jnp.ones((2, 3)), None, jnp.ones(3)).block_until_ready()
+        except Exception as exc:  # ImportError, or an AttributeError from a JAX it does not support
+            _NT = (None, f"{type(exc).__name__}: {exc}")
+        else:
+            _NT = (nt, None)
+    return _NT
+
 
 # -- environment -------------------------------------------------------------------------------
 
@@ -259,6 +286,21 @@ def floor_kernel(X, gram, U, v):
     return ((A @ A.T) * gram + S @ S.T) / m
 
 
+def _nt_lambda_min(nt, jax, jnp, X, m):
+    """lambda_min of the empirical NTK of the same two-layer tanh net by neural-tangents' structured
+    derivatives, jitted: (U, v) -> lambda_min."""
+    d = X.shape[1]
+    Xj = jnp.asarray(X)
+
+    def f(params, x):
+        U, v = params
+        return jnp.tanh(x @ U.T / np.sqrt(d)) @ v / np.sqrt(m)
+
+    ntk = nt.empirical_ntk_fn(f, trace_axes=(), vmap_axes=0,
+                              implementation=nt.NtkImplementation.STRUCTURED_DERIVATIVES)
+    return jax.jit(lambda U, v: jnp.linalg.eigvalsh(ntk(Xj, None, (U, v)))[0])
+
+
 def _has_threadpoolctl():
     try:
         import threadpoolctl  # noqa: F401
@@ -343,6 +385,14 @@ def _bench_kernel_widths(quick, X, gram, label, limit, jx):
             t_compile, lam_jax = once(lambda: float(lam(wj).block_until_ready()))
             extra["jax_compile_s"] = t_compile
             extra["lambda_min_rel_diff_vs_jax"] = abs(extra["lambda_min"] - lam_jax) / abs(lam_jax)
+            nt, nt_why = get_neural_tangents()
+            if nt is not None:
+                lam_nt = _nt_lambda_min(nt, jax, jnp, X, m)
+                Uj, vj = jnp.asarray(U), jnp.asarray(v)
+                t_nt_compile, lam_nt_value = once(lambda: float(lam_nt(Uj, vj).block_until_ready()))
+                extra["neural_tangents_compile_s"] = t_nt_compile
+                extra["lambda_min_rel_diff_vs_neural_tangents"] = (abs(extra["lambda_min"] - lam_nt_value)
+                                                                   / abs(lam_nt_value))
         rounds = {"budget": 0.4 if quick else 1.5, "min_repeats": 10, "max_repeats": 100 if quick else 400}
         t = race(contenders, **rounds)
         if peer:
@@ -359,6 +409,17 @@ def _bench_kernel_widths(quick, X, gram, label, limit, jx):
         if peer:
             figures.append(time_figure("a", case, "kernel(w) + eigvalsh", "JAX jacrev + jit (peer)",
                                        t_peer["plsym"], t_peer["jax"], extra={"jax_compile_s": extra["jax_compile_s"]}))
+            reference = "neural-tangents structured derivatives + jit (peer)"
+            if nt is None:
+                figures.append(time_figure("a", case, "kernel(w) + eigvalsh", reference, t_peer["plsym"], None,
+                                           note=f"neural-tangents does not run here ({nt_why})"[:300]))
+            else:  # a race of its own, as JAX's
+                t_nt = race({"plsym": plsym_fn, "neural-tangents": lambda: lam_nt(Uj, vj).block_until_ready()},
+                            **rounds)
+                figures.append(time_figure(
+                    "a", case, "kernel(w) + eigvalsh", reference, t_nt["plsym"], t_nt["neural-tangents"],
+                    extra={"neural_tangents_compile_s": t_nt_compile, "neural_tangents_version": nt.__version__,
+                           "lambda_min_rel_diff": extra["lambda_min_rel_diff_vs_neural_tangents"]}))
         elif limit is None:
             figures.append(time_figure("a", case, "kernel(w) + eigvalsh", "JAX jacrev + jit (peer)",
                                        t["plsym"], None, note=JAX_MISSING))
