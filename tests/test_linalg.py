@@ -52,6 +52,36 @@ def test_batched_lanczos_agrees_with_arpack_and_stays_below_the_norm_when_stoppe
     assert np.abs(early[0]) < norms[0] * (1 - 1e-3)  # the early stop shows (the check above could fail)
 
 
+def test_norms_stop_at_a_looser_residual_yet_keep_the_value_to_rounding():
+    """Without vectors the default residual bound is RITZ_VALUE_TOL (1e-7 of the value): fewer steps than
+    LANCZOS_TOL's 1e-10, and on spectra with a gap (relative gaps 1e-3 to 0.5 here) the value still agrees
+    with the dense one to 1e-12, its error being about the residual squared over the gap."""
+    from plsym._linalg import LANCZOS_TOL, RITZ_VALUE_TOL
+
+    assert RITZ_VALUE_TOL > LANCZOS_TOL
+    rng = np.random.default_rng(11)
+    m, k = 600, 6
+    Q = np.linalg.qr(rng.standard_normal((m, m)))[0]
+    spectra = []
+    for gap in (0.5, 0.1, 0.03, 0.01, 3e-3, 1e-3):  # a top eigenvalue (of either sign) above a decaying bulk
+        bulk = rng.uniform(-1.0, 1.0, m - 1) * rng.random(m - 1) ** 4 * (1 - gap)
+        spectra.append(np.r_[(-1.0) ** len(spectra), bulk])
+    A = np.stack([(Q * s) @ Q.T for s in spectra])
+    steps = []
+
+    def mv(V, rows):
+        steps.append(len(rows))
+        return np.einsum("pij,pj->pi", A[rows], V)
+    lam, _ = batched_top_eig(mv, k, m, vectors=False)
+    loose = sum(steps)
+    steps.clear()
+    tight, _ = batched_top_eig(mv, k, m, vectors=False, tol=LANCZOS_TOL)
+    assert sum(steps) >= 1.15 * loose  # 208 row-steps against 160 here
+    want = np.array([s[0] for s in spectra])
+    np.testing.assert_allclose(lam, want, rtol=1e-12)
+    np.testing.assert_allclose(tight, want, rtol=1e-12)
+
+
 @pytest.mark.parametrize("vectors", [True, False])
 def test_chunks_give_the_same_values_and_bound_the_batch(vectors):
     A = _operators(np.random.default_rng(7), k=8, m=40)[:6]

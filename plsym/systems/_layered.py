@@ -15,7 +15,7 @@ import math
 import numpy as np
 
 from .. import activations
-from .._linalg import CHUNK_FLOATS, DENSE_HESSIAN_MAX, LANCZOS_TOL, abs_max_eig, batched_top_eig, check_dense_size, \
+from .._linalg import CHUNK_FLOATS, DENSE_HESSIAN_MAX, abs_max_eig, batched_top_eig, check_dense_size, \
     hessians_from_columns, in_chunks
 from ..errors import InvalidArgument, _show, as_real_array, positive_int
 from ..system import System
@@ -26,8 +26,8 @@ from ..system import System
 _LANCZOS_FLOATS = CHUNK_FLOATS // 8
 # Lanczos steps of the Hessian norm that only ranks points (estimators' samples, single-neuron moves):
 # a Ritz value bounds the norm from below after any number of steps, and the order of the largest
-# settles well before the value converges to LANCZOS_TOL (a two-hidden-layer net, 1024 points: 16
-# steps against 36.5 on average, the best point and the top 8 the same, values at most 7e-7 lower).
+# settles well before the value converges (a two-hidden-layer net, 1024 points: 16 steps against 36.5
+# on average to a residual of 1e-10, the best point and the top 8 the same, values at most 7e-7 lower).
 _SCREEN_STEPS = 16
 # Batched first-order passes (the kernel at many points) run on chunks of points of about this many floats
 # per layer array.
@@ -357,7 +357,7 @@ class LayeredSystem(System):
                     return self._tangent(tape, self._split(np.ravel(x)[None, None]))[0, 0, 0]
                 yield p, i, matvec
 
-    def _hessian_norm_lanczos(self, W, *, tol=LANCZOS_TOL, vectors=False, max_steps=None):
+    def _hessian_norm_lanczos(self, W, *, tol=None, vectors=False, max_steps=None):
         """max_i ||H_{F_i}||_2 by Lanczos on the matrix-free hvp (Ritz values: lower bounds).
 
         One batched Lanczos (:func:`plsym._linalg.batched_top_eig`) runs on the k n operators
@@ -365,7 +365,9 @@ class LayeredSystem(System):
         only its data row (the tape takes per-pair data, shape (pairs, 1, ...)), so a single
         point costs one Lanczos, not n. With ``vectors=True``, also the output, Ritz vector
         and signed Ritz value of the best, per point (as :meth:`_hessian_norm_top`); ``max_steps``
-        caps the Lanczos steps (default: :func:`plsym._linalg.batched_top_eig`'s).
+        caps the Lanczos steps and ``tol`` sets the residual bound (defaults:
+        :func:`plsym._linalg.batched_top_eig`'s, a residual of 1e-7 of the value for norms and
+        1e-10 with vectors).
         """
         k, m, n = W.shape[0], self.m, self.n
         layers_all = self._split(W)

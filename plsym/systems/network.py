@@ -340,9 +340,10 @@ class NetworkSystem(LayeredSystem):
         """||H_F(w)|| = max_i ||H_{F_i}(w)||_2, shape (k,).
 
         Two-layer nets with a linear output use the exact block closed form;
-        otherwise Lanczos on the matrix-free hvp (tol 1e-10; dense ``eigvalsh`` only
-        for m <= ``_dense_max_m``). Lanczos returns a Ritz value, which is <= the
-        true norm up to its tolerance: a lower bound.
+        otherwise Lanczos on the matrix-free hvp (to a residual of 1e-7 of the value, which
+        leaves the value itself within rounding in practice; dense ``eigvalsh`` only for
+        m <= ``_dense_max_m``). Lanczos returns a Ritz value, which is <= the true norm up
+        to rounding: a lower bound.
         """
         self._require_smooth()
         if self.depth == 1 and self._linear_output:
