@@ -867,7 +867,7 @@ def certify_models(quick):
 
 
 def certify_target(m, radius, ratio, seconds):
-    """(target text, met) of a part-d row: (None, None) where the issue sets no target."""
+    """(target text, met) of a part-d row: (None, None) where no target is set (see CERTIFY_TARGETS)."""
     if (m, radius) not in CERTIFY_TARGETS:
         return None, None
     least, most_s = CERTIFY_TARGETS[(m, radius)]
