@@ -122,6 +122,19 @@ def once(f):
     return perf_counter() - t, value
 
 
+def traced_peak(f):
+    """(seconds, value, peak traced bytes) of a single call under tracemalloc (which slows every allocation:
+    the seconds are not a timing figure)."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        seconds, value = once(f)
+        return seconds, value, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
 def rel_diff(a, b):
     """max |a - b| / max |b|, a scale-free agreement measure."""
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
@@ -733,8 +746,6 @@ def bench_estimators(quick):
     """estimate.kernel_min_eig and estimate.hessian_norm at their default budget on a two-layer tanh
     net (n = 32, d = 10), against (evaluations made) x (one structured evaluation in a batch of 64
     points), and the peak traced memory."""
-    import tracemalloc
-
     import plsym
     from plsym.systems.network import network, network_data
 
@@ -751,10 +762,7 @@ def bench_estimators(quick):
             t_all = sorted(t for t, _ in runs)
             t_est, e = t_all[0], runs[0][1]
             # the peak memory from a second, traced run: tracing slows every allocation, so it is not timed
-            tracemalloc.start()
-            getattr(plsym.estimate, name)(net, ball)
-            peak = tracemalloc.get_traced_memory()[1]
-            tracemalloc.stop()
+            _, _, peak = traced_peak(lambda name=name: getattr(plsym.estimate, name)(net, ball))
             per_point = race({"one": lambda one=one: one(B)}, budget=0.5, min_repeats=3)["one"]
             # hessian_norm's single-neuron moves (16 angles x n data rows per neuron) cost O(n d) each on
             # a two-layer net, not a whole evaluation: the floor counts only the full evaluations
@@ -779,8 +787,6 @@ def bench_estimators(quick):
 def bench_estimator_memory(width=4096, limit_bytes=1e9):
     """The peak traced memory of estimate.kernel_min_eig and estimate.hessian_norm at their default budget on
     the two-layer tanh net of width 4096 (m = 45056, n = 32), one traced run each, against 1 GB."""
-    import tracemalloc
-
     import plsym
     from plsym.systems.network import network, network_data
 
@@ -789,12 +795,7 @@ def bench_estimator_memory(width=4096, limit_bytes=1e9):
     ball = plsym.Ball(net.w0, 1.0)
     figures = []
     for name in ("kernel_min_eig", "hessian_norm"):
-        tracemalloc.start()
-        try:
-            seconds, e = once(lambda name=name: getattr(plsym.estimate, name)(net, ball))
-            peak = tracemalloc.get_traced_memory()[1]
-        finally:
-            tracemalloc.stop()
+        seconds, e, peak = traced_peak(lambda name=name: getattr(plsym.estimate, name)(net, ball))
         figures.append(Figure(
             "g", f"two-layer tanh, width={width}, m={net.m}, n=32", f"estimate.{name} peak traced memory (MB)",
             "1 GB", peak / 1e6, limit_bytes / 1e6, peak / limit_bytes, ratio_of="value", unit="MB", repeats=1,
