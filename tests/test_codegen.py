@@ -34,9 +34,13 @@ def assert_agrees(params, outputs, W, hessians=True):
     return s
 
 
+def two_layer_data(n, d, seed):
+    """The inputs of :func:`two_layer`: rounded to two decimals, so that the sympy outputs are exact."""
+    return np.round(np.random.default_rng(seed).standard_normal((n, d)), 2)
+
+
 def two_layer(width, n, d, sigma, *, bias=False, seed=0):
-    rng = np.random.default_rng(seed)
-    X = np.round(rng.standard_normal((n, d)), 2)
+    X = two_layer_data(n, d, seed)
     U = [[sympy.Symbol(f"u{r}_{j}") for j in range(d)] for r in range(width)]
     b = [sympy.Symbol(f"b{r}") for r in range(width)]
     v = [sympy.Symbol(f"v{r}") for r in range(width)]
@@ -379,7 +383,7 @@ def test_two_layer_networks_agree_with_jax_autodiff(activation):
     for width in (1, 4):
         params, outs = two_layer(width, 8, 3, sigma[0], seed=width)
         s = plsym.System(outs, params, np.zeros(8))
-        X = np.round(np.random.default_rng(width).standard_normal((8, 3)), 2)  # two_layer's data
+        X = two_layer_data(8, 3, seed=width)
         W = 0.5 * np.random.default_rng(2).standard_normal((50, s.m))
 
         def f(w, width=width, X=X):
