@@ -26,8 +26,8 @@ e. wall time of `plsym reproduce [--quick]` and of the test suite, each against 
 f. loss-Hessian products H_L v and ||H_L|| (Lanczos) of a two-layer tanh net (n = 32) against
    torch autograd (forward-over-reverse, one thread), values compared;
 g. estimate.kernel_min_eig and estimate.hessian_norm at their default budget (best of three runs) against (evaluations
-   made) x (one structured evaluation), with the peak traced memory (also at width 4096, against 1 GB); a deep net's estimate.hessian_norm against
-   the same estimate with its samples ranked by full evaluations (values compared).
+   made) x (one structured evaluation), with the peak traced memory (also at width 4096, against 1 GB); a deep
+   net's estimate.hessian_norm against the same estimate with its samples ranked by full evaluations (values compared).
 
 Timings use time.perf_counter; contenders are timed in interleaved rounds after a
 warm-up (so a burst of load from other processes hits all of them alike) and a ratio
@@ -536,6 +536,9 @@ def bench_symbolic(quick, *, sympy_timeout):
             jfns = {"F": jax.jit(jax.vmap(F)), "jacobian": jax.jit(jax.vmap(jax.jacrev(F))),
                     "hessians": jax.jit(jax.vmap(jax.hessian(F)))}
             Wj = jnp.asarray(W)
+            # up to 400 rounds within the budget: calls of tens of microseconds need hundreds of rounds for a
+            # stable best (best-of-50 ratios of F at 64 parameters spread over 0.98-1.54, best-of-500 over 1.18-1.38)
+            rounds = {"budget": 0.3 if quick else 1.0, "min_repeats": 2 if quick else 3, "max_repeats": 400}
             total_p, total_j = [], []
             for what in ("F", "jacobian", "hessians"):
                 pf = lambda what=what: getattr(s, what)(W)
@@ -544,10 +547,7 @@ def bench_symbolic(quick, *, sympy_timeout):
                 compile_s, j_val = once(jf)
                 agree = rel_diff(pf(), np.asarray(j_val))
                 del j_val
-                # up to 400 rounds within the budget: calls of tens of microseconds need hundreds of rounds for a
-                # stable best (best-of-50 ratios of F at 64 parameters spread over 0.98-1.54, best-of-500 over 1.18-1.38)
-                t = race({"plsym": pf, "jax": jf}, budget=0.3 if quick else 1.0, min_repeats=2 if quick else 3,
-                         max_repeats=400, warmup=0)
+                t = race({"plsym": pf, "jax": jf}, warmup=0, **rounds)
                 total_p.append(t["plsym"])
                 total_j.append(t["jax"])
                 figures.append(time_figure("b", case, f"{what} on 1000 points", "JAX jit (vmap)", t["plsym"], t["jax"],
@@ -562,18 +562,17 @@ def bench_symbolic(quick, *, sympy_timeout):
                                        note=f"JAX's F alone is {share:.2f} x JAX's three calls (a floor of this "
                                             f"ratio for an F as fast as JAX's)"))
             if activation == "tanh":
-                figures.append(tanh_floor_figure(case, width, W, jfns["F"], Wj, quick))
+                figures.append(tanh_floor_figure(case, width, W, jfns["F"], Wj, rounds))
     return figures
 
 
-def tanh_floor_figure(case, width, W, jax_F, Wj, quick, *, n=8, d=3, seed=1):
+def tanh_floor_figure(case, width, W, jax_F, Wj, rounds, *, n=8, d=3, seed=1):
     """numpy's tanh of the n x width x k pre-activations that F on k points evaluates, against JAX's whole F
-    on the same points: a floor of the ratio of F for any numpy evaluator."""
+    on the same points (raced with ``rounds``, as F's race): a floor of the ratio of F for any numpy evaluator."""
     k = W.shape[0]
     Z = np.einsum("id,krd->irk", data(n, d, seed), W[:, : width * d].reshape(k, width, d)) / np.sqrt(d)
     out = np.empty_like(Z)
-    t = race({"numpy tanh": lambda: np.tanh(Z, out=out), "jax": lambda: jax_F(Wj).block_until_ready()},
-             budget=0.3 if quick else 1.0, min_repeats=2 if quick else 3, max_repeats=400)
+    t = race({"numpy tanh": lambda: np.tanh(Z, out=out), "jax": lambda: jax_F(Wj).block_until_ready()}, **rounds)
     return time_figure("b", case, f"numpy tanh of F's {Z.size} pre-activations", "JAX jit (vmap) F, whole",
                        t["numpy tanh"], t["jax"], note="numpy's tanh alone, a floor of F's ratio in numpy",
                        extra={"floor_of": "F on 1000 points"})
@@ -761,18 +760,26 @@ def bench_loss_hessian(quick):
     return figures
 
 
+def estimator_net(width):
+    """(net, ball, case) of part g's estimator rows: the two-layer tanh net of ``width`` on n = 32 data rows
+    (d = 10), and the unit ball around its w0."""
+    import plsym
+    from plsym.systems.network import network, network_data
+
+    X, y = network_data(32, 10, rng=0)
+    net = network(X, y, [width], rng=0)
+    return net, plsym.Ball(net.w0, 1.0), f"two-layer tanh, width={width}, m={net.m}, n=32"
+
+
 def bench_estimators(quick):
     """estimate.kernel_min_eig and estimate.hessian_norm at their default budget on a two-layer tanh
     net (n = 32, d = 10), against (evaluations made) x (one structured evaluation in a batch of 64
     points), and the peak traced memory."""
     import plsym
-    from plsym.systems.network import network, network_data
 
-    X, y = network_data(32, 10, rng=0)
     figures = []
     for width in ((256,) if quick else (1024,)):
-        net = network(X, y, [width], rng=0)
-        ball = plsym.Ball(net.w0, 1.0)
+        net, ball, case = estimator_net(width)
         B = ball.sample(64, rng=1)
         for name, one in (("kernel_min_eig", lambda P: np.linalg.eigvalsh(net.kernel(P))[:, 0]),
                           ("hessian_norm", lambda P: net.hessian_norm(P))):
@@ -789,12 +796,12 @@ def bench_estimators(quick):
             full = e.nfev - moves
             floor = Timing(per_point.best / 64 * full, per_point.median / 64 * full, per_point.repeats)
             figures.append(Figure(
-                "g", f"two-layer tanh, width={width}, m={net.m}, n=32", f"estimate.{name} (default budget)",
-                "3 s (the target's budget)", t_est, 3.0, t_est / 3.0, repeats=len(t_all), target="<= 3 s at width 1024",
-                met=bool(t_est <= 3.0) if width == 1024 else None, note=f"{e.nfev} evaluations"))
+                "g", case, f"estimate.{name} (default budget)", "3 s (the target's budget)", t_est, 3.0, t_est / 3.0,
+                repeats=len(t_all), target="<= 3 s at width 1024", met=bool(t_est <= 3.0) if width == 1024 else None,
+                note=f"{e.nfev} evaluations"))
             figures.append(time_figure(
-                "g", f"two-layer tanh, width={width}, m={net.m}, n=32", f"estimate.{name} (default budget)",
-                "evaluations made x one structured evaluation (floor)", Timing(t_est, t_all[1], len(t_all)), floor,
+                "g", case, f"estimate.{name} (default budget)", "evaluations made x one structured evaluation (floor)",
+                Timing(t_est, t_all[1], len(t_all)), floor,
                 target="<= 1.5 x floor at width 1024", limit=1.5 if width == 1024 else None,
                 note=f"{full} evaluations" + (f" + {moves} neuron moves" if moves else "") + f", peak {peak / 1e6:.0f} MB",
                 extra={"nfev": e.nfev, "full_evaluations": full, "neuron_moves": moves, "runs_s": t_all,
@@ -807,17 +814,14 @@ def bench_estimator_memory(width=4096, limit_bytes=1e9):
     """The peak traced memory of estimate.kernel_min_eig and estimate.hessian_norm at their default budget on
     the two-layer tanh net of width 4096 (m = 45056, n = 32), one traced run each, against 1 GB."""
     import plsym
-    from plsym.systems.network import network, network_data
 
-    X, y = network_data(32, 10, rng=0)
-    net = network(X, y, [width], rng=0)
-    ball = plsym.Ball(net.w0, 1.0)
+    net, ball, case = estimator_net(width)
     figures = []
     for name in ("kernel_min_eig", "hessian_norm"):
         seconds, e, peak = traced_peak(lambda name=name: getattr(plsym.estimate, name)(net, ball))
         figures.append(Figure(
-            "g", f"two-layer tanh, width={width}, m={net.m}, n=32", f"estimate.{name} peak traced memory (MB)",
-            "1 GB", peak / 1e6, limit_bytes / 1e6, peak / limit_bytes, ratio_of="value", unit="MB", repeats=1,
+            "g", case, f"estimate.{name} peak traced memory (MB)", "1 GB", peak / 1e6, limit_bytes / 1e6,
+            peak / limit_bytes, ratio_of="value", unit="MB", repeats=1,
             target=f"< 1 GB at width {width}", met=bool(peak < limit_bytes),
             note=f"{e.nfev} evaluations, {seconds:.1f} s traced (tracing slows every allocation)",
             extra={"peak_traced_bytes": peak, "traced_s": seconds, "nfev": e.nfev, "value": e.value}))
